@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/**
+ * `softskip` command line: one subcommand per file in this folder, each exporting
+ * `run(args): Promise<number>` that returns the process exit code.
+ */
+import { describeError, SoftSkipError } from "../errors";
+
+interface Subcommand {
+  summary: string;
+  load: () => Promise<{ run(args: string[]): Promise<number> }>;
+}
+
+const SUBCOMMANDS: Record<string, Subcommand> = {
+  replay: { summary: "replay a ROS 2 bag through the grounding stream", load: () => import("./replay.js") },
+  ground: { summary: "ground one expression on one image file", load: () => import("./ground.js") },
+  synth: { summary: "generate tabletop scenes: a dataset or a session bag", load: () => import("./synth.js") },
+  eval: { summary: "score policies on a dataset split", load: () => import("./eval.js") },
+  node: { summary: "run the ROS 2 node (needs rclnodejs and a sourced ROS 2)", load: () => import("./node.js") },
+};
+
+function usage(): string {
+  const lines = Object.entries(SUBCOMMANDS).map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}`);
+  return ["Usage: softskip <command> [options]", "", "Commands:", ...lines, "", "Run softskip <command> --help for its options."].join("\n");
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h") {
+    process.stdout.write(usage() + "\n");
+    return name === undefined ? 2 : 0;
+  }
+
+  const command = SUBCOMMANDS[name];
+  if (command === undefined) {
+    process.stderr.write(`Unknown command ${JSON.stringify(name)}.\n${usage()}\n`);
+    return 2;
+  }
+
+  const module = await command.load();
+  return module.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // Expected failures (bad file, bad argument) print one sentence; anything else is a bug
+    // and keeps its stack.
+    if (error instanceof SoftSkipError) {
+      process.stderr.write(`softskip: ${error.message}\n`);
+    } else {
+      process.stderr.write(`softskip: unexpected error: ${describeError(error)}\n${(error as Error)?.stack ?? ""}\n`);
+    }
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,10 @@
+export { ArgumentError, BagError, InputError, ModelError, ParameterError, SoftSkipError, StateError } from "./errors";
+export type { SoftSkipErrorCode } from "./errors";
+export { createConsoleLogger, RateLimitedLog, silentLogger } from "./log";
+export type { Logger, LogLevel } from "./log";
+export { defaultParameters, PARAMETER_DECLARATIONS, POLICY_NAMES } from "./params/declarations";
+export type { GroundingParameters, ImageTransport, PolicyName } from "./params/declarations";
+export { readParameterFile } from "./params/file";
+export { mergeParameters, validateParameter } from "./params/validate";
+export type * from "./runtime/types";
+export type * from "./stream/types";

@@ -1,0 +1,69 @@
+/**
+ * Public contract of the grounding stream: what goes in (frames, transcripts, parameter
+ * changes) and what comes out (results, rejections, drops). The ROS node, replay and
+ * tests all feed the same `createGroundingStream`.
+ */
+import type { GroundingOutput, ImageInput } from "../runtime/types";
+
+/** builtin_interfaces/Time. */
+export interface Stamp {
+  sec: number;
+  nanosec: number;
+}
+
+/** std_msgs/Header. */
+export interface Header {
+  stamp: Stamp;
+  frame_id: string;
+}
+
+export interface FrameInput {
+  header: Header;
+  /** Time the frame arrived, on the stream's clock, in ms. */
+  receivedAtMs: number;
+  /** Topic it arrived on, for rejection messages. */
+  topic: string;
+  /** Undecoded image: pixels are decoded only for frames that are processed. */
+  image: ImageInput;
+}
+
+export interface TranscriptInput {
+  text: string;
+  receivedAtMs: number;
+  topic: string;
+}
+
+export interface CommandInfo {
+  /** Monotonic id, for logs. */
+  id: number;
+  transcript: string;
+  expression: string;
+}
+
+export interface GroundingEvent {
+  kind: "result";
+  header: Header;
+  command: CommandInfo;
+  output: GroundingOutput;
+  /** End-to-end latency from frame arrival to result, in ms. */
+  endToEndMs: number;
+  /** End-to-end budget in force for this frame, in ms. */
+  budgetMs: number;
+}
+
+export interface RejectionEvent {
+  kind: "rejected";
+  topic: string;
+  field: string;
+  reason: string;
+  message: string;
+  header?: Header;
+}
+
+export interface DropEvent {
+  kind: "dropped";
+  reason: "busy" | "stale";
+  header: Header;
+}
+
+export type StreamEvent = GroundingEvent | RejectionEvent | DropEvent;
