@@ -1,0 +1,286 @@
+/**
+ * Transcript normalisation: turns a spoken command as a speech recogniser writes it
+ * ("Um, could you grab the the 2nd red cup, please?") into the referring expression the
+ * model was trained on ("the second red cup"), and tells commands from stops and
+ * corrections. Pure and synchronous, so the stream can call it per message.
+ */
+import { InputError } from "../errors";
+
+/** Longest transcript accepted, in characters; a spoken command is far shorter. */
+export const MAX_TRANSCRIPT_LENGTH = 500;
+
+export type ParsedTranscript =
+  | {
+      kind: "command";
+      expression: string;
+      /** The speaker replaced the previous command ("no, the blue one"). */
+      isCorrection: boolean;
+    }
+  | { kind: "stop" }
+  | { kind: "empty" };
+
+const FILLERS = new Set(["uh", "uhh", "um", "umm", "uhm", "er", "erm", "ah", "hmm", "hm", "mm", "mhm"]);
+
+/**
+ * Whole-transcript stop phrases, matched after fillers and politeness words are removed.
+ * A bare "no" counts as a stop because it rejects the current command without a new one.
+ */
+const STOP_PHRASES = new Set([
+  "stop",
+  "cancel",
+  "abort",
+  "halt",
+  "never mind",
+  "nevermind",
+  "forget it",
+  "forget that",
+  "stop that",
+  "cancel that",
+  "stop it",
+  "no",
+  "nope",
+  "nothing",
+]);
+
+/** Leading phrases that mark a correction of the previous command; longest first. */
+const CORRECTION_PREFIXES = [
+  "no not that one",
+  "not that one",
+  "no i mean",
+  "no sorry",
+  "sorry i mean",
+  "i mean",
+  "i meant",
+  "what about",
+  "how about",
+  "actually",
+  "rather",
+  "instead",
+  "sorry",
+  "nope",
+  "wait",
+  "no",
+];
+
+/**
+ * Leading command words, stripped repeatedly so that chains such as
+ * "okay robot could you please pick up" disappear; longest first within each group.
+ */
+const COMMAND_PREFIXES = [
+  "could you please",
+  "can you please",
+  "would you please",
+  "will you please",
+  "would you mind",
+  "could you",
+  "can you",
+  "would you",
+  "will you",
+  "i would like",
+  "i'd like",
+  "i want",
+  "i need",
+  "please",
+  "hey robot",
+  "robot",
+  "okay",
+  "ok",
+  "hey",
+  "now",
+  "then",
+  "and",
+  "pick up",
+  "pick",
+  "grab",
+  "get me",
+  "get",
+  "give me",
+  "hand me",
+  "bring me",
+  "pass me",
+  "fetch me",
+  "fetch",
+  "take",
+  "find me",
+  "find",
+  "show me",
+  "point at",
+  "point to",
+  "look at",
+  "where is",
+  "where's",
+  "locate",
+  "select",
+  "touch",
+  "reach for",
+  "go to",
+];
+
+/** Trailing politeness and particle words ("pick the cup up", "the cup for me please"). */
+const TRAILING_SUFFIXES = ["thank you", "thanks", "please", "for me", "now", "up"];
+
+const ORDINAL_WORDS: Record<string, string> = {
+  "1st": "first",
+  "2nd": "second",
+  "3rd": "third",
+  "4th": "fourth",
+  "5th": "fifth",
+  "6th": "sixth",
+  "7th": "seventh",
+  "8th": "eighth",
+  "9th": "ninth",
+  "10th": "tenth",
+};
+
+const NUMBER_WORDS = [
+  "zero",
+  "one",
+  "two",
+  "three",
+  "four",
+  "five",
+  "six",
+  "seven",
+  "eight",
+  "nine",
+  "ten",
+  "eleven",
+  "twelve",
+];
+
+/**
+ * Parses one transcript. Throws InputError when `text` is not a string or longer than
+ * MAX_TRANSCRIPT_LENGTH characters; every other string parses (possibly to "empty").
+ *
+ * @param source where the text came from (topic or "--text"), for the error message.
+ */
+export function parseTranscript(text: string, source = "transcript"): ParsedTranscript {
+  checkTranscript(text, source);
+
+  let words = normaliseWords(text);
+  if (words.length === 0) {
+    return { kind: "empty" };
+  }
+
+  if (STOP_PHRASES.has(stripPoliteness(words).join(" "))) {
+    return { kind: "stop" };
+  }
+
+  const correction = stripPrefix(words, CORRECTION_PREFIXES);
+  const isCorrection = correction !== undefined;
+  if (correction !== undefined) {
+    words = correction;
+  }
+
+  words = stripCommandWords(words);
+  if (words.length === 0) {
+    return isCorrection ? { kind: "stop" } : { kind: "empty" };
+  }
+  if (STOP_PHRASES.has(words.join(" "))) {
+    return { kind: "stop" };
+  }
+  return { kind: "command", expression: words.join(" "), isCorrection };
+}
+
+function checkTranscript(text: unknown, source: string): asserts text is string {
+  if (typeof text !== "string") {
+    throw new InputError(
+      source,
+      "data",
+      "not_text",
+      `Transcript from ${source} must be a string but received ${typeof text}; send std_msgs/String data.`,
+    );
+  }
+  if (text.length > MAX_TRANSCRIPT_LENGTH) {
+    throw new InputError(
+      source,
+      "data",
+      "too_long",
+      `Transcript from ${source} is ${text.length} characters long; the maximum is ${MAX_TRANSCRIPT_LENGTH}, so send one spoken command per message.`,
+    );
+  }
+}
+
+/**
+ * Lowercases, maps curly apostrophes to "'", replaces every other character outside
+ * [a-z0-9'] by a space (the model's tokenizer rule), drops fillers, rewrites numbers
+ * and collapses immediate repeats ("the the").
+ */
+function normaliseWords(text: string): string[] {
+  const cleaned = text
+    .toLowerCase()
+    .replace(/[\u2018\u2019\u02bc`]/g, "'")
+    .replace(/[^a-z0-9']+/g, " ");
+
+  const words: string[] = [];
+  for (const raw of cleaned.split(" ")) {
+    const word = rewriteNumber(raw.replace(/^'+|'+$/g, ""));
+    if (word === "" || FILLERS.has(word)) {
+      continue;
+    }
+    if (words.length > 0 && words[words.length - 1] === word) {
+      continue;
+    }
+    words.push(word);
+  }
+  return words;
+}
+
+/** "2nd" -> "second" and small cardinals "2" -> "two"; larger numbers stay digits. */
+function rewriteNumber(word: string): string {
+  const ordinal = ORDINAL_WORDS[word];
+  if (ordinal !== undefined) {
+    return ordinal;
+  }
+  if (/^\d+$/.test(word)) {
+    const value = Number(word);
+    if (value < NUMBER_WORDS.length) {
+      return NUMBER_WORDS[value];
+    }
+  }
+  return word;
+}
+
+function stripPoliteness(words: string[]): string[] {
+  let rest = words;
+  for (;;) {
+    const next = stripPrefix(rest, ["please", "okay", "ok", "hey", "robot"]) ?? stripSuffix(rest, TRAILING_SUFFIXES);
+    if (next === undefined) {
+      return rest;
+    }
+    rest = next;
+  }
+}
+
+function stripCommandWords(words: string[]): string[] {
+  let rest = words;
+  for (let next = stripPrefix(rest, COMMAND_PREFIXES); next !== undefined; next = stripPrefix(rest, COMMAND_PREFIXES)) {
+    rest = next;
+  }
+  for (let next = stripSuffix(rest, TRAILING_SUFFIXES); next !== undefined; next = stripSuffix(rest, TRAILING_SUFFIXES)) {
+    rest = next;
+  }
+  return rest;
+}
+
+/** Returns `words` without the first matching phrase at its start, or undefined. */
+function stripPrefix(words: string[], phrases: readonly string[]): string[] | undefined {
+  for (const phrase of phrases) {
+    const parts = phrase.split(" ");
+    if (parts.length <= words.length && parts.every((part, index) => words[index] === part)) {
+      return words.slice(parts.length);
+    }
+  }
+  return undefined;
+}
+
+function stripSuffix(words: string[], phrases: readonly string[]): string[] | undefined {
+  for (const phrase of phrases) {
+    const parts = phrase.split(" ");
+    const offset = words.length - parts.length;
+    if (offset >= 0 && parts.every((part, index) => words[offset + index] === part)) {
+      return words.slice(0, offset);
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+
+import { InputError } from "../../src/errors";
+import { MAX_TRANSCRIPT_LENGTH, parseTranscript } from "../../src/runtime/transcript";
+
+describe("parseTranscript", () => {
+  const commands: Array<[string, string, boolean]> = [
+    ["the red cup", "the red cup", false],
+    ["Grab the small blue mug left of the bowl.", "the small blue mug left of the bowl", false],
+    ["Um, could you grab the the 2nd red cup, please?", "the second red cup", false],
+    ["uh pick up the green bowl", "the green bowl", false],
+    ["Could you please hand me the knife thanks", "the knife", false],
+    ["hand me the spoon", "the spoon", false],
+    ["give me the big plate", "the big plate", false],
+    ["find the 3rd bottle from the left", "the third bottle from the left", false],
+    ["point at the banana", "the banana", false],
+    ["Where is the yellow mug?", "the yellow mug", false],
+    ["where's the yellow mug", "the yellow mug", false],
+    ["I want the 2 apples", "the two apples", false],
+    ["please   the   apple", "the apple", false],
+    ["pick the red cup up", "the red cup", false],
+    ["okay robot, erm, get me the tallest bottle", "the tallest bottle", false],
+    ["the cup\u2019s handle", "the cup's handle", false],
+    ["the 25 cups", "the 25 cups", false],
+    ["No, the blue one", "the blue one", true],
+    ["no no the blue one", "the blue one", true],
+    ["Sorry, I mean the plate on the right", "the plate on the right", true],
+    ["actually grab the bowl", "the bowl", true],
+    ["not that one, the left cup", "the left cup", true],
+    ["what about the knife", "the knife", true],
+  ];
+
+  for (const [text, expression, isCorrection] of commands) {
+    it(`extracts ${JSON.stringify(text)}`, () => {
+      assert.deepEqual(parseTranscript(text), { kind: "command", expression, isCorrection });
+    });
+  }
+
+  const stops = ["stop", "Stop!", "cancel", "never mind", "Nevermind.", "please stop", "cancel that", "no", "no, never mind", "forget it thanks", "um stop"];
+  for (const text of stops) {
+    it(`stops on ${JSON.stringify(text)}`, () => {
+      assert.deepEqual(parseTranscript(text), { kind: "stop" });
+    });
+  }
+
+  const empties = ["", "   ", "uh um", "...", "please", "could you grab", "thanks"];
+  for (const text of empties) {
+    it(`finds nothing in ${JSON.stringify(text)}`, () => {
+      assert.deepEqual(parseTranscript(text), { kind: "empty" });
+    });
+  }
+
+  it("rejects text over the maximum length", () => {
+    const text = "the red cup ".repeat(50);
+    assert.ok(text.length > MAX_TRANSCRIPT_LENGTH);
+    assert.throws(
+      () => parseTranscript(text, "/transcript"),
+      (error: unknown) =>
+        error instanceof InputError &&
+        error.reason === "too_long" &&
+        error.source === "/transcript" &&
+        /\/transcript is 600 characters long; the maximum is 500/.test(error.message),
+    );
+  });
+
+  it("accepts text at the maximum length", () => {
+    const text = "a".repeat(MAX_TRANSCRIPT_LENGTH);
+    assert.equal(parseTranscript(text).kind, "command");
+  });
+
+  it("rejects a value that is not a string", () => {
+    assert.throws(
+      // A JSON message may carry any type; the cast reproduces that at runtime.
+      () => parseTranscript(42 as unknown as string),
+      (error: unknown) => error instanceof InputError && error.reason === "not_text" && /received number/.test(error.message),
+    );
+  });
+});
