@@ -1,12 +1,12 @@
 /**
  * Transcript normalisation: turns a spoken command as a speech recogniser writes it
  * ("Um, could you grab the the 2nd red cup, please?") into the referring expression the
- * model was trained on ("the second red cup"), and tells commands from stops and
+ * model was trained on ("the second red cup"), and distinguishes commands from stops and
  * corrections. Pure and synchronous, so the stream can call it per message.
  */
 import { InputError } from "../errors";
 
-/** Longest transcript accepted, in characters; a spoken command is far shorter. */
+/** Maximum transcript length in characters. A spoken command is far shorter. */
 export const MAX_TRANSCRIPT_LENGTH = 500;
 
 export type ParsedTranscript =
@@ -42,7 +42,7 @@ const STOP_PHRASES = new Set([
   "nothing",
 ]);
 
-/** Leading phrases that mark a correction of the previous command; longest first. */
+/** Leading phrases that mark a correction of the previous command, longest first. */
 const CORRECTION_PREFIXES = [
   "no not that one",
   "not that one",
@@ -64,7 +64,7 @@ const CORRECTION_PREFIXES = [
 
 /**
  * Leading command words, stripped repeatedly so that chains such as
- * "okay robot could you please pick up" disappear; longest first within each group.
+ * "okay robot could you please pick up" disappear. Longer phrases come before their prefixes.
  */
 const COMMAND_PREFIXES = [
   "could you please",
@@ -150,7 +150,7 @@ const NUMBER_WORDS = [
 
 /**
  * Parses one transcript. Throws InputError when `text` is not a string or longer than
- * MAX_TRANSCRIPT_LENGTH characters; every other string parses (possibly to "empty").
+ * MAX_TRANSCRIPT_LENGTH characters. Every other string parses, possibly to "empty".
  *
  * @param source where the text came from (topic or "--text"), for the error message.
  */
@@ -226,7 +226,7 @@ function normaliseWords(text: string): string[] {
   return words;
 }
 
-/** "2nd" -> "second" and small cardinals "2" -> "two"; larger numbers stay digits. */
+/** Rewrites "2nd" as "second" and small cardinals ("2") as words. Larger numbers stay digits. */
 function rewriteNumber(word: string): string {
   const ordinal = ORDINAL_WORDS[word];
   if (ordinal !== undefined) {
