@@ -1,0 +1,80 @@
+import type { MessageDefinition } from "@foxglove/message-definition";
+import { MessageReader, MessageWriter } from "@foxglove/rosmsg2-serialization";
+
+import { ArgumentError, describeError, InputError } from "../errors";
+import { normalizeTypeName } from "./names";
+import { builtinDefinitions } from "./schema";
+
+/** Writers and readers are built once per type: building one walks the whole definition. */
+const writers = new Map<string, MessageWriter>();
+const readers = new Map<string, MessageReader>();
+
+function definitionsFor(fullName: string): MessageDefinition[] {
+  const definitions = builtinDefinitions(fullName);
+  if (definitions === undefined) {
+    throw new ArgumentError(
+      `No built-in message definition for ${fullName}; serializeMessage and deserializeMessage ` +
+        `support the embedded types and those of @foxglove/rosmsg-msgs-common. For other types, ` +
+        `parse the bag's schema with parseMessageDefinition and use MessageReader directly.`,
+    );
+  }
+  return definitions;
+}
+
+function writerFor(fullName: string): MessageWriter {
+  let writer = writers.get(fullName);
+  if (writer === undefined) {
+    writer = new MessageWriter(definitionsFor(fullName));
+    writers.set(fullName, writer);
+  }
+  return writer;
+}
+
+function readerFor(fullName: string): MessageReader {
+  let reader = readers.get(fullName);
+  if (reader === undefined) {
+    reader = new MessageReader(definitionsFor(fullName));
+    readers.set(fullName, reader);
+  }
+  return reader;
+}
+
+/**
+ * Serializes a message to CDR (little endian, with the 4-byte encapsulation header), as
+ * ROS 2 publishes it and rosbag2 stores it. Throws ArgumentError naming the type when the
+ * type is unknown or the value does not fit it.
+ */
+export function serializeMessage(typeName: string, value: unknown): Uint8Array {
+  const fullName = normalizeTypeName(typeName);
+  const writer = writerFor(fullName);
+  try {
+    return writer.writeMessage(value);
+  } catch (error) {
+    throw new ArgumentError(
+      `Cannot serialize ${fullName}: ${describeError(error)}. Check that the value has every ` +
+        `field of ${fullName} with the right type (uint8[] fields as Uint8Array or number[]).`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Deserializes CDR bytes of a built-in type. Throws InputError (field "data", reason
+ * "corrupt_cdr") when the bytes are not a valid message of that type; `source` names
+ * where they came from (topic, bag file and offset) for that message.
+ */
+export function deserializeMessage<T = unknown>(typeName: string, bytes: Uint8Array, source = "message"): T {
+  const fullName = normalizeTypeName(typeName);
+  const reader = readerFor(fullName);
+  try {
+    return reader.readMessage<T>(bytes);
+  } catch (error) {
+    throw new InputError(
+      source,
+      "data",
+      "corrupt_cdr",
+      `Cannot deserialize ${fullName} from ${source} (${bytes.byteLength} bytes): ${describeError(error)}. ` +
+        `The bytes are truncated or belong to another type; check the topic's type.`,
+    );
+  }
+}
