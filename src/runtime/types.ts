@@ -80,6 +80,8 @@ export interface GroundingOutput {
   computeRatio: number;
   /** Model-time budget the plan was made for, in ms (budget policy only). */
   budgetMs?: number;
+  /** Model time the cost model predicted for the executed plan, in ms (budget policy only). */
+  predictedMs?: number;
   /** Stage timings in ms: `total`, `decode`, `preprocess`, `text`, one per block, `postprocess`. */
   latencyMs: Record<string, number> & { total: number };
   /** Original image size in pixels. */
