@@ -1,0 +1,98 @@
+import { InputError } from "../errors";
+import type { RawImageInput } from "../runtime/types";
+
+/** Largest accepted width or height, in pixels; larger values are treated as corrupt headers. */
+export const MAX_IMAGE_SIDE = 8192;
+
+export type ChannelOrder = "rgb" | "bgr" | "rgba" | "bgra" | "mono";
+
+export interface RawEncoding {
+  channels: 1 | 3 | 4;
+  order: ChannelOrder;
+}
+
+/**
+ * 8-bit encodings that decode to RGB. `8UC1` and `8UC3` are OpenCV's type names: cv_bridge
+ * publishes them for images without a declared encoding, and OpenCV stores colour as BGR.
+ */
+const RAW_ENCODINGS: Readonly<Record<string, RawEncoding>> = {
+  rgb8: { channels: 3, order: "rgb" },
+  bgr8: { channels: 3, order: "bgr" },
+  rgba8: { channels: 4, order: "rgba" },
+  bgra8: { channels: 4, order: "bgra" },
+  mono8: { channels: 1, order: "mono" },
+  "8UC1": { channels: 1, order: "mono" },
+  "8UC3": { channels: 3, order: "bgr" },
+};
+
+export const SUPPORTED_RAW_ENCODINGS: readonly string[] = Object.keys(RAW_ENCODINGS);
+
+/** Looks up a raw encoding; throws InputError("encoding", "unsupported_encoding") for any other. */
+export function rawEncoding(encoding: string, source: string): RawEncoding {
+  const found = Object.hasOwn(RAW_ENCODINGS, encoding) ? RAW_ENCODINGS[encoding] : undefined;
+  if (found === undefined) {
+    throw new InputError(
+      source,
+      "encoding",
+      "unsupported_encoding",
+      `Unsupported image encoding ${JSON.stringify(encoding)} on ${source}: supported encodings are ` +
+        `${SUPPORTED_RAW_ENCODINGS.join(", ")}. Publish one of them (for example with image_proc) ` +
+        `or use the compressed transport.`,
+    );
+  }
+  return found;
+}
+
+/** Checks that a width or height is a whole number in 1..MAX_IMAGE_SIDE. */
+export function checkImageSide(value: number, field: "width" | "height", source: string): void {
+  if (!Number.isInteger(value)) {
+    throw new InputError(
+      source,
+      field,
+      "invalid_size",
+      `Invalid image ${field} ${value} on ${source}: expected a whole number of pixels.`,
+    );
+  }
+  if (value < 1 || value > MAX_IMAGE_SIDE) {
+    throw new InputError(
+      source,
+      field,
+      "invalid_size",
+      `Invalid image ${field} ${value} on ${source}: expected 1..${MAX_IMAGE_SIDE} pixels.`,
+    );
+  }
+}
+
+/**
+ * Validates a sensor_msgs/Image-style input and returns its encoding. `is_bigendian` is
+ * accepted either way because byte order does not matter for 8-bit channels. Data longer
+ * than `step * height` is accepted and the tail ignored, because the rows are well defined.
+ */
+export function validateRawImage(input: RawImageInput, source: string): RawEncoding {
+  const encoding = rawEncoding(input.encoding, source);
+  checkImageSide(input.width, "width", source);
+  checkImageSide(input.height, "height", source);
+
+  const rowBytes = input.width * encoding.channels;
+  if (!Number.isInteger(input.step) || input.step < rowBytes) {
+    throw new InputError(
+      source,
+      "step",
+      "invalid_step",
+      `Invalid image step ${input.step} on ${source}: ${input.encoding} at width ${input.width} needs ` +
+        `at least ${rowBytes} bytes per row (width * ${encoding.channels}).`,
+    );
+  }
+
+  const needed = input.step * input.height;
+  if (input.data.byteLength < needed) {
+    throw new InputError(
+      source,
+      "data",
+      "size_mismatch",
+      `Image data on ${source} has ${input.data.byteLength} bytes but step * height = ` +
+        `${input.step} * ${input.height} = ${needed}: the message is truncated or its size fields are wrong.`,
+    );
+  }
+  return encoding;
+}

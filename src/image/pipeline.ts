@@ -1,0 +1,206 @@
+import { stat } from "node:fs/promises";
+
+import sharp from "sharp";
+
+import { describeError, InputError } from "../errors";
+import type { CompressedImageInput, FileImageInput, ImageInput, RawImageInput } from "../runtime/types";
+import { compressedCodec } from "./compressed";
+import { checkImageSide, validateRawImage } from "./encodings";
+import type { RawEncoding } from "./encodings";
+
+/** Swaps the first and third channel: BGR to RGB. */
+const SWAP_RED_BLUE: sharp.Matrix3x3 = [
+  [0, 0, 1],
+  [0, 1, 0],
+  [1, 0, 0],
+];
+
+/**
+ * Fail on truncated or corrupt data, but not on libjpeg warnings such as extraneous bytes
+ * before a marker, which real cameras produce and which do not damage the picture.
+ */
+const FAIL_ON: sharp.SharpOptions["failOn"] = "truncated";
+
+/**
+ * A sharp pipeline that yields the input's pixels as RGB once its output is requested.
+ * Callers may add a resize and padding before `toRgb`; sharp applies the channel
+ * conversion after them, which is harmless because padding is grey on every channel.
+ */
+export interface InputPipeline {
+  image: sharp.Sharp;
+  width: number;
+  height: number;
+  /** Runs the pipeline and returns RGB8 bytes; sharp errors become InputError("data", "corrupt_data"). */
+  toRgb(): Promise<{ data: Buffer; width: number; height: number }>;
+}
+
+/** Views a Uint8Array as a Buffer without copying. */
+function asBuffer(data: Uint8Array, byteLength = data.byteLength): Buffer {
+  return Buffer.from(data.buffer, data.byteOffset, byteLength);
+}
+
+/** libvips repeats its warnings across lines; keep each distinct line once, on one line. */
+function sharpErrorText(error: unknown): string {
+  const lines = describeError(error)
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+  return [...new Set(lines)].join("; ");
+}
+
+function corruptData(source: string, what: string, error: unknown): InputError {
+  return new InputError(
+    source,
+    "data",
+    "corrupt_data",
+    `Cannot decode ${what} from ${source}: ${sharpErrorText(error)}. The data is truncated or corrupt.`,
+  );
+}
+
+function finish(image: sharp.Sharp, source: string, what: string): InputPipeline["toRgb"] {
+  return async () => {
+    let result: { data: Buffer; info: sharp.OutputInfo };
+    try {
+      result = await image.raw().toBuffer({ resolveWithObject: true });
+    } catch (error) {
+      throw corruptData(source, what, error);
+    }
+    if (result.info.channels !== 3) {
+      throw new InputError(
+        source,
+        "data",
+        "unsupported_format",
+        `Image from ${source} decoded to ${result.info.channels} channels instead of 3 (RGB); ` +
+          `convert it to 8-bit RGB, grey or RGBA.`,
+      );
+    }
+    return { data: result.data, width: result.info.width, height: result.info.height };
+  };
+}
+
+/**
+ * Copies rows into a tight buffer. Only used when `step` is not a multiple of the pixel
+ * size, because then the padding cannot be read as extra pixels and cropped by sharp.
+ */
+function packRows(input: RawImageInput, rowBytes: number): Buffer {
+  const packed = Buffer.allocUnsafe(rowBytes * input.height);
+  for (let row = 0; row < input.height; row += 1) {
+    packed.set(input.data.subarray(row * input.step, row * input.step + rowBytes), row * rowBytes);
+  }
+  return packed;
+}
+
+function convertChannels(image: sharp.Sharp, encoding: RawEncoding): sharp.Sharp {
+  switch (encoding.order) {
+    case "rgb":
+      return image;
+    case "bgr":
+      return image.recomb(SWAP_RED_BLUE);
+    case "rgba":
+      return image.removeAlpha();
+    case "bgra":
+      return image.removeAlpha().recomb(SWAP_RED_BLUE);
+    case "mono":
+      return image.toColourspace("srgb");
+  }
+}
+
+/**
+ * Builds the pipeline for raw pixels. Row padding is handled without copying: each row is
+ * read as `step / channels` pixels and the padding columns are cropped with `extract`.
+ */
+function rawPipeline(input: RawImageInput, source: string): InputPipeline {
+  const encoding = validateRawImage(input, source);
+  const rowBytes = input.width * encoding.channels;
+
+  let image: sharp.Sharp;
+  if (input.step % encoding.channels === 0) {
+    const storedWidth = input.step / encoding.channels;
+    const data = asBuffer(input.data, input.step * input.height);
+    image = sharp(data, { raw: { width: storedWidth, height: input.height, channels: encoding.channels } });
+    if (storedWidth !== input.width) {
+      image = image.extract({ left: 0, top: 0, width: input.width, height: input.height });
+    }
+  } else {
+    const data = packRows(input, rowBytes);
+    image = sharp(data, { raw: { width: input.width, height: input.height, channels: encoding.channels } });
+  }
+
+  const converted = convertChannels(image, encoding);
+  return {
+    image: converted,
+    width: input.width,
+    height: input.height,
+    toRgb: finish(converted, source, `${input.encoding} pixels`),
+  };
+}
+
+/** Reads the size and depth from the encoded header and prepares an RGB pipeline. */
+async function encodedPipeline(image: sharp.Sharp, source: string, what: string): Promise<InputPipeline> {
+  let metadata: sharp.Metadata;
+  try {
+    metadata = await image.metadata();
+  } catch (error) {
+    throw corruptData(source, what, error);
+  }
+
+  const width = metadata.width;
+  const height = metadata.height;
+  checkImageSide(width, "width", source);
+  checkImageSide(height, "height", source);
+  if (metadata.depth !== undefined && metadata.depth !== "uchar" && metadata.depth !== "char") {
+    throw new InputError(
+      source,
+      "data",
+      "unsupported_depth",
+      `Unsupported ${metadata.depth} (more than 8 bits per channel) ${what} from ${source}: ` +
+        `depth images are not camera pictures; publish 8-bit colour or grey images.`,
+    );
+  }
+
+  const converted = image.removeAlpha().toColourspace("srgb");
+  return { image: converted, width, height, toRgb: finish(converted, source, what) };
+}
+
+function compressedPipeline(input: CompressedImageInput, source: string): Promise<InputPipeline> {
+  const codec = compressedCodec(input.format, input.data, source);
+  const image = sharp(asBuffer(input.data), { failOn: FAIL_ON });
+  return encodedPipeline(image, source, `${codec.toUpperCase()} data`);
+}
+
+async function filePipeline(input: FileImageInput, source: string): Promise<InputPipeline> {
+  try {
+    const stats = await stat(input.path);
+    if (!stats.isFile()) {
+      throw new Error("not a regular file");
+    }
+  } catch (error) {
+    throw new InputError(
+      source,
+      "path",
+      "not_found",
+      `Image file ${input.path} cannot be read (${describeError(error)}); check the path.`,
+    );
+  }
+  // NOTE: EXIF orientation is not applied, so boxes refer to the pixels as stored.
+  return encodedPipeline(sharp(input.path, { failOn: FAIL_ON }), source, `image file ${input.path}`);
+}
+
+/** Validates the input and builds the sharp pipeline that decodes it. */
+export async function createInputPipeline(input: ImageInput, source: string): Promise<InputPipeline> {
+  switch (input.kind) {
+    case "raw":
+      return rawPipeline(input, source);
+    case "compressed":
+      return compressedPipeline(input, source);
+    case "file":
+      return filePipeline(input, source);
+  }
+  const kind: unknown = (input as { kind?: unknown }).kind;
+  throw new InputError(
+    source,
+    "kind",
+    "unsupported_input",
+    `Unsupported image input kind ${JSON.stringify(kind)} from ${source}: expected "raw", "compressed" or "file".`,
+  );
+}
