@@ -1,0 +1,5 @@
+export { openBag } from "./reader";
+export { McapBagWriter } from "./writer";
+export type { ChunkCompression, McapBagWriterOptions, WriterTopic } from "./writer";
+export { parseQosProfiles } from "./qos";
+export type { BagMessage, BagReader, BagTopic, OpenBagOptions, QosProfile, SkippedMessages } from "./types";

@@ -1,0 +1,293 @@
+/**
+ * One MCAP file as a BagFileSource. Indexed files are read through McapIndexedReader,
+ * which yields messages in log-time order even when chunks overlap. Files without a
+ * usable summary (a recorder that crashed, a writer that skipped the index) are parsed
+ * sequentially with McapStreamReader and sorted; a file cut short yields every complete
+ * message and logs one warning with the byte offset where the data ends.
+ */
+import { open, readFile, type FileHandle } from "node:fs/promises";
+
+import { FileHandleReadable } from "@mcap/nodejs";
+
+import { BagError, describeError } from "../errors";
+import type { Logger } from "../log";
+import { mcapDecompressHandlers, MCAP_CHUNK_COMPRESSIONS } from "./compression";
+import { hasMcapPrefix, McapIndexedReader, McapStreamReader, type McapTypes } from "./mcap-core";
+import { parseBagMetadata, type BagMetadata } from "./metadata";
+import { parseQosProfiles } from "./qos";
+import type { BagFileSource, SourceMessage, SourceTopic } from "./source";
+
+type Channel = McapTypes.TypedMcapRecords["Channel"];
+type Schema = McapTypes.TypedMcapRecords["Schema"];
+
+/** An in-memory IReadable, for files decompressed from rosbag2 FILE-mode `.mcap.zstd`. */
+class BufferReadable implements McapTypes.IReadable {
+  constructor(private readonly buffer: Uint8Array) {}
+
+  async size(): Promise<bigint> {
+    return BigInt(this.buffer.length);
+  }
+
+  async read(offset: bigint, length: bigint): Promise<Uint8Array> {
+    return this.buffer.subarray(Number(offset), Number(offset + length));
+  }
+}
+
+export interface McapFileOptions {
+  logger: Logger;
+  /** File contents already in memory (decompressed FILE-mode bags); read from disk when absent. */
+  contents?: Uint8Array;
+}
+
+/** Opens `file` as MCAP; throws BagError when it is not MCAP or its data is corrupt. */
+export async function openMcapFile(file: string, options: McapFileOptions): Promise<BagFileSource> {
+  let handle: FileHandle | undefined;
+  let readable: McapTypes.IReadable;
+  if (options.contents !== undefined) {
+    readable = new BufferReadable(options.contents);
+  } else {
+    try {
+      handle = await open(file, "r");
+    } catch (error) {
+      throw new BagError(file, `Cannot open bag file ${file}: ${describeError(error)}.`, { cause: error });
+    }
+    readable = new FileHandleReadable(handle);
+  }
+
+  try {
+    await checkMagic(file, readable);
+    return await openIndexed(file, readable, handle, options.logger);
+  } catch (error) {
+    await handle?.close();
+    if (error instanceof BagError) {
+      throw error;
+    }
+    // No usable summary: read the whole data section in order instead.
+    options.logger.debug(`${file} has no usable MCAP index (${describeError(error)}); reading it sequentially.`);
+    const contents = options.contents ?? (await readFile(file));
+    return readSequentially(file, contents, options.logger);
+  }
+}
+
+async function checkMagic(file: string, readable: McapTypes.IReadable): Promise<void> {
+  const size = await readable.size();
+  const prefix = await readable.read(0n, size < 8n ? size : 8n);
+  if (!hasMcapPrefix(new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength))) {
+    throw new BagError(file, `${file} is not an MCAP file: it does not start with the MCAP magic bytes.`);
+  }
+}
+
+async function openIndexed(
+  file: string,
+  readable: McapTypes.IReadable,
+  handle: FileHandle | undefined,
+  logger: Logger,
+): Promise<BagFileSource> {
+  const reader = await McapIndexedReader.Initialize({ readable, decompressHandlers: mcapDecompressHandlers() });
+
+  for (const chunk of reader.chunkIndexes) {
+    if (!(MCAP_CHUNK_COMPRESSIONS as readonly string[]).includes(chunk.compression)) {
+      throw unknownCompression(file, chunk.compression, chunk.chunkStartOffset);
+    }
+  }
+
+  const embedded = await readEmbeddedMetadata(file, reader, logger);
+  const counts = reader.statistics?.channelMessageCounts ?? (await countMessages(file, reader));
+  const topics = collectTopics(file, reader.channelsById, reader.schemasById, counts, embedded, logger);
+
+  return {
+    file,
+    topics,
+    async *messages(): AsyncGenerator<SourceMessage> {
+      let lastLogTime: bigint | undefined;
+      try {
+        for await (const message of reader.readMessages()) {
+          lastLogTime = message.logTime;
+          yield toSourceMessage(message, reader.channelsById);
+        }
+      } catch (error) {
+        const where = lastLogTime === undefined ? "before the first message" : `after the message logged at ${lastLogTime} ns`;
+        throw new BagError(file, `${file} is corrupt ${where}: ${describeError(error)}.`, { cause: error });
+      }
+    },
+    async close(): Promise<void> {
+      await handle?.close();
+    },
+  };
+}
+
+async function countMessages(file: string, reader: McapIndexedReader): Promise<Map<number, bigint>> {
+  const counts = new Map<number, bigint>();
+  try {
+    for await (const message of reader.readMessages()) {
+      counts.set(message.channelId, (counts.get(message.channelId) ?? 0n) + 1n);
+    }
+  } catch (error) {
+    throw new BagError(file, `${file} is corrupt: counting its messages failed: ${describeError(error)}.`, { cause: error });
+  }
+  return counts;
+}
+
+async function readEmbeddedMetadata(file: string, reader: McapIndexedReader, logger: Logger): Promise<BagMetadata | undefined> {
+  try {
+    for await (const record of reader.readMetadata({ name: "rosbag2" })) {
+      return parseEmbeddedMetadata(file, record.metadata, logger);
+    }
+  } catch (error) {
+    logger.warn(`${file}: ignoring its rosbag2 metadata record: ${describeError(error)}.`);
+  }
+  return undefined;
+}
+
+function parseEmbeddedMetadata(file: string, metadata: Map<string, string>, logger: Logger): BagMetadata | undefined {
+  const text = metadata.get("serialized_metadata");
+  if (text === undefined || text === "") {
+    return undefined;
+  }
+  try {
+    return parseBagMetadata(text, `${file} (rosbag2 metadata record)`);
+  } catch (error) {
+    logger.warn(`${file}: ignoring its rosbag2 metadata record: ${describeError(error)}`);
+    return undefined;
+  }
+}
+
+/**
+ * Parses every record in order. Returns the messages sorted by log time (stable, so equal
+ * times keep file order), because a sequential reader sees them in write order.
+ */
+function readSequentially(file: string, contents: Uint8Array, logger: Logger): BagFileSource {
+  const stream = new McapStreamReader({ decompressHandlers: mcapDecompressHandlers() });
+  stream.append(contents);
+
+  const channels = new Map<number, Channel>();
+  const schemas = new Map<number, Schema>();
+  const counts = new Map<number, bigint>();
+  const messages: SourceMessage[] = [];
+  let embedded: BagMetadata | undefined;
+
+  for (;;) {
+    const offset = contents.length - stream.bytesRemaining();
+    let record: McapTypes.TypedMcapRecord | undefined;
+    try {
+      record = stream.nextRecord();
+    } catch (error) {
+      const text = describeError(error);
+      const compression = /Unsupported compression (\S+)/.exec(text);
+      if (compression !== null) {
+        throw unknownCompression(file, compression[1], BigInt(offset));
+      }
+      throw new BagError(file, `${file} is corrupt at byte ${offset}: ${text}.`, { cause: error });
+    }
+    if (record === undefined) {
+      break;
+    }
+    switch (record.type) {
+      case "Schema":
+        schemas.set(record.id, record);
+        break;
+      case "Channel":
+        channels.set(record.id, record);
+        break;
+      case "Message":
+        counts.set(record.channelId, (counts.get(record.channelId) ?? 0n) + 1n);
+        messages.push(toSourceMessage(record, channels));
+        break;
+      case "Metadata":
+        if (record.name === "rosbag2") {
+          embedded = parseEmbeddedMetadata(file, record.metadata, logger);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  if (!stream.done()) {
+    const end = contents.length - stream.bytesRemaining();
+    logger.warn(
+      `${file} is cut short: its complete records end at byte ${end} of ${contents.length} and it has no MCAP footer; ` +
+        `replaying the ${messages.length} complete messages before that point.`,
+    );
+  }
+
+  messages.sort((a, b) => (a.logTimeNs < b.logTimeNs ? -1 : a.logTimeNs > b.logTimeNs ? 1 : 0));
+  const topics = collectTopics(file, channels, schemas, counts, embedded, logger);
+  return {
+    file,
+    topics,
+    async *messages(): AsyncGenerator<SourceMessage> {
+      yield* messages;
+    },
+    async close(): Promise<void> {
+      messages.length = 0;
+    },
+  };
+}
+
+function toSourceMessage(message: McapTypes.TypedMcapRecords["Message"], channels: ReadonlyMap<number, Channel>): SourceMessage {
+  return {
+    topic: channels.get(message.channelId)?.topic ?? `<channel ${message.channelId}>`,
+    logTimeNs: message.logTime,
+    publishTimeNs: message.publishTime,
+    data: message.data,
+  };
+}
+
+/**
+ * Builds one entry per topic. The type comes from the schema name or, for channels with
+ * schema id 0, from the embedded rosbag2 metadata record; the QoS from the channel's
+ * `offered_qos_profiles` metadata or the rosbag2 record.
+ */
+function collectTopics(
+  file: string,
+  channels: ReadonlyMap<number, Channel>,
+  schemas: ReadonlyMap<number, Schema>,
+  counts: ReadonlyMap<number, bigint>,
+  embedded: BagMetadata | undefined,
+  logger: Logger,
+): SourceTopic[] {
+  const topics = new Map<string, SourceTopic>();
+  for (const channel of channels.values()) {
+    const count = Number(counts.get(channel.id) ?? 0n);
+    const existing = topics.get(channel.topic);
+    if (existing !== undefined) {
+      existing.messageCount += count;
+      continue;
+    }
+
+    const schema = channel.schemaId === 0 ? undefined : schemas.get(channel.schemaId);
+    const recorded = embedded?.topics.get(channel.topic);
+    topics.set(channel.topic, {
+      name: channel.topic,
+      type: schema?.name ?? recorded?.type ?? "",
+      messageEncoding: channel.messageEncoding,
+      schemaEncoding: schema?.encoding ?? "",
+      schemaData: schema?.data ?? new Uint8Array(0),
+      qos: channelQos(file, channel, logger) ?? recorded?.qos ?? [],
+      messageCount: count,
+    });
+  }
+  return [...topics.values()];
+}
+
+function channelQos(file: string, channel: Channel, logger: Logger): SourceTopic["qos"] | undefined {
+  const text = channel.metadata.get("offered_qos_profiles");
+  if (text === undefined) {
+    return undefined;
+  }
+  try {
+    return parseQosProfiles(text);
+  } catch (error) {
+    logger.warn(`${file}: topic ${channel.topic} has unreadable QoS metadata, so its QoS is left empty: ${describeError(error)}.`);
+    return [];
+  }
+}
+
+function unknownCompression(file: string, compression: string, offset: bigint): BagError {
+  return new BagError(
+    file,
+    `${file} uses unknown chunk compression ${JSON.stringify(compression)} (chunk at byte ${offset}); ` +
+      `supported: none, zstd, lz4.`,
+  );
+}
