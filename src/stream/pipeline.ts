@@ -1,0 +1,430 @@
+import { defer, from, take, type SchedulerLike } from "rxjs";
+
+import { describeError, InputError } from "../errors";
+import { RateLimitedLog, type Logger } from "../log";
+import { defaultParameters, type GroundingParameters } from "../params/declarations";
+import type { CommandEncoding, GroundingOutput, GroundOptions } from "../runtime/types";
+import { parseTranscript } from "../runtime/transcript";
+import { BudgetController, type BudgetControllerOptions } from "./budget-controller";
+import { CommandSlot, type ActiveCommand } from "./command-slot";
+import { checkFrame, checkTranscriptTime, rejectionFromError } from "./input-checks";
+import type { GroundingStreamEngine } from "./options";
+import type { DropEvent, FrameInput, RejectionEvent, StreamEvent, TranscriptInput } from "./types";
+
+export interface PipelineSink {
+  next(event: StreamEvent): void;
+  complete(): void;
+  error(error: unknown): void;
+}
+
+export interface PipelineDependencies {
+  engine: GroundingStreamEngine;
+  scheduler: SchedulerLike;
+  logger: Logger;
+  dropWhileBusy: boolean;
+  budget: Omit<BudgetControllerOptions, "targetMs">;
+  sink: PipelineSink;
+}
+
+type QueuedInput = { kind: "frame"; frame: FrameInput } | { kind: "transcript"; transcript: TranscriptInput };
+
+/**
+ * The grounding stream's state machine: one command at a time, at most one inference in
+ * flight, and either the newest waiting frame (dropWhileBusy) or a FIFO of every input
+ * (sequential mode). Inputs are pushed in; events leave through the sink.
+ */
+export class GroundingPipeline {
+  private parameters: GroundingParameters = defaultParameters();
+  private readonly controller: BudgetController;
+  private readonly commands: CommandSlot;
+  private readonly warnings: RateLimitedLog;
+  private nextCommandId = 1;
+
+  /** Newest frame waiting for the model or for the command's encoding (newest-frame-only mode). */
+  private waitingFrame: FrameInput | null = null;
+  /** Every input in arrival order (sequential mode). */
+  private readonly queue: QueuedInput[] = [];
+  private inferenceBusy = false;
+  /** Sequential mode only: later inputs wait until the current transcript is encoded. */
+  private encodeBusy = false;
+  /** When the model last became free; a sequential frame's latency counts from here at the earliest. */
+  private modelFreeSinceMs: number;
+
+  private framesComplete = false;
+  private closed = false;
+  private pumping = false;
+  private pumpRequested = false;
+
+  constructor(private readonly deps: PipelineDependencies) {
+    this.controller = new BudgetController({ ...deps.budget, targetMs: this.parameters.latency_budget_ms });
+    this.commands = new CommandSlot((encoding) => deps.engine.release(encoding), deps.logger);
+    this.warnings = new RateLimitedLog(deps.logger, 1000, () => deps.scheduler.now());
+    this.modelFreeSinceMs = deps.scheduler.now();
+  }
+
+  setParameters(parameters: GroundingParameters): void {
+    if (parameters.latency_budget_ms !== this.controller.targetMs) {
+      try {
+        this.controller.setTarget(parameters.latency_budget_ms);
+      } catch (error) {
+        this.warnings.warn("parameters", `Ignoring the parameter update: ${describeError(error)}`);
+        return;
+      }
+    }
+    this.parameters = parameters;
+  }
+
+  onTranscript(transcript: TranscriptInput): void {
+    if (this.closed) {
+      return;
+    }
+    if (this.deps.dropWhileBusy) {
+      this.handleTranscript(transcript);
+      this.pump();
+      return;
+    }
+    this.queue.push({ kind: "transcript", transcript });
+    this.pump();
+  }
+
+  onFrame(frame: FrameInput): void {
+    if (this.closed) {
+      return;
+    }
+    const rejection = checkFrame(frame);
+    if (rejection !== null) {
+      this.reject(rejection);
+      return;
+    }
+    this.controller.observeArrival(frame.receivedAtMs);
+
+    if (!this.deps.dropWhileBusy) {
+      this.queue.push({ kind: "frame", frame });
+      this.pump();
+      return;
+    }
+
+    // Without a usable command the frame is never decoded, so it is not kept either.
+    const command = this.commands.current;
+    if (command === null || frame.receivedAtMs < command.arrivalMs || this.expireIfDone(command, frame)) {
+      return;
+    }
+    if (this.waitingFrame !== null) {
+      this.drop(this.waitingFrame, "busy");
+    }
+    this.waitingFrame = frame;
+    this.pump();
+  }
+
+  onFramesComplete(): void {
+    this.framesComplete = true;
+    this.pump();
+  }
+
+  /** Stops all work. An inference or encoding still in flight releases its encoding when it ends. */
+  close(): void {
+    this.closed = true;
+    this.waitingFrame = null;
+    this.queue.length = 0;
+    this.commands.replace(null);
+  }
+
+  private handleTranscript(transcript: TranscriptInput): void {
+    const timeRejection = checkTranscriptTime(transcript);
+    if (timeRejection !== null) {
+      this.reject(timeRejection);
+      return;
+    }
+
+    let parsed;
+    try {
+      parsed = parseTranscript(transcript.text, transcript.topic);
+    } catch (error) {
+      this.reject(rejectionFromError(error, transcript.topic, "data", "invalid_transcript"));
+      return;
+    }
+
+    switch (parsed.kind) {
+      case "empty":
+        this.deps.logger.debug(`Ignoring transcript ${JSON.stringify(transcript.text)}: no command in it.`);
+        return;
+      case "stop": {
+        const stopped = this.commands.current;
+        this.commands.replace(null);
+        this.waitingFrame = null;
+        if (stopped !== null) {
+          this.deps.logger.info(`Command ${stopped.info.id} stopped by ${JSON.stringify(transcript.text)}.`);
+        }
+        return;
+      }
+      case "command":
+        this.startCommand(transcript, parsed.expression, parsed.isCorrection);
+        return;
+    }
+  }
+
+  private startCommand(transcript: TranscriptInput, expression: string, isCorrection: boolean): void {
+    const command: ActiveCommand = {
+      info: { id: this.nextCommandId++, transcript: transcript.text, expression },
+      arrivalMs: transcript.receivedAtMs,
+      encoding: null,
+      results: 0,
+      users: 0,
+      retired: false,
+    };
+    const previous = this.commands.current;
+    this.commands.replace(command);
+    if (this.waitingFrame !== null && this.waitingFrame.receivedAtMs < command.arrivalMs) {
+      this.waitingFrame = null;
+    }
+    const replaced = previous === null ? "" : ` (${isCorrection ? "corrects" : "replaces"} command ${previous.info.id})`;
+    this.deps.logger.info(`Command ${command.info.id}: ${JSON.stringify(expression)}${replaced}.`);
+
+    this.encodeBusy = !this.deps.dropWhileBusy;
+    // Never unsubscribed: a Promise-backed encode cannot be cancelled, and its result must
+    // arrive here so that the encoding is released if the command is gone by then.
+    let settled = false;
+    from(defer(() => this.deps.engine.encode(expression)))
+      .pipe(take(1))
+      .subscribe({
+        next: (encoding) => {
+          settled = true;
+          this.onEncoded(command, encoding);
+        },
+        error: (error: unknown) => {
+          settled = true;
+          this.onEncodeFailed(command, transcript, error);
+        },
+        complete: () => {
+          if (!settled) {
+            this.onEncodeFailed(command, transcript, new Error("engine.encode completed without an encoding"));
+          }
+        },
+      });
+  }
+
+  private onEncoded(command: ActiveCommand, encoding: CommandEncoding): void {
+    this.encodeBusy = false;
+    if (this.commands.attachEncoding(command, encoding) && encoding.unknownWords.length > 0) {
+      this.deps.logger.warn(
+        `Command ${command.info.id}: words not in the model's vocabulary: ${encoding.unknownWords.join(", ")}.`,
+      );
+    }
+    this.pump();
+  }
+
+  private onEncodeFailed(command: ActiveCommand, transcript: TranscriptInput, error: unknown): void {
+    this.encodeBusy = false;
+    if (this.commands.current === command) {
+      this.commands.replace(null);
+      this.waitingFrame = null;
+    }
+    this.reject(rejectionFromError(error, transcript.topic, "data", "encode_failed"));
+    this.pump();
+  }
+
+  /**
+   * Runs every step that is possible now. Re-entrant calls (an engine that answers
+   * synchronously) only request another round, so steps never interleave.
+   */
+  private pump(): void {
+    if (this.pumping) {
+      this.pumpRequested = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpRequested = false;
+        if (!this.closed) {
+          this.step();
+        }
+      } while (this.pumpRequested);
+    } finally {
+      this.pumping = false;
+    }
+    this.completeIfDone();
+  }
+
+  private step(): void {
+    if (this.deps.dropWhileBusy) {
+      this.stepNewestFrame();
+    } else {
+      this.stepQueue();
+    }
+  }
+
+  private stepNewestFrame(): void {
+    const frame = this.waitingFrame;
+    const command = this.commands.current;
+    if (this.inferenceBusy || frame === null) {
+      return;
+    }
+    if (command === null) {
+      this.waitingFrame = null;
+      return;
+    }
+    if (command.encoding === null) {
+      return;
+    }
+
+    this.waitingFrame = null;
+    const ageMs = this.deps.scheduler.now() - frame.receivedAtMs;
+    const maxAgeMs = this.parameters.max_image_age_ms;
+    if (maxAgeMs > 0 && ageMs > maxAgeMs) {
+      this.drop(frame, "stale");
+      return;
+    }
+    if (this.expireIfDone(command, frame)) {
+      return;
+    }
+    this.startInference(frame, command, frame.receivedAtMs);
+  }
+
+  /** Sequential mode: no frame is dropped, and latency counts from when the model was free. */
+  private stepQueue(): void {
+    while (!this.inferenceBusy && !this.encodeBusy && !this.closed) {
+      const input = this.queue.shift();
+      if (input === undefined) {
+        return;
+      }
+      if (input.kind === "transcript") {
+        this.handleTranscript(input.transcript);
+        continue;
+      }
+
+      const frame = input.frame;
+      const command = this.commands.current;
+      if (command === null || command.encoding === null || frame.receivedAtMs < command.arrivalMs) {
+        continue;
+      }
+      if (this.expireIfDone(command, frame)) {
+        continue;
+      }
+      this.startInference(frame, command, Math.max(frame.receivedAtMs, this.modelFreeSinceMs));
+    }
+  }
+
+  /**
+   * Retires the command when `frame` falls after its lifetime. A command always gets one
+   * result first, so a command spoken before the camera starts is still grounded once.
+   */
+  private expireIfDone(command: ActiveCommand, frame: FrameInput): boolean {
+    const lifetimeMs = this.parameters.command_ttl_s * 1000;
+    if (command.results === 0 || (lifetimeMs > 0 && frame.receivedAtMs - command.arrivalMs <= lifetimeMs)) {
+      return false;
+    }
+    this.commands.replace(null);
+    this.deps.logger.info(`Command ${command.info.id} expired after ${command.results} result(s).`);
+    return true;
+  }
+
+  private startInference(frame: FrameInput, command: ActiveCommand, arrivalMs: number): void {
+    const encoding = command.encoding;
+    if (encoding === null) {
+      return;
+    }
+    const parameters = this.parameters;
+    const options: GroundOptions = {
+      policy: parameters.policy,
+      budgetMs: this.controller.modelBudgetMs,
+      gateThreshold: parameters.gate_threshold,
+      softskip: parameters.softskip,
+      minScore: parameters.min_score,
+    };
+    const startMs = this.deps.scheduler.now();
+    this.inferenceBusy = true;
+    this.commands.acquire(command);
+
+    // Only the header outlives the inference: the image buffer is referenced by the engine
+    // call alone, so it can be collected as soon as the engine lets go of it.
+    const header = frame.header;
+    const topic = frame.topic;
+    let settled = false;
+    const finish = (): void => {
+      settled = true;
+      this.inferenceBusy = false;
+      this.modelFreeSinceMs = this.deps.scheduler.now();
+      this.commands.unacquire(command);
+    };
+
+    from(defer(() => this.deps.engine.ground(frame.image, encoding, options)))
+      .pipe(take(1))
+      .subscribe({
+        next: (output) => {
+          finish();
+          this.onResult(command, header, output, arrivalMs, startMs, parameters.latency_budget_ms);
+        },
+        error: (error: unknown) => {
+          finish();
+          this.onInferenceFailed(error, topic, header);
+        },
+        complete: () => {
+          if (!settled) {
+            finish();
+            this.onInferenceFailed(new Error("engine.ground completed without a result"), topic, header);
+          }
+        },
+      });
+  }
+
+  private onResult(
+    command: ActiveCommand,
+    header: FrameInput["header"],
+    output: GroundingOutput,
+    arrivalMs: number,
+    startMs: number,
+    targetMs: number,
+  ): void {
+    if (this.closed) {
+      return;
+    }
+    const endToEndMs = this.deps.scheduler.now() - arrivalMs;
+    command.results += 1;
+    this.controller.record({
+      endToEndMs,
+      waitMs: startMs - arrivalMs,
+      modelMs: output.latencyMs.total,
+      predictedMs: output.policy === "budget" ? output.predictedMs : undefined,
+    });
+    this.deps.sink.next({ kind: "result", header, command: command.info, output, endToEndMs, budgetMs: targetMs });
+    this.pump();
+  }
+
+  /**
+   * An InputError is one bad frame: it is rejected and the stream goes on. Anything else
+   * means the engine itself failed (worker gone, model closed), so the stream errors
+   * rather than rejecting every later frame.
+   */
+  private onInferenceFailed(error: unknown, topic: string, header: FrameInput["header"]): void {
+    if (this.closed) {
+      return;
+    }
+    if (!(error instanceof InputError)) {
+      this.closed = true;
+      this.deps.sink.error(error);
+      return;
+    }
+    this.reject({ ...rejectionFromError(error, topic, "image", "invalid_image"), header });
+    this.pump();
+  }
+
+  private reject(rejection: RejectionEvent): void {
+    this.warnings.warn(`${rejection.topic}:${rejection.reason}`, `Rejected input: ${rejection.message}`);
+    this.deps.sink.next(rejection);
+  }
+
+  private drop(frame: FrameInput, reason: DropEvent["reason"]): void {
+    this.deps.logger.debug(`Dropped frame from ${frame.topic} (${reason}).`);
+    this.deps.sink.next({ kind: "dropped", reason, header: frame.header });
+  }
+
+  private completeIfDone(): void {
+    const idle = !this.inferenceBusy && !this.encodeBusy && this.waitingFrame === null && this.queue.length === 0;
+    if (this.framesComplete && idle && !this.closed) {
+      this.closed = true;
+      this.commands.replace(null);
+      this.deps.sink.complete();
+    }
+  }
+}
