@@ -1,0 +1,83 @@
+/**
+ * The budget policy's selection: a greedy knapsack over gateable blocks. Each step adds
+ * the block with the highest gate probability per predicted millisecond it adds to the
+ * plan (its dependencies included, since a fusion drags in its backbone stage), as long as
+ * the predicted inference time stays within the budget.
+ */
+import type { BlockCostModel } from "./cost-model";
+import type { ModelManifest } from "./manifest";
+import { planExecution } from "./plan";
+
+/**
+ * Returns the gateable blocks to run within `budgetMs`. At least one fusion branch always
+ * runs, even when its predicted time alone exceeds the budget, so there is an answer.
+ */
+export function selectWithinBudget(
+  manifest: ModelManifest,
+  gates: Float32Array,
+  costModel: BlockCostModel,
+  budgetMs: number,
+  approximate: boolean,
+): Set<string> {
+  const predictMs = (set: ReadonlySet<string>): number => {
+    const plan = planExecution(manifest, set, approximate);
+    return plan.steps.reduce((sum, step) => (step.kind === "run" ? sum + costModel.predictMs(step.block) : sum), costModel.overheadMs);
+  };
+
+  const selected = cheapestStart(manifest, gates, approximate, predictMs);
+  let currentMs = predictMs(selected);
+
+  for (;;) {
+    let best: { name: string; ms: number; value: number } | undefined;
+    for (const [gate, name] of manifest.gateableBlocks.entries()) {
+      if (selected.has(name)) {
+        continue;
+      }
+      const ms = predictMs(new Set([...selected, name]));
+      if (ms > budgetMs) {
+        continue;
+      }
+      // A block that makes the plan cheaper (it replaces a slower approximator) is free.
+      const value = gates[gate] / Math.max(ms - currentMs, 1e-6);
+      if (best === undefined || value > best.value) {
+        best = { name, ms, value };
+      }
+    }
+    if (best === undefined) {
+      return selected;
+    }
+    selected.add(best.name);
+    currentMs = best.ms;
+  }
+}
+
+/**
+ * Starts from no gateable blocks when the graph still answers that way (approximators
+ * need a running branch, so usually it does not); otherwise from the one fusion branch with
+ * the best gate per predicted ms.
+ */
+function cheapestStart(
+  manifest: ModelManifest,
+  gates: Float32Array,
+  approximate: boolean,
+  predictMs: (set: ReadonlySet<string>) => number,
+): Set<string> {
+  if (planExecution(manifest, new Set(), approximate).heads.length > 0) {
+    return new Set();
+  }
+  const fusions = manifest.blocks.filter((block) => block.kind === "fusion" && block.gate !== null);
+  if (fusions.length === 0) {
+    return new Set();
+  }
+  const baseMs = predictMs(new Set());
+  let best = fusions[0];
+  let bestValue = -Infinity;
+  for (const fusion of fusions) {
+    const value = gates[fusion.gate as number] / Math.max(predictMs(new Set([fusion.name])) - baseMs, 1e-6);
+    if (value > bestValue) {
+      best = fusion;
+      bestValue = value;
+    }
+  }
+  return new Set([best.name]);
+}

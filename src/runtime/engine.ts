@@ -1,0 +1,311 @@
+/**
+ * GroundingEngine over onnxruntime-node: validates the model at load, keeps every ONNX
+ * session in a worker thread, plans each inference with the policies and maps the best
+ * anchor back to the original image.
+ */
+import path from "node:path";
+
+import { InputError, StateError } from "../errors";
+import { boxFromModelPixels, letterboxImage } from "../image";
+import type { Logger } from "../log";
+import { silentLogger } from "../log";
+import { BlockCostModel } from "./cost-model";
+import type { ModelManifest } from "./manifest";
+import { readManifest } from "./manifest-reader";
+import type { ExecutionPlan } from "./plan";
+import { planExecution } from "./plan";
+import { selectBlocks } from "./policies";
+import { Tokenizer } from "./tokenizer";
+import { MAX_TRANSCRIPT_LENGTH } from "./transcript";
+import type { Box, CommandEncoding, GroundingEngine, GroundingOutput, GroundOptions, ImageInput } from "./types";
+import { WorkerClient } from "./worker-client";
+import type { EncodeResult, GroundResult, HeadBest, SerializedTensor, WorkerSetup } from "./worker-protocol";
+
+/** The shipped model, resolved from the package root (this file is dist/src/runtime/engine.js). */
+export const BUNDLED_MODEL_DIR = path.resolve(__dirname, "../../../models/lgmdp-tabletop");
+
+export interface EngineOptions {
+  /** ONNX Runtime intra-op threads per block session; default 1. */
+  numThreads?: number;
+  /** Receives unknown words, worker failures and load messages; default silent. */
+  logger?: Logger;
+  /** Run the full graph twice at load, so the first real inference is not slower and the cost model starts measured; default true. */
+  warmup?: boolean;
+}
+
+/** One encoded expression, shared by every CommandEncoding with the same token ids. */
+interface CachedEncoding {
+  key: string;
+  handle: number;
+  gates: Float32Array;
+  textMs: number;
+  /** CommandEncoding objects handed out and not yet released. */
+  references: number;
+}
+
+/** Loads a model directory and starts its inference worker. */
+export async function loadGroundingEngine(modelDir: string, options: EngineOptions = {}): Promise<OnnxGroundingEngine> {
+  return OnnxGroundingEngine.load(modelDir, options);
+}
+
+export class OnnxGroundingEngine implements GroundingEngine {
+  readonly costModel = new BlockCostModel();
+  private readonly tokenizer: Tokenizer;
+  private readonly byKey = new Map<string, Promise<CachedEncoding>>();
+  private readonly byHandle = new Map<number, CachedEncoding>();
+  private readonly released = new WeakSet<CommandEncoding>();
+  private closed = false;
+
+  private constructor(
+    readonly manifest: ModelManifest,
+    private readonly client: WorkerClient,
+    private readonly logger: Logger,
+  ) {
+    this.tokenizer = new Tokenizer(manifest.tokenizer);
+  }
+
+  static async load(modelDir: string, options: EngineOptions = {}): Promise<OnnxGroundingEngine> {
+    const logger = options.logger ?? silentLogger;
+    const numThreads = options.numThreads ?? 1;
+    if (!Number.isInteger(numThreads) || numThreads < 1) {
+      throw new RangeError(`numThreads is ${numThreads} but must be a positive integer.`);
+    }
+
+    const manifest = await readManifest(modelDir);
+    // NOTE: a separately trained static model (manifest "staticModel") is validated but not
+    // loaded; the static policy runs manifest "static.blocks" of this model's weights.
+    const client = await WorkerClient.start(workerSetup(manifest, numThreads), manifest.manifestPath, logger);
+    const engine = new OnnxGroundingEngine(manifest, client, logger);
+    if (options.warmup ?? true) {
+      await engine.warmUp();
+    }
+    logger.info(`Loaded model ${manifest.name} from ${manifest.dir}: ${manifest.blocks.length} blocks, ${manifest.gateCount} gates, ${numThreads} thread(s) per session.`);
+    return engine;
+  }
+
+  get modelName(): string {
+    return this.manifest.name;
+  }
+
+  get gateableBlocks(): readonly string[] {
+    return this.manifest.gateableBlocks;
+  }
+
+  async encode(text: string): Promise<CommandEncoding> {
+    this.checkOpen("encode");
+    checkExpression(text);
+
+    const tokens = this.tokenizer.tokenize(text);
+    if (tokens.unknownWords.length > 0) {
+      this.logger.debug(`Expression ${JSON.stringify(text)} has words outside the vocabulary: ${tokens.unknownWords.join(", ")}.`);
+    }
+    if (tokens.truncatedWords > 0) {
+      this.logger.warn(`Expression ${JSON.stringify(text)} has ${tokens.truncatedWords} words beyond the model's ${this.manifest.tokenizer.maxTokens}; they are ignored.`);
+    }
+
+    const cached = await this.encodeTokens(tokens.ids);
+    cached.references += 1;
+    const gates: Record<string, number> = {};
+    this.manifest.gateableBlocks.forEach((name, gate) => {
+      gates[name] = cached.gates[gate];
+    });
+    return { expression: text, tokenIds: tokens.ids, unknownWords: tokens.unknownWords, handle: cached.handle, gates };
+  }
+
+  async ground(image: ImageInput, command: CommandEncoding, options: GroundOptions): Promise<GroundingOutput> {
+    const start = performance.now();
+    this.checkOpen("ground");
+    const encoding = this.liveEncoding(command);
+
+    const selection = selectBlocks(this.manifest, encoding.gates, options, this.costModel);
+    const plan = planExecution(this.manifest, selection.selected, selection.approximate);
+    const predictedMs = this.predictMs(plan);
+
+    const { input } = this.manifest;
+    const source = image.kind === "file" ? image.path : "image";
+    const letterbox = await letterboxImage(image, { width: input.width, height: input.height, padValue: input.padValue }, source);
+    const rgb = ownedBytes(letterbox.rgb);
+    const result = await this.runPlan(encoding.handle, rgb, plan);
+
+    const postStart = performance.now();
+    const best = bestOverHeads(result.best);
+    const score = best === undefined ? 0 : sigmoid(best.logit);
+    const box: Box | null =
+      best === undefined ? null : boxFromModelPixels(best.cx, best.cy, best.w, best.h, letterbox.transform, letterbox.originalWidth, letterbox.originalHeight);
+    const minScore = options.minScore ?? this.manifest.thresholds.score;
+    const end = performance.now();
+
+    const blockTotalMs = Object.values(result.blockMs).reduce((sum, ms) => sum + ms, 0);
+    this.costModel.observe(this.runBlocks(plan), result.blockMs, end - start - blockTotalMs);
+
+    return {
+      // A box that lies entirely in the letterbox padding has no area in the image.
+      status: box !== null && box.width > 0 && box.height > 0 && score >= minScore ? "grounded" : "not_found",
+      box,
+      score,
+      policy: options.policy,
+      executedBlocks: plan.executedBlocks,
+      computeRatio: plan.computeRatio,
+      ...(selection.budgetMs === undefined ? {} : { budgetMs: selection.budgetMs, predictedMs }),
+      latencyMs: {
+        decode: letterbox.decodeMs,
+        preprocess: letterbox.resizeMs + result.normaliseMs,
+        text: 0,
+        ...result.blockMs,
+        postprocess: result.selectMs + (end - postStart),
+        total: end - start,
+      },
+      imageWidth: letterbox.originalWidth,
+      imageHeight: letterbox.originalHeight,
+    };
+  }
+
+  release(command: CommandEncoding): void {
+    if (this.released.has(command)) {
+      return;
+    }
+    this.released.add(command);
+    const cached = this.byHandle.get(command.handle);
+    if (cached === undefined) {
+      return;
+    }
+    cached.references -= 1;
+    if (cached.references <= 0 && !this.closed) {
+      this.byHandle.delete(cached.handle);
+      this.byKey.delete(cached.key);
+      this.client.request({ type: "release", handle: cached.handle }).catch((error: unknown) => {
+        this.logger.warn(`Releasing command handle ${cached.handle} failed: ${String(error)}.`);
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) {
+      return;
+    }
+    this.closed = true;
+    await this.client.close();
+  }
+
+  /** Runs one block (or "text") on given tensors; for parity tests against exported goldens. */
+  async runBlock(name: string, feeds: Record<string, SerializedTensor>): Promise<Record<string, SerializedTensor>> {
+    this.checkOpen("runBlock");
+    return this.client.request<Record<string, SerializedTensor>>({ type: "runBlock", block: name, feeds });
+  }
+
+  /** Predicted ms of a plan under the current cost model, non-block overhead included. */
+  predictMs(plan: ExecutionPlan): number {
+    return this.runBlocks(plan).reduce((sum, block) => sum + this.costModel.predictMs(block), this.costModel.overheadMs);
+  }
+
+  private runBlocks(plan: ExecutionPlan): ModelManifest["blocks"] {
+    return plan.steps.flatMap((step) => (step.kind === "run" ? [step.block] : []));
+  }
+
+  private async runPlan(handle: number, rgb: Uint8Array, plan: ExecutionPlan): Promise<GroundResult> {
+    const steps = plan.steps.map((step) => (step.kind === "run" ? { kind: "run" as const, block: step.block.name } : { kind: "alias" as const, from: step.from, to: step.to }));
+    const heads = plan.heads.map((head) => ({ block: head.name, output: head.outputs[0] }));
+    return this.client.request<GroundResult>({ type: "ground", handle, rgb, steps, heads }, [rgb.buffer as ArrayBuffer]);
+  }
+
+  private encodeTokens(ids: number[]): Promise<CachedEncoding> {
+    const key = ids.join(",");
+    let entry = this.byKey.get(key);
+    if (entry === undefined) {
+      entry = this.client.request<EncodeResult>({ type: "encode", tokens: BigInt64Array.from(ids, (id) => BigInt(id)) }).then((result) => {
+        const cached: CachedEncoding = { key, handle: result.handle, gates: result.gates, textMs: result.ms, references: 0 };
+        this.byHandle.set(result.handle, cached);
+        return cached;
+      });
+      entry.catch(() => this.byKey.delete(key));
+      this.byKey.set(key, entry);
+    }
+    return entry;
+  }
+
+  private liveEncoding(command: CommandEncoding): CachedEncoding {
+    const cached = this.byHandle.get(command.handle);
+    if (cached === undefined || this.released.has(command)) {
+      throw new StateError(`ground() received the command ${JSON.stringify(command.expression)} after release(); call encode() again.`);
+    }
+    return cached;
+  }
+
+  /** Runs the full graph twice on a uniform grey image and feeds the second run to the cost model. */
+  private async warmUp(): Promise<void> {
+    const { input, tokenizer } = this.manifest;
+    const cached = await this.encodeTokens(new Array<number>(tokenizer.maxTokens).fill(tokenizer.padId));
+    const plan = planExecution(this.manifest, new Set(this.manifest.gateableBlocks), false);
+    for (let run = 0; run < 2; run += 1) {
+      const rgb = new Uint8Array(input.width * input.height * 3).fill(input.padValue);
+      const result = await this.runPlan(cached.handle, rgb, plan);
+      if (run === 1) {
+        this.costModel.observe(this.runBlocks(plan), result.blockMs);
+      }
+    }
+    this.byHandle.delete(cached.handle);
+    this.byKey.delete(cached.key);
+    await this.client.request({ type: "release", handle: cached.handle });
+  }
+
+  private checkOpen(method: string): void {
+    if (this.closed) {
+      throw new StateError(`GroundingEngine.${method}() was called after close(); load the model again with loadGroundingEngine().`);
+    }
+  }
+}
+
+function workerSetup(manifest: ModelManifest, numThreads: number): WorkerSetup {
+  return {
+    textFile: manifest.text.file,
+    textInputs: { tokens: manifest.text.tokensInput },
+    textOutputs: { sentence: manifest.text.sentenceOutput, gates: manifest.text.gatesOutput },
+    blocks: manifest.blocks.map((block) => ({ name: block.name, file: block.file, inputs: block.inputs, outputs: block.outputs })),
+    input: { width: manifest.input.width, height: manifest.input.height, mean: manifest.input.mean, std: manifest.input.std },
+    maxTokens: manifest.tokenizer.maxTokens,
+    padId: manifest.tokenizer.padId,
+    gateCount: manifest.gateCount,
+    numThreads,
+  };
+}
+
+function checkExpression(text: unknown): asserts text is string {
+  if (typeof text !== "string") {
+    throw new InputError("expression", "text", "not_text", `Expression must be a string but received ${typeof text}.`);
+  }
+  if (text.trim() === "") {
+    throw new InputError("expression", "text", "empty", "Expression is empty; pass the words that name the object, such as \"the red cup\".");
+  }
+  if (text.length > MAX_TRANSCRIPT_LENGTH) {
+    throw new InputError(
+      "expression",
+      "text",
+      "too_long",
+      `Expression is ${text.length} characters long; the maximum is ${MAX_TRANSCRIPT_LENGTH}, so pass one referring expression.`,
+    );
+  }
+}
+
+/** Highest logit over the heads that ran, ignoring anchors with non-finite values. */
+function bestOverHeads(candidates: HeadBest[]): HeadBest | undefined {
+  let best: HeadBest | undefined;
+  for (const candidate of candidates) {
+    const finite = [candidate.logit, candidate.cx, candidate.cy, candidate.w, candidate.h].every(Number.isFinite);
+    if (finite && (best === undefined || candidate.logit > best.logit)) {
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+/** Returns bytes whose whole ArrayBuffer may be transferred: the view itself when it owns its buffer, a copy otherwise. */
+function ownedBytes(data: Buffer): Uint8Array {
+  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) {
+    return new Uint8Array(data.buffer, 0, data.byteLength);
+  }
+  return Uint8Array.prototype.slice.call(data);
+}

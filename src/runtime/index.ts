@@ -1,0 +1,15 @@
+export { BUNDLED_MODEL_DIR, loadGroundingEngine, OnnxGroundingEngine } from "./engine";
+export type { EngineOptions } from "./engine";
+export { BlockCostModel } from "./cost-model";
+export type { CostModelOptions } from "./cost-model";
+export type { BlockKind, BlockSpec, InputSpec, ModelManifest, SkipRule, TokenizerSpec } from "./manifest";
+export { MANIFEST_FORMAT, MANIFEST_VERSION, readManifest } from "./manifest-reader";
+export { planExecution } from "./plan";
+export type { ExecutionPlan, PlanStep } from "./plan";
+export { checkGroundOptions, selectBlocks } from "./policies";
+export type { Selection } from "./policies";
+export { Tokenizer } from "./tokenizer";
+export type { Tokenized } from "./tokenizer";
+export { MAX_TRANSCRIPT_LENGTH, parseTranscript } from "./transcript";
+export type { ParsedTranscript } from "./transcript";
+export type * from "./types";

@@ -1,0 +1,336 @@
+/**
+ * Reads and validates manifest.json. Every problem is reported as one ModelError sentence
+ * naming the manifest file and the field, so a broken export fails at load and never in
+ * the middle of a stream.
+ */
+import { access, readFile } from "node:fs/promises";
+import path from "node:path";
+
+import { describeError, ModelError } from "../errors";
+import type { BlockKind, BlockSpec, InputSpec, ModelManifest, SkipRule, TextSpec, TokenizerSpec } from "./manifest";
+import { checkGraph } from "./manifest-graph";
+
+export const MANIFEST_FORMAT = "softskip-block-graph";
+export const MANIFEST_VERSION = 1;
+
+const BLOCK_KINDS: readonly BlockKind[] = ["backbone", "fusion", "approximator", "head"];
+
+type Json = Record<string, unknown>;
+
+/** Builds the errors for one manifest file, so each check names the same file. */
+export class ManifestProblem {
+  constructor(readonly manifestPath: string) {}
+
+  error(message: string, cause?: unknown): ModelError {
+    return new ModelError(this.manifestPath, `Model manifest ${this.manifestPath} is invalid: ${message}`, { cause });
+  }
+}
+
+/**
+ * Loads `modelDir/manifest.json`, checks its fields, its graph and that every file it
+ * names exists. Throws ModelError on the first problem.
+ */
+export async function readManifest(modelDir: string): Promise<ModelManifest> {
+  const dir = path.resolve(modelDir);
+  const manifestPath = path.join(dir, "manifest.json");
+  const problem = new ManifestProblem(manifestPath);
+
+  const root = await readJson(manifestPath);
+  if (root.format !== MANIFEST_FORMAT) {
+    throw problem.error(`format is ${JSON.stringify(root.format)} but must be "${MANIFEST_FORMAT}"; export the model with models/training/train.py.`);
+  }
+  if (root.version !== MANIFEST_VERSION) {
+    throw problem.error(`version ${JSON.stringify(root.version)} is not supported; this runtime reads version ${MANIFEST_VERSION}.`);
+  }
+
+  const input = readInput(problem, objectField(problem, root, "input"));
+  const tokenizer = readTokenizer(problem, objectField(problem, root, "tokenizer"));
+  const text = readText(problem, dir, objectField(problem, root, "text"));
+  const blocks = readBlocks(problem, dir, root.blocks);
+  const outputs = stringArray(problem, root.outputs, "outputs");
+  const anchors = readAnchors(problem, objectField(problem, root, "anchors"));
+  const thresholds = objectField(problem, root, "thresholds");
+  const gateThreshold = unitNumber(problem, thresholds.gate, "thresholds.gate");
+  const scoreThreshold = unitNumber(problem, thresholds.score, "thresholds.score");
+
+  const graph = checkGraph(problem, blocks, outputs, anchors);
+
+  const staticBlocks = readStaticBlocks(problem, root.static, graph.gateableBlocks);
+  const staticModelDir = optionalPath(problem, dir, root.staticModel, "staticModel");
+  const goldensPath = optionalPath(problem, dir, root.goldens, "goldens");
+
+  await requireFiles(problem, [
+    ["text.file", text.file],
+    ...blocks.map((block, index): [string, string] => [`blocks[${index}].file`, block.file]),
+    ...(goldensPath === null ? [] : [["goldens", goldensPath] as [string, string]]),
+    ...(staticModelDir === null ? [] : [["staticModel", path.join(staticModelDir, "manifest.json")] as [string, string]]),
+  ]);
+
+  return {
+    dir,
+    manifestPath,
+    name: typeof root.name === "string" && root.name !== "" ? root.name : path.basename(dir),
+    input,
+    tokenizer,
+    text,
+    blocks,
+    outputs,
+    anchors,
+    thresholds: { gate: gateThreshold, score: scoreThreshold },
+    staticBlocks,
+    staticModelDir,
+    goldensPath,
+    gateCount: graph.gateableBlocks.length,
+    gateableBlocks: graph.gateableBlocks,
+    fullFlops: graph.fullFlops,
+  };
+}
+
+async function readJson(manifestPath: string): Promise<Json> {
+  let text: string;
+  try {
+    text = await readFile(manifestPath, "utf8");
+  } catch (error) {
+    throw new ModelError(
+      manifestPath,
+      `Model manifest ${manifestPath} could not be read (${describeError(error)}); pass the directory of an exported model, such as models/lgmdp-tabletop.`,
+      { cause: error },
+    );
+  }
+
+  let root: unknown;
+  try {
+    root = JSON.parse(text);
+  } catch (error) {
+    throw new ModelError(manifestPath, `Model manifest ${manifestPath} is not valid JSON (${describeError(error)}); export the model again.`, {
+      cause: error,
+    });
+  }
+  if (!isObject(root)) {
+    throw new ModelError(manifestPath, `Model manifest ${manifestPath} must contain a JSON object; export the model again.`);
+  }
+  return root;
+}
+
+function readInput(problem: ManifestProblem, input: Json): InputSpec {
+  const letterbox = objectField(problem, input, "letterbox", "input.letterbox");
+  if (letterbox.align !== undefined && letterbox.align !== "center") {
+    throw problem.error(`input.letterbox.align is ${JSON.stringify(letterbox.align)} but only "center" is supported.`);
+  }
+  return {
+    width: positiveInteger(problem, input.width, "input.width"),
+    height: positiveInteger(problem, input.height, "input.height"),
+    padValue: readPadValue(problem, letterbox.padValue),
+    mean: rgbTriple(problem, input.mean, "input.mean", false),
+    std: rgbTriple(problem, input.std, "input.std", true),
+  };
+}
+
+/** Accepts one grey level or three equal ones, because the letterbox pads with one grey. */
+function readPadValue(problem: ManifestProblem, value: unknown): number {
+  const values = Array.isArray(value) ? value : [value];
+  const first: unknown = values[0];
+  if (values.length === 0 || values.some((v) => typeof v !== "number" || !Number.isFinite(v) || v < 0 || v > 255 || v !== first)) {
+    throw problem.error(`input.letterbox.padValue is ${JSON.stringify(value)} but must be one number in 0..255 (or three equal ones).`);
+  }
+  return first as number;
+}
+
+function rgbTriple(problem: ManifestProblem, value: unknown, field: string, positive: boolean): [number, number, number] {
+  const valid =
+    Array.isArray(value) &&
+    value.length === 3 &&
+    value.every((v) => typeof v === "number" && Number.isFinite(v) && (!positive || v > 0));
+  if (!valid) {
+    const expected = positive ? "three positive finite numbers" : "three finite numbers";
+    throw problem.error(`${field} is ${JSON.stringify(value)} but must be ${expected} (R, G, B).`);
+  }
+  return [value[0], value[1], value[2]];
+}
+
+function readTokenizer(problem: ManifestProblem, tokenizer: Json): TokenizerSpec {
+  const vocab = stringArray(problem, tokenizer.vocab, "tokenizer.vocab");
+  const seen = new Map<string, number>();
+  vocab.forEach((word, index) => {
+    const previous = seen.get(word);
+    if (previous !== undefined) {
+      throw problem.error(`tokenizer.vocab repeats ${JSON.stringify(word)} at indices ${previous} and ${index}; ids must be unique.`);
+    }
+    seen.set(word, index);
+  });
+
+  const idIn = (field: string): number => {
+    const id = tokenizer[field];
+    if (!Number.isInteger(id) || (id as number) < 0 || (id as number) >= vocab.length) {
+      throw problem.error(`tokenizer.${field} is ${JSON.stringify(id)} but must be an index into the vocabulary (0..${vocab.length - 1}).`);
+    }
+    return id as number;
+  };
+  return { maxTokens: positiveInteger(problem, tokenizer.maxTokens, "tokenizer.maxTokens"), padId: idIn("padId"), unkId: idIn("unkId"), vocab };
+}
+
+function readText(problem: ManifestProblem, dir: string, text: Json): TextSpec {
+  const inputs = objectField(problem, text, "inputs", "text.inputs");
+  const outputs = objectField(problem, text, "outputs", "text.outputs");
+  return {
+    file: path.resolve(dir, nonEmptyString(problem, text.file, "text.file")),
+    tokensInput: nonEmptyString(problem, inputs.tokens, "text.inputs.tokens"),
+    sentenceOutput: nonEmptyString(problem, outputs.sentence, "text.outputs.sentence"),
+    gatesOutput: nonEmptyString(problem, outputs.gates, "text.outputs.gates"),
+    flops: text.flops === undefined ? 0 : nonNegativeNumber(problem, text.flops, "text.flops"),
+  };
+}
+
+function readBlocks(problem: ManifestProblem, dir: string, value: unknown): BlockSpec[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw problem.error("blocks must be a non-empty array of block objects.");
+  }
+  return value.map((entry: unknown, index) => readBlock(problem, dir, entry, index));
+}
+
+function readBlock(problem: ManifestProblem, dir: string, entry: unknown, index: number): BlockSpec {
+  const where = `blocks[${index}]`;
+  if (!isObject(entry)) {
+    throw problem.error(`${where} must be an object.`);
+  }
+  const name = nonEmptyString(problem, entry.name, `${where}.name`);
+  const at = `${where} (${JSON.stringify(name)})`;
+
+  const kind = entry.kind;
+  if (typeof kind !== "string" || !(BLOCK_KINDS as readonly string[]).includes(kind)) {
+    throw problem.error(`${at}.kind is ${JSON.stringify(kind)} but must be one of ${BLOCK_KINDS.join(", ")}.`);
+  }
+
+  const gate = entry.gate ?? null;
+  if (gate !== null && (!Number.isInteger(gate) || (gate as number) < 0)) {
+    throw problem.error(`${at}.gate is ${JSON.stringify(gate)} but must be a gate index (an integer from 0) or null.`);
+  }
+
+  return {
+    name,
+    file: path.resolve(dir, entry.file === undefined ? `${name}.onnx` : nonEmptyString(problem, entry.file, `${at}.file`)),
+    kind: kind as BlockKind,
+    inputs: stringArray(problem, entry.inputs, `${at}.inputs`),
+    outputs: stringArray(problem, entry.outputs, `${at}.outputs`),
+    flops: nonNegativeNumber(problem, entry.flops, `${at}.flops`),
+    params: entry.params === undefined ? 0 : nonNegativeNumber(problem, entry.params, `${at}.params`),
+    gate: gate as number | null,
+    mandatory: entry.mandatory === undefined ? false : booleanField(problem, entry.mandatory, `${at}.mandatory`),
+    skip: readSkip(problem, entry.skip, at),
+    scale: entry.scale === undefined || entry.scale === null ? null : nonEmptyString(problem, entry.scale, `${at}.scale`),
+  };
+}
+
+function readSkip(problem: ManifestProblem, skip: unknown, at: string): SkipRule {
+  if (skip === undefined || skip === null) {
+    return "none";
+  }
+  const type = isObject(skip) ? skip.type : undefined;
+  if (type !== "identity" && type !== "softskip") {
+    throw problem.error(`${at}.skip is ${JSON.stringify(skip)} but must be {"type": "identity"} or {"type": "softskip"}.`);
+  }
+  return type;
+}
+
+function readAnchors(problem: ManifestProblem, anchors: Json): Record<string, Array<[number, number]>> {
+  const result: Record<string, Array<[number, number]>> = {};
+  for (const [scale, list] of Object.entries(anchors)) {
+    const valid =
+      Array.isArray(list) &&
+      list.length > 0 &&
+      list.every((pair) => Array.isArray(pair) && pair.length === 2 && pair.every((v) => typeof v === "number" && Number.isFinite(v) && v > 0));
+    if (!valid) {
+      throw problem.error(`anchors.${scale} must be a non-empty list of [width, height] pairs of positive numbers.`);
+    }
+    result[scale] = (list as Array<[number, number]>).map(([w, h]) => [w, h]);
+  }
+  return result;
+}
+
+function readStaticBlocks(problem: ManifestProblem, value: unknown, gateable: string[]): string[] | null {
+  if (value === undefined || value === null) {
+    return null;
+  }
+  if (!isObject(value)) {
+    throw problem.error(`static must be an object with a "blocks" list.`);
+  }
+  const blocks = stringArray(problem, value.blocks, "static.blocks", true);
+  for (const name of blocks) {
+    if (!gateable.includes(name)) {
+      throw problem.error(`static.blocks names ${JSON.stringify(name)}, which is not a gateable block (gateable: ${gateable.join(", ")}).`);
+    }
+  }
+  return blocks;
+}
+
+function optionalPath(problem: ManifestProblem, dir: string, value: unknown, field: string): string | null {
+  if (value === undefined || value === null) {
+    return null;
+  }
+  return path.resolve(dir, nonEmptyString(problem, value, field));
+}
+
+async function requireFiles(problem: ManifestProblem, files: Array<[string, string]>): Promise<void> {
+  for (const [field, file] of files) {
+    try {
+      await access(file);
+    } catch {
+      throw problem.error(`${field} names ${file}, which does not exist; copy the complete model directory.`);
+    }
+  }
+}
+
+export function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function objectField(problem: ManifestProblem, parent: Json, key: string, field = key): Json {
+  const value = parent[key];
+  if (!isObject(value)) {
+    throw problem.error(`${field} is ${value === undefined ? "missing" : JSON.stringify(value)} but must be an object.`);
+  }
+  return value;
+}
+
+function nonEmptyString(problem: ManifestProblem, value: unknown, field: string): string {
+  if (typeof value !== "string" || value === "") {
+    throw problem.error(`${field} is ${JSON.stringify(value) ?? "missing"} but must be a non-empty string.`);
+  }
+  return value;
+}
+
+function stringArray(problem: ManifestProblem, value: unknown, field: string, allowEmpty = false): string[] {
+  const valid = Array.isArray(value) && (allowEmpty || value.length > 0) && value.every((v) => typeof v === "string" && v !== "");
+  if (!valid) {
+    throw problem.error(`${field} is ${JSON.stringify(value) ?? "missing"} but must be a ${allowEmpty ? "" : "non-empty "}list of non-empty strings.`);
+  }
+  return value as string[];
+}
+
+function positiveInteger(problem: ManifestProblem, value: unknown, field: string): number {
+  if (!Number.isInteger(value) || (value as number) <= 0) {
+    throw problem.error(`${field} is ${JSON.stringify(value) ?? "missing"} but must be a positive integer.`);
+  }
+  return value as number;
+}
+
+function nonNegativeNumber(problem: ManifestProblem, value: unknown, field: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw problem.error(`${field} is ${JSON.stringify(value) ?? "missing"} but must be a finite number >= 0.`);
+  }
+  return value;
+}
+
+function unitNumber(problem: ManifestProblem, value: unknown, field: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw problem.error(`${field} is ${JSON.stringify(value) ?? "missing"} but must be a number in 0..1.`);
+  }
+  return value;
+}
+
+function booleanField(problem: ManifestProblem, value: unknown, field: string): boolean {
+  if (typeof value !== "boolean") {
+    throw problem.error(`${field} is ${JSON.stringify(value)} but must be true or false.`);
+  }
+  return value;
+}

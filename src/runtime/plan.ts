@@ -1,0 +1,133 @@
+/**
+ * Turns a set of selected gateable blocks into the ordered list of blocks to run,
+ * following the execution rules of the block-graph format:
+ * - a block with gate null (mandatory, heads, approximators) is never gated off;
+ * - a skipped block with an identity skip passes its input through;
+ * - a skipped fusion with a softskip skip is rebuilt by the first approximator, in manifest
+ *   order, whose inputs are available, but only when `approximate` is set;
+ * - a head runs when its input is available, and a block runs only if a running head
+ *   needs its output, so skipping `fuse.s32` also skips stage 5.
+ */
+import type { BlockSpec, ModelManifest } from "./manifest";
+import { IMAGE_TENSOR, SENTENCE_TENSOR } from "./manifest";
+
+export type PlanStep =
+  | { kind: "run"; block: BlockSpec }
+  /** Identity skip of `block`: tensor `to` is tensor `from`. */
+  | { kind: "alias"; block: BlockSpec; from: string; to: string };
+
+export interface ExecutionPlan {
+  /** Steps in a valid execution order. */
+  steps: PlanStep[];
+  /** Heads that run, in execution order. */
+  heads: BlockSpec[];
+  /** Names of the blocks that run, in execution order. */
+  executedBlocks: string[];
+  /** FLOPs of the blocks that run, approximators included. */
+  flops: number;
+  /** flops / FLOPs of all non-approximator blocks. */
+  computeRatio: number;
+}
+
+/**
+ * Plans one inference.
+ *
+ * @param selected gateable blocks the policy chose; other gateable blocks are skipped.
+ * @param approximate rebuild skipped fusions with approximators (softskip, budget, static).
+ */
+export function planExecution(manifest: ModelManifest, selected: ReadonlySet<string>, approximate: boolean): ExecutionPlan {
+  const candidates = activateBlocks(manifest, selected, approximate);
+  const steps = keepNeeded(candidates);
+
+  const executed = steps.filter((step) => step.kind === "run").map((step) => step.block);
+  const flops = executed.reduce((sum, block) => sum + block.flops, 0);
+  return {
+    steps,
+    heads: executed.filter((block) => block.kind === "head"),
+    executedBlocks: executed.map((block) => block.name),
+    flops,
+    computeRatio: flops / manifest.fullFlops,
+  };
+}
+
+/**
+ * Finds every block that can run under the selection, in the order its inputs become
+ * available. Repeats over the blocks until nothing changes, so an approximator may read
+ * another approximator's output.
+ */
+function activateBlocks(manifest: ModelManifest, selected: ReadonlySet<string>, approximate: boolean): PlanStep[] {
+  const available = new Set<string>([IMAGE_TENSOR, SENTENCE_TENSOR]);
+  /** Outputs of skipped softskip fusions that an approximator may still provide. */
+  const approximable = new Set<string>();
+  const decided = new Set<string>();
+  const steps: PlanStep[] = [];
+
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const block of manifest.blocks) {
+      if (decided.has(block.name) || !block.inputs.every((input) => available.has(input))) {
+        continue;
+      }
+
+      const step = decideBlock(block, selected, approximate, approximable);
+      if (step === "wait") {
+        continue;
+      }
+      decided.add(block.name);
+      changed = true;
+      if (step === "skip") {
+        continue;
+      }
+
+      steps.push(step);
+      if (step.kind === "alias") {
+        available.add(step.to);
+      } else {
+        block.outputs.forEach((output) => available.add(output));
+      }
+      if (block.kind === "approximator") {
+        approximable.delete(block.outputs[0]);
+      }
+    }
+  }
+  return steps;
+}
+
+/** Decides one block whose inputs are available; "wait" leaves it for a later pass. */
+function decideBlock(block: BlockSpec, selected: ReadonlySet<string>, approximate: boolean, approximable: Set<string>): PlanStep | "skip" | "wait" {
+  if (block.kind === "approximator") {
+    return approximable.has(block.outputs[0]) ? { kind: "run", block } : "wait";
+  }
+  if (block.gate === null || selected.has(block.name)) {
+    return { kind: "run", block };
+  }
+  if (block.skip === "identity") {
+    return { kind: "alias", block, from: block.inputs[0], to: block.outputs[0] };
+  }
+  if (block.skip === "softskip" && approximate) {
+    block.outputs.forEach((output) => approximable.add(output));
+  }
+  return "skip";
+}
+
+/** Drops steps whose outputs no running head reads, directly or through other steps. */
+function keepNeeded(steps: PlanStep[]): PlanStep[] {
+  const needed = new Set<string>();
+  const kept: PlanStep[] = [];
+  for (let index = steps.length - 1; index >= 0; index -= 1) {
+    const step = steps[index];
+    if (step.kind === "alias") {
+      if (needed.has(step.to)) {
+        needed.add(step.from);
+        kept.push(step);
+      }
+      continue;
+    }
+    const isHead = step.block.kind === "head";
+    if (isHead || step.block.outputs.some((output) => needed.has(output))) {
+      step.block.inputs.forEach((input) => needed.add(input));
+      kept.push(step);
+    }
+  }
+  return kept.reverse();
+}

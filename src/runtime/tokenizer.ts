@@ -1,0 +1,47 @@
+/**
+ * The model's tokenizer, identical to the one used in training: lowercase, every character
+ * outside [a-z0-9'] becomes a space, split on whitespace, look each word up in the
+ * vocabulary (unknown words map to unkId), then right-pad or truncate to maxTokens.
+ */
+import type { TokenizerSpec } from "./manifest";
+
+export interface Tokenized {
+  /** Exactly maxTokens ids, right-padded with padId. */
+  ids: number[];
+  /** Words that mapped to unkId, in order of appearance, without repeats. */
+  unknownWords: string[];
+  /** Words dropped because the text had more than maxTokens words. */
+  truncatedWords: number;
+}
+
+export class Tokenizer {
+  private readonly ids: Map<string, number>;
+
+  constructor(private readonly spec: TokenizerSpec) {
+    this.ids = new Map(spec.vocab.map((word, id) => [word, id]));
+  }
+
+  tokenize(text: string): Tokenized {
+    const words = text
+      .toLowerCase()
+      .replace(/[^a-z0-9']+/g, " ")
+      .split(" ")
+      .filter((word) => word !== "");
+
+    const ids: number[] = [];
+    const unknown = new Set<string>();
+    for (const word of words.slice(0, this.spec.maxTokens)) {
+      const id = this.ids.get(word);
+      if (id === undefined) {
+        unknown.add(word);
+      }
+      ids.push(id ?? this.spec.unkId);
+    }
+
+    const truncatedWords = Math.max(0, words.length - this.spec.maxTokens);
+    while (ids.length < this.spec.maxTokens) {
+      ids.push(this.spec.padId);
+    }
+    return { ids, unknownWords: [...unknown], truncatedWords };
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Messages between the engine (main thread) and its inference worker. Only plain data
+ * crosses: typed arrays are transferred, never copied, where the sender owns them.
+ */
+
+/** What the worker needs to open one ONNX Runtime session per block. */
+export interface WorkerSetup {
+  textFile: string;
+  textInputs: { tokens: string };
+  textOutputs: { sentence: string; gates: string };
+  blocks: Array<{ name: string; file: string; inputs: string[]; outputs: string[] }>;
+  input: { width: number; height: number; mean: number[]; std: number[] };
+  maxTokens: number;
+  padId: number;
+  gateCount: number;
+  /** ONNX Runtime intra-op threads per session. */
+  numThreads: number;
+}
+
+export type WorkerStep = { kind: "run"; block: string } | { kind: "alias"; from: string; to: string };
+
+export interface SerializedTensor {
+  type: "float32" | "int64";
+  data: Float32Array | BigInt64Array;
+  dims: number[];
+}
+
+export type WorkerRequest =
+  | { id: number; type: "encode"; tokens: BigInt64Array }
+  | { id: number; type: "ground"; handle: number; rgb: Uint8Array; steps: WorkerStep[]; heads: Array<{ block: string; output: string }> }
+  | { id: number; type: "runBlock"; block: string; feeds: Record<string, SerializedTensor> }
+  | { id: number; type: "release"; handle: number };
+
+export interface EncodeResult {
+  handle: number;
+  gates: Float32Array;
+  ms: number;
+}
+
+/** Best anchor of one head: score logit and box centre and size in model-input pixels. */
+export interface HeadBest {
+  head: string;
+  anchor: number;
+  logit: number;
+  cx: number;
+  cy: number;
+  w: number;
+  h: number;
+}
+
+export interface GroundResult {
+  /** One entry per head that ran. */
+  best: HeadBest[];
+  /** Run time of each executed block, in ms. */
+  blockMs: Record<string, number>;
+  /** Conversion of RGB bytes to the normalised float tensor, in ms. */
+  normaliseMs: number;
+  /** Search for the best anchor, in ms. */
+  selectMs: number;
+}
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  /** Model file the error is about, when it is about one. */
+  file?: string;
+}
+
+export type WorkerResult = EncodeResult | GroundResult | Record<string, SerializedTensor> | null;
+
+export type WorkerResponse =
+  | { id: number; ok: true; result: WorkerResult }
+  | { id: number; ok: false; error: SerializedError };
+
+/** First message from the worker: sessions opened, or why not. */
+export type WorkerReady = { type: "ready" } | { type: "failed"; error: SerializedError };

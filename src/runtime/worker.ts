@@ -1,0 +1,284 @@
+/**
+ * Inference worker. onnxruntime-node runs a session on the calling thread, so all
+ * sessions live here and the main thread's event loop only moves messages. Requests are
+ * handled one at a time in arrival order.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import * as ort from "onnxruntime-node";
+
+import { describeError } from "../errors";
+import { normaliseImage } from "./normalise";
+import type {
+  EncodeResult,
+  GroundResult,
+  HeadBest,
+  SerializedError,
+  SerializedTensor,
+  WorkerReady,
+  WorkerRequest,
+  WorkerResponse,
+  WorkerResult,
+  WorkerSetup,
+  WorkerStep,
+} from "./worker-protocol";
+
+/** An error about one model file, sent back so the engine can raise a ModelError. */
+class FileFailure extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface BlockSession {
+  name: string;
+  file: string;
+  session: ort.InferenceSession;
+  inputs: string[];
+  outputs: string[];
+}
+
+class InferenceWorker {
+  /** Sentence embeddings of encoded commands, by handle, kept until released. */
+  private readonly sentences = new Map<number, ort.Tensor>();
+  private nextHandle = 1;
+
+  private constructor(
+    private readonly setup: WorkerSetup,
+    private readonly text: BlockSession,
+    private readonly blocks: Map<string, BlockSession>,
+  ) {}
+
+  static async open(setup: WorkerSetup): Promise<InferenceWorker> {
+    const options: ort.InferenceSession.SessionOptions = {
+      intraOpNumThreads: setup.numThreads,
+      interOpNumThreads: 1,
+      executionMode: "sequential",
+      graphOptimizationLevel: "all",
+    };
+    const text = await openSession(
+      "text",
+      setup.textFile,
+      [setup.textInputs.tokens],
+      [setup.textOutputs.sentence, setup.textOutputs.gates],
+      options,
+    );
+    const blocks = new Map<string, BlockSession>();
+    for (const block of setup.blocks) {
+      blocks.set(block.name, await openSession(block.name, block.file, block.inputs, block.outputs, options));
+    }
+
+    const worker = new InferenceWorker(setup, text, blocks);
+    await worker.checkGateCount();
+    return worker;
+  }
+
+  async handle(request: WorkerRequest): Promise<WorkerResult> {
+    switch (request.type) {
+      case "encode":
+        return this.encode(request.tokens);
+      case "ground":
+        return this.ground(request.handle, request.rgb, request.steps, request.heads);
+      case "runBlock":
+        return this.runBlock(request.block, request.feeds);
+      case "release":
+        this.sentences.delete(request.handle);
+        return null;
+    }
+  }
+
+  private async encode(tokens: BigInt64Array): Promise<EncodeResult> {
+    const start = performance.now();
+    const outputs = await this.runSession(this.text, { [this.setup.textInputs.tokens]: new ort.Tensor("int64", tokens, [1, tokens.length]) });
+    const sentence = outputs[this.setup.textOutputs.sentence];
+    const gates = Float32Array.from(outputs[this.setup.textOutputs.gates].data as Float32Array);
+
+    const handle = this.nextHandle;
+    this.nextHandle += 1;
+    this.sentences.set(handle, sentence);
+    return { handle, gates, ms: performance.now() - start };
+  }
+
+  private async ground(handle: number, rgb: Uint8Array, steps: WorkerStep[], heads: Array<{ block: string; output: string }>): Promise<GroundResult> {
+    const sentence = this.sentences.get(handle);
+    if (sentence === undefined) {
+      throw new Error(`command handle ${handle} was released or never encoded; call encode() again`);
+    }
+
+    const normaliseStart = performance.now();
+    const { width, height, mean, std } = this.setup.input;
+    const image = new ort.Tensor("float32", normaliseImage(rgb, width, height, mean, std), [1, 3, height, width]);
+    const normaliseMs = performance.now() - normaliseStart;
+
+    // Tensors of this inference only: dropping the map at the end frees them.
+    const tensors = new Map<string, ort.Tensor>([
+      ["image", image],
+      ["sentence", sentence],
+    ]);
+    const blockMs: Record<string, number> = {};
+    for (const step of steps) {
+      if (step.kind === "alias") {
+        tensors.set(step.to, this.tensor(tensors, step.from));
+        continue;
+      }
+      const block = this.block(step.block);
+      const feeds: Record<string, ort.Tensor> = {};
+      for (const input of block.inputs) {
+        feeds[input] = this.tensor(tensors, input);
+      }
+      const start = performance.now();
+      const outputs = await this.runSession(block, feeds);
+      blockMs[step.block] = performance.now() - start;
+      for (const output of block.outputs) {
+        tensors.set(output, outputs[output]);
+      }
+    }
+
+    const selectStart = performance.now();
+    const best = heads.map(({ block, output }) => bestAnchor(block, this.tensor(tensors, output)));
+    return { best, blockMs, normaliseMs, selectMs: performance.now() - selectStart };
+  }
+
+  private async runBlock(name: string, feeds: Record<string, SerializedTensor>): Promise<Record<string, SerializedTensor>> {
+    const session = name === "text" ? this.text : this.block(name);
+    const inputs: Record<string, ort.Tensor> = {};
+    for (const [input, tensor] of Object.entries(feeds)) {
+      inputs[input] = new ort.Tensor(tensor.type, tensor.data, tensor.dims);
+    }
+    const outputs = await this.runSession(session, inputs);
+    const result: Record<string, SerializedTensor> = {};
+    for (const [output, tensor] of Object.entries(outputs)) {
+      result[output] = { type: tensor.type === "int64" ? "int64" : "float32", data: tensor.data as Float32Array, dims: [...tensor.dims] };
+    }
+    return result;
+  }
+
+  /** Checks that the text encoder returns one gate per gated block, on an all-padding input. */
+  private async checkGateCount(): Promise<void> {
+    const tokens = new BigInt64Array(this.setup.maxTokens).fill(BigInt(this.setup.padId));
+    const result = await this.encode(tokens);
+    this.sentences.delete(result.handle);
+    if (result.gates.length !== this.setup.gateCount) {
+      throw new FileFailure(
+        this.text.file,
+        `text encoder ${this.text.file} returns ${result.gates.length} gates but the manifest has ${this.setup.gateCount} gated blocks; export the manifest and the text encoder together`,
+      );
+    }
+  }
+
+  private async runSession(block: BlockSession, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
+    try {
+      return await block.session.run(feeds);
+    } catch (error) {
+      throw new FileFailure(block.file, `block ${block.name} (${block.file}) failed to run: ${describeError(error)}`);
+    }
+  }
+
+  private block(name: string): BlockSession {
+    const block = this.blocks.get(name);
+    if (block === undefined) {
+      throw new Error(`no block named ${JSON.stringify(name)} in this model`);
+    }
+    return block;
+  }
+
+  private tensor(tensors: Map<string, ort.Tensor>, name: string): ort.Tensor {
+    const tensor = tensors.get(name);
+    if (tensor === undefined) {
+      throw new Error(`tensor ${JSON.stringify(name)} is read before any step produced it; the execution plan is inconsistent`);
+    }
+    return tensor;
+  }
+}
+
+async function openSession(
+  name: string,
+  file: string,
+  inputs: string[],
+  outputs: string[],
+  options: ort.InferenceSession.SessionOptions,
+): Promise<BlockSession> {
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(file, options);
+  } catch (error) {
+    throw new FileFailure(file, `ONNX file ${file} of block ${name} could not be loaded (${describeError(error)}); export the model again`);
+  }
+
+  const missingInputs = inputs.filter((input) => !session.inputNames.includes(input));
+  const missingOutputs = outputs.filter((output) => !session.outputNames.includes(output));
+  if (missingInputs.length > 0 || missingOutputs.length > 0) {
+    throw new FileFailure(
+      file,
+      `ONNX file ${file} of block ${name} has inputs [${session.inputNames.join(", ")}] and outputs [${session.outputNames.join(", ")}], ` +
+        `but the manifest lists inputs [${inputs.join(", ")}] and outputs [${outputs.join(", ")}]; the tensor names must match`,
+    );
+  }
+  return { name, file, session, inputs, outputs };
+}
+
+/** Finds the anchor with the highest score logit in a [1, N, 5] head output. */
+function bestAnchor(head: string, tensor: ort.Tensor): HeadBest {
+  const data = tensor.data as Float32Array;
+  const count = Math.floor(data.length / 5);
+  let best = 0;
+  for (let anchor = 1; anchor < count; anchor += 1) {
+    if (data[anchor * 5] > data[best * 5]) {
+      best = anchor;
+    }
+  }
+  const offset = best * 5;
+  return { head, anchor: best, logit: data[offset], cx: data[offset + 1], cy: data[offset + 2], w: data[offset + 3], h: data[offset + 4] };
+}
+
+function serializeError(error: unknown): SerializedError {
+  if (error instanceof FileFailure) {
+    return { name: "ModelError", message: error.message, file: error.file };
+  }
+  return { name: error instanceof Error ? error.name : "Error", message: describeError(error) };
+}
+
+function start(): void {
+  const port = parentPort;
+  if (port === null) {
+    throw new Error("src/runtime/worker.js must run as a worker thread started by the grounding engine");
+  }
+
+  const opening = InferenceWorker.open(workerData as WorkerSetup);
+  opening.then(
+    () => port.postMessage({ type: "ready" } satisfies WorkerReady),
+    (error: unknown) => port.postMessage({ type: "failed", error: serializeError(error) } satisfies WorkerReady),
+  );
+
+  // Requests run strictly one after another, even though session.run returns a promise.
+  let queue: Promise<unknown> = opening;
+  port.on("message", (request: WorkerRequest) => {
+    queue = queue.then(async (worker) => {
+      // A worker that failed to open has already reported it; the engine sends nothing more.
+      let response: WorkerResponse;
+      try {
+        const result = await (worker as InferenceWorker).handle(request);
+        response = { id: request.id, ok: true, result };
+      } catch (error) {
+        response = { id: request.id, ok: false, error: serializeError(error) };
+      }
+      port.postMessage(response, transferList(response));
+      return worker;
+    });
+  });
+}
+
+/** Float results that the worker no longer needs are moved to the main thread, not copied. */
+function transferList(response: WorkerResponse): ArrayBuffer[] {
+  if (!response.ok || response.result === null || typeof response.result !== "object") {
+    return [];
+  }
+  if ("gates" in response.result && response.result.gates instanceof Float32Array) {
+    return [response.result.gates.buffer as ArrayBuffer];
+  }
+  return [];
+}
+
+start();
