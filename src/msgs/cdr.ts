@@ -4,9 +4,10 @@ import { MessageReader, MessageWriter } from "@foxglove/rosmsg2-serialization";
 import { ArgumentError, describeError, InputError } from "../errors";
 import { normalizeTypeName } from "./names";
 import { builtinDefinitions } from "./schema";
+import { checkMessageValue } from "./validate";
 
 /** Writers and readers are built once per type: building one walks the whole definition. */
-const writers = new Map<string, MessageWriter>();
+const writers = new Map<string, { writer: MessageWriter; definitions: MessageDefinition[] }>();
 const readers = new Map<string, MessageReader>();
 
 function definitionsFor(fullName: string): MessageDefinition[] {
@@ -21,13 +22,14 @@ function definitionsFor(fullName: string): MessageDefinition[] {
   return definitions;
 }
 
-function writerFor(fullName: string): MessageWriter {
-  let writer = writers.get(fullName);
-  if (writer === undefined) {
-    writer = new MessageWriter(definitionsFor(fullName));
-    writers.set(fullName, writer);
+function writerFor(fullName: string): { writer: MessageWriter; definitions: MessageDefinition[] } {
+  let entry = writers.get(fullName);
+  if (entry === undefined) {
+    const definitions = definitionsFor(fullName);
+    entry = { writer: new MessageWriter(definitions), definitions };
+    writers.set(fullName, entry);
   }
-  return writer;
+  return entry;
 }
 
 function readerFor(fullName: string): MessageReader {
@@ -41,12 +43,17 @@ function readerFor(fullName: string): MessageReader {
 
 /**
  * Serializes a message to CDR (little endian, with the 4-byte encapsulation header), as
- * ROS 2 publishes it and rosbag2 stores it. Throws ArgumentError naming the type when the
- * type is unknown or the value does not fit it.
+ * ROS 2 publishes it and rosbag2 stores it. The value is checked field by field first:
+ * every field must be present with the right kind of value, integers in range (BigInt
+ * only for 64-bit fields) and strings ASCII, because @foxglove/cdr 3.5.0 writes other
+ * strings with a wrong length. Throws ArgumentError naming the type and the field.
+ * NOTE: strings are written with their NUL characters; ROS 2 C and C++ nodes read a
+ * string only up to its first NUL.
  */
 export function serializeMessage(typeName: string, value: unknown): Uint8Array {
   const fullName = normalizeTypeName(typeName);
-  const writer = writerFor(fullName);
+  const { writer, definitions } = writerFor(fullName);
+  checkMessageValue(fullName, definitions, value);
   try {
     return writer.writeMessage(value);
   } catch (error) {
