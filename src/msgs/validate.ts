@@ -17,7 +17,7 @@ const INTEGER_RANGES: Readonly<Record<string, readonly [number, number]>> = {
   int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
 };
 
-const NON_ASCII = /[^\u0000-\u007f]/;
+const NON_ASCII = /[^\p{ASCII}]/u;
 
 function describeValue(value: unknown): string {
   if (typeof value === "string") {

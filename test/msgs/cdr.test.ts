@@ -143,7 +143,8 @@ describe("msgs/serializeMessage errors", () => {
   });
 
   it("rejects missing fields naming the path", () => {
-    const { step: _step, ...withoutStep } = samples.image;
+    const withoutStep: Partial<typeof samples.image> = { ...samples.image };
+    delete withoutStep.step;
     assert.throws(
       () => serializeMessage("sensor_msgs/msg/Image", withoutStep),
       (error: unknown) => error instanceof ArgumentError && error.message.includes('field "step" must be present'),
