@@ -73,6 +73,7 @@ export class BudgetController {
   private target: number;
   private budget: number;
   private lastArrivalMs: number | null = null;
+  private latestSlowdown: number | null = null;
 
   private readonly floorMs: number;
   private readonly quantile: number;
@@ -145,7 +146,8 @@ export class BudgetController {
     }
 
     if (predictedMs !== undefined && Number.isFinite(predictedMs) && predictedMs > 0) {
-      this.slowdowns.push(modelMs / predictedMs);
+      this.latestSlowdown = modelMs / predictedMs;
+      this.slowdowns.push(this.latestSlowdown);
     }
     this.overheads.push(Math.max(0, endToEndMs - waitMs - modelMs));
     this.waits.push(waitMs);
@@ -156,9 +158,12 @@ export class BudgetController {
       next = Math.min(next, proportional);
     }
 
+    // Raising needs headroom shown by this frame, so a frame near the target after a cut
+    // does not undo the cut before the quantiles have caught up with the new load.
+    const hasHeadroom = endToEndMs <= this.target * (1 - this.margin);
     if (next < this.budget) {
       this.budget = next;
-    } else if (next > this.budget * (1 + RAISE_DEADBAND)) {
+    } else if (hasHeadroom && next > this.budget * (1 + RAISE_DEADBAND)) {
       this.budget += this.recoveryRate * (next - this.budget);
     }
     this.budget = Math.max(this.floorMs, this.budget);
@@ -183,9 +188,13 @@ export class BudgetController {
     return Math.min(this.target, Math.max(this.floorMs, budget));
   }
 
-  /** Slowdown below 1 is kept: a faster machine than the cost model assumed earns more blocks. */
+  /**
+   * The quantile, or the latest frame's slowdown when that is higher, so that a new load
+   * counts from its first frame while an old one leaves only as the window moves on.
+   * Slowdown below 1 is kept: a faster machine than the cost model assumed earns more blocks.
+   */
   private expectedSlowdown(): number {
-    return this.slowdowns.quantile(this.quantile, 1);
+    return Math.max(this.slowdowns.quantile(this.quantile, 1), this.latestSlowdown ?? 0);
   }
 
   /**

@@ -1,8 +1,9 @@
 /**
  * A GroundingStreamEngine whose calls complete on rxjs timers, so that under
  * TestScheduler.run they take virtual milliseconds. Frames are FileImageInputs whose
- * `path` names the frame; the path "bad" makes ground() throw an InputError, as a real
- * engine does for an undecodable image.
+ * `path` names the frame. The path "bad" makes ground() throw an InputError, as a real
+ * engine does for an undecodable image, and "crash" makes it fail with a plain Error, as
+ * when the inference worker dies.
  */
 import { map, Observable, of, throwError, timer } from "rxjs";
 
@@ -61,7 +62,13 @@ export class FakeEngine implements GroundingStreamEngine {
       throw new InputError("image", "data", "corrupt_jpeg", "Frame on image has corrupt JPEG data; send a valid image.");
     }
     this.groundCalls.push({ frame, handle: command.handle, options, atMs: this.now() });
-    return timer(this.options.groundMs).pipe(map(() => makeOutput(options, this.options.groundMs)));
+    const result = timer(this.options.groundMs).pipe(map(() => makeOutput(options, this.options.groundMs)));
+    if (frame === "crash") {
+      return result.pipe(map(() => {
+        throw new Error("inference worker exited with code 1");
+      }));
+    }
+    return result;
   }
 
   release(command: CommandEncoding): void {

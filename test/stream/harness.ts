@@ -11,7 +11,10 @@ import type { FrameInput, StreamEvent } from "../../src/stream/types";
 import { eventToken, FakeEngine, type FakeEngineOptions, makeFrame, makeTranscript, parametersWith } from "./fake-engine";
 
 export interface StreamSpec {
-  /** One letter per frame; the letter is the frame's name. "x" has a corrupt image, "n" a NaN stamp. */
+  /**
+   * One letter per frame; the letter is the frame's name. "x" has a corrupt image, "n" a
+   * NaN stamp, and "k" makes the engine fail.
+   */
   frames: string;
   transcripts?: string;
   /** Text per transcript letter. */
@@ -59,6 +62,9 @@ export function buildTestStream(scheduler: TestScheduler, helpers: RunHelpers, s
 function frameFor(letter: string, nowMs: number): FrameInput {
   if (letter === "x") {
     return makeFrame("bad", nowMs);
+  }
+  if (letter === "k") {
+    return makeFrame("crash", nowMs);
   }
   if (letter === "n") {
     return makeFrame("n", nowMs, Number.NaN);
