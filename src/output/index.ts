@@ -1,0 +1,10 @@
+export {
+  annotationsFromEvent,
+  boundingBoxOrEmpty,
+  detectionsFromEvent,
+  groundingResultFromEvent,
+  noImageResult,
+  REFERENT_CLASS_ID,
+  rejectedInputResult,
+} from "./result-messages";
+export type { UngroundedResultFields } from "./result-messages";

@@ -1,0 +1,470 @@
+/**
+ * The grounding node behind any transport: lifecycle, parameters, subscriptions, the
+ * grounding stream, publishers, diagnostics and the `~/ground` service.
+ *
+ * Lifecycle: configure validates the parameters and starts loading the model; activate
+ * subscribes to the inputs and starts the stream (which waits for the model if it is
+ * still loading); deactivate unsubscribes without unloading; cleanup unloads; shutdown
+ * does whatever of these is left. Plain mode runs configure, waits for the model, and
+ * activates.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { Observable, ReplaySubject, Subscription } from "rxjs";
+
+import { describeError, ModelError } from "../errors";
+import { Logger, RateLimitedLog } from "../log";
+import type { DiagnosticArray, GroundingResult, Header, ImageAnnotations, Detection2DArray, Image } from "../msgs";
+import {
+  annotationsFromEvent,
+  detectionsFromEvent,
+  groundingResultFromEvent,
+  noImageResult,
+  rejectedInputResult,
+  UngroundedResultFields,
+} from "../output";
+import type { GroundingParameters } from "../params/declarations";
+import type { GroundingEngine } from "../runtime/types";
+import { parseTranscript } from "../runtime/transcript";
+import type { GroundingStreamOptions } from "../stream/options";
+import type { FrameInput, GroundingEvent, StreamEvent, TranscriptInput } from "../stream/types";
+import { GroundingDiagnostics } from "./diagnostics";
+import { handleGroundRequest } from "./ground-service";
+import { frameFromMessage, transcriptFromMessage } from "./inputs";
+import { LifecycleStateMachine, LifecycleState, Transition } from "./lifecycle";
+import { NodeParameters } from "./parameters";
+import {
+  ANNOTATIONS_TOPIC,
+  DEBUG_IMAGE_TOPIC,
+  DETECTIONS_TOPIC,
+  DIAGNOSTICS_PERIOD_MS,
+  DIAGNOSTICS_TOPIC,
+  GROUND_SERVICE,
+  imageTopicFor,
+  RESULT_TOPIC,
+  TRANSCRIPT_TOPIC,
+} from "./topics";
+import type { Disposable, LifecycleHandlers, RosTransport, TopicPublisher } from "./transport";
+
+export type LoadEngine = (modelDir: string, options: { numThreads: number; logger: Logger }) => Promise<GroundingEngine>;
+
+export type CreateStream = (options: GroundingStreamOptions) => Observable<StreamEvent>;
+
+/** Draws a result onto its frame for `~/debug_image`; returns an rgb8 sensor_msgs/Image. */
+export type RenderDebugImage = (frame: FrameInput, event: GroundingEvent) => Promise<Image>;
+
+export interface GroundingNodeOptions {
+  transport: RosTransport;
+  loadEngine: LoadEngine;
+  createStream: CreateStream;
+  /** Model directory used when `model_path` is empty. */
+  bundledModelDir: string;
+  /** Needed only when `publish_debug_image` is true. */
+  renderDebugImage?: RenderDebugImage;
+  /** Wall clock in ms, for arrival times and latencies. Default: Date.now. */
+  now?: () => number;
+}
+
+/** Publishers that exist while the node is configured. */
+interface OutputPublishers {
+  result: TopicPublisher<GroundingResult>;
+  detections: TopicPublisher<Detection2DArray>;
+  annotations: TopicPublisher<ImageAnnotations>;
+  diagnostics: TopicPublisher<DiagnosticArray>;
+  debugImage?: TopicPublisher<Image>;
+}
+
+/** Frames kept for `~/debug_image`, so a result can be drawn onto the frame it refers to. */
+const DEBUG_FRAME_CACHE = 8;
+
+export class GroundingNode {
+  readonly parameters: NodeParameters;
+  private readonly transport: RosTransport;
+  private readonly logger: Logger;
+  private readonly rejections: RateLimitedLog;
+  private readonly lifecycle = new LifecycleStateMachine();
+  private readonly diagnostics = new GroundingDiagnostics();
+  private readonly now: () => number;
+
+  private engineLoad: Promise<GroundingEngine> | undefined;
+  private engine: GroundingEngine | undefined;
+  private publishers: OutputPublishers | undefined;
+  private diagnosticsTimer: Disposable | undefined;
+  /** Everything activate() creates and deactivate() removes. */
+  private activeResources: Disposable[] = [];
+  private streamSubscription: Subscription | undefined;
+  /** Bumped by each activation, so a model load that finishes late starts only its own stream. */
+  private activation = 0;
+  private latestFrame: FrameInput | undefined;
+  private lastTranscript = "";
+  private framesThisActivation = 0;
+  private readonly debugFrames = new Map<string, FrameInput>();
+  private engineClosing: Promise<void> = Promise.resolve();
+  /** Model name, or what is happening to it, for diagnostics. */
+  private modelStatus = "none";
+  private modelError: string | undefined;
+
+  private constructor(private readonly options: GroundingNodeOptions, parameters: NodeParameters) {
+    this.transport = options.transport;
+    this.logger = options.transport.logger;
+    this.rejections = new RateLimitedLog(this.logger, 5000);
+    this.now = options.now ?? Date.now;
+    this.parameters = parameters;
+  }
+
+  /**
+   * Declares the parameters and returns an unconfigured node. Throws ParameterError when
+   * an override from the command line or a parameter file is invalid.
+   */
+  static create(options: GroundingNodeOptions): GroundingNode {
+    const parameters = NodeParameters.declare(options.transport, options.transport.logger);
+    return new GroundingNode(options, parameters);
+  }
+
+  get state(): LifecycleState {
+    return this.lifecycle.state;
+  }
+
+  /** Handlers for a managed node: each logs and returns false instead of throwing. */
+  lifecycleHandlers(): LifecycleHandlers {
+    const guard = (transition: Transition, run: () => void) => (): boolean => {
+      try {
+        run();
+        return true;
+      } catch (error) {
+        this.logger.error(`Transition ${transition} failed: ${describeError(error)}`);
+        return false;
+      }
+    };
+    return {
+      configure: guard("configure", () => this.configure()),
+      activate: guard("activate", () => this.activate()),
+      deactivate: guard("deactivate", () => this.deactivate()),
+      cleanup: guard("cleanup", () => this.cleanup()),
+      shutdown: guard("shutdown", () => void this.shutdown()),
+    };
+  }
+
+  /**
+   * unconfigured -> inactive: checks the model directory, starts loading the model and
+   * creates the publishers. Throws ModelError when manifest.json is missing; a model that
+   * fails later rejects `modelReady()`.
+   */
+  configure(): void {
+    this.lifecycle.check("configure");
+    const parameters = this.parameters.current;
+    const modelDir = parameters.model_path === "" ? this.options.bundledModelDir : parameters.model_path;
+    const manifest = join(modelDir, "manifest.json");
+    if (!existsSync(manifest)) {
+      throw new ModelError(
+        manifest,
+        `Model manifest ${manifest} not found; set model_path to a directory containing manifest.json, or leave it empty for the bundled model.`,
+      );
+    }
+
+    this.logger.info(`Configuring: loading model ${modelDir} with ${parameters.num_threads} thread(s).`);
+    const load = this.options.loadEngine(modelDir, { numThreads: parameters.num_threads, logger: this.logger });
+    this.engineLoad = load;
+    this.modelStatus = `loading ${modelDir}`;
+    this.modelError = undefined;
+    load.then(
+      (engine) => {
+        if (this.engineLoad !== load) {
+          void engine.close();
+          return;
+        }
+        this.engine = engine;
+        this.modelStatus = engine.modelName;
+        this.logger.info(`Model ${engine.modelName} loaded (${engine.gateableBlocks.length} gateable blocks).`);
+      },
+      (error: unknown) => {
+        if (this.engineLoad !== load) {
+          return;
+        }
+        this.modelStatus = `failed to load ${modelDir}`;
+        this.modelError = describeError(error);
+        this.logger.error(`Loading model ${modelDir} failed: ${this.modelError}`);
+      },
+    );
+
+    this.publishers = this.createPublishers(parameters);
+    this.diagnosticsTimer = this.transport.createTimer(DIAGNOSTICS_PERIOD_MS, () => this.publishDiagnostics());
+    this.logger.info(`Transition configure: ${this.lifecycle.complete("configure")}.`);
+  }
+
+  /** Resolves when the model configured last has loaded; rejects with its load error. */
+  async modelReady(): Promise<GroundingEngine> {
+    if (this.engineLoad === undefined) {
+      throw new ModelError("", "modelReady() requires configure() first; no model is loading.");
+    }
+    return this.engineLoad;
+  }
+
+  /** inactive -> active: subscribes to the inputs and starts the grounding stream. */
+  activate(): void {
+    this.lifecycle.check("activate");
+    const parameters = this.parameters.current;
+    const activation = ++this.activation;
+    const frames = new ReplaySubject<FrameInput>(1);
+    const transcripts = new ReplaySubject<TranscriptInput>(1);
+    this.framesThisActivation = 0;
+
+    const imageTopic = imageTopicFor(parameters.image_transport);
+    const kind = parameters.image_transport === "compressed" ? "compressed" : "raw";
+    this.activeResources = [
+      this.transport.subscribe<unknown>(imageTopic, (message) => this.onImage(message, kind, imageTopic.name, frames)),
+      this.transport.subscribe<unknown>(TRANSCRIPT_TOPIC, (message) => this.onTranscript(message, transcripts)),
+      this.transport.provideService(GROUND_SERVICE, (request) => this.onGroundRequest(request)),
+      { dispose: () => frames.complete() },
+      { dispose: () => transcripts.complete() },
+    ];
+
+    const load = this.engineLoad;
+    if (load === undefined) {
+      throw new ModelError("", "activate() found no model; configure() must run first.");
+    }
+    load.then(
+      (engine) => {
+        if (activation === this.activation && this.lifecycle.state === "active") {
+          this.startStream(engine, frames, transcripts);
+        }
+      },
+      () => {
+        // configure() logs the load error; without a model the node stays subscribed but
+        // publishes nothing, and diagnostics show it.
+      },
+    );
+    this.logger.info(
+      `Transition activate: ${this.lifecycle.complete("activate")}; subscribed to ${imageTopic.name} (${imageTopic.type}) and ${TRANSCRIPT_TOPIC.name}.`,
+    );
+  }
+
+  /** active -> inactive: stops the inputs and the stream and keeps the model loaded. */
+  deactivate(): void {
+    this.lifecycle.check("deactivate");
+    this.activation += 1;
+    this.streamSubscription?.unsubscribe();
+    this.streamSubscription = undefined;
+    for (const resource of this.activeResources) {
+      resource.dispose();
+    }
+    this.activeResources = [];
+    this.debugFrames.clear();
+    this.logger.info(`Transition deactivate: ${this.lifecycle.complete("deactivate")}.`);
+  }
+
+  /** inactive -> unconfigured: destroys the publishers and unloads the model. */
+  cleanup(): void {
+    this.lifecycle.check("cleanup");
+    this.diagnosticsTimer?.dispose();
+    this.diagnosticsTimer = undefined;
+    for (const publisher of Object.values(this.publishers ?? {})) {
+      (publisher as Disposable).dispose();
+    }
+    this.publishers = undefined;
+    this.unloadEngine();
+    this.latestFrame = undefined;
+    this.logger.info(`Transition cleanup: ${this.lifecycle.complete("cleanup")}.`);
+  }
+
+  /**
+   * Any state -> finalized. The transition itself is synchronous (and throws StateError
+   * when already finalized); the returned Promise resolves once the model is closed.
+   */
+  shutdown(): Promise<void> {
+    this.lifecycle.check("shutdown");
+    if (this.lifecycle.state === "active") {
+      this.deactivate();
+    }
+    if (this.lifecycle.state === "inactive") {
+      this.cleanup();
+    }
+    this.parameters.complete();
+    this.logger.info(`Transition shutdown: ${this.lifecycle.complete("shutdown")}.`);
+    return this.engineClosing;
+  }
+
+  private unloadEngine(): void {
+    const load = this.engineLoad;
+    this.engineLoad = undefined;
+    this.engine = undefined;
+    this.modelStatus = "none";
+    this.modelError = undefined;
+    if (load === undefined) {
+      return;
+    }
+    this.engineClosing = load.then(
+      (engine) => engine.close(),
+      () => undefined,
+    ).catch((error: unknown) => this.logger.error(`Closing the model failed: ${describeError(error)}`));
+  }
+
+  private createPublishers(parameters: GroundingParameters): OutputPublishers {
+    const publishers: OutputPublishers = {
+      result: this.transport.advertise<GroundingResult>(RESULT_TOPIC),
+      detections: this.transport.advertise<Detection2DArray>(DETECTIONS_TOPIC),
+      annotations: this.transport.advertise<ImageAnnotations>(ANNOTATIONS_TOPIC),
+      diagnostics: this.transport.advertise<DiagnosticArray>(DIAGNOSTICS_TOPIC),
+    };
+    if (parameters.publish_debug_image) {
+      if (this.options.renderDebugImage === undefined) {
+        this.logger.warn("publish_debug_image is true but this build has no debug image renderer; ~/debug_image stays silent.");
+      }
+      publishers.debugImage = this.transport.advertise<Image>(DEBUG_IMAGE_TOPIC);
+    }
+    return publishers;
+  }
+
+  private startStream(engine: GroundingEngine, frames: Observable<FrameInput>, transcripts: Observable<TranscriptInput>): void {
+    const events = this.options.createStream({
+      engine,
+      frames,
+      transcripts,
+      parameters: this.parameters.changes,
+      logger: this.logger,
+    });
+    this.streamSubscription = events.subscribe({
+      next: (event) => this.onStreamEvent(event),
+      error: (error: unknown) => this.logger.error(`Grounding stream stopped: ${describeError(error)}`),
+    });
+  }
+
+  private onImage(message: unknown, kind: "raw" | "compressed", topic: string, frames: ReplaySubject<FrameInput>): void {
+    this.diagnostics.recordFrame();
+    let frame: FrameInput;
+    try {
+      frame = frameFromMessage(message, kind, topic, this.now());
+    } catch (error) {
+      this.reject(topic, error);
+      return;
+    }
+    this.latestFrame = frame;
+    this.framesThisActivation += 1;
+    if (this.publishers?.debugImage !== undefined) {
+      this.debugFrames.set(headerKey(frame.header), frame);
+      if (this.debugFrames.size > DEBUG_FRAME_CACHE) {
+        this.debugFrames.delete(this.debugFrames.keys().next().value as string);
+      }
+    }
+    frames.next(frame);
+  }
+
+  private onTranscript(message: unknown, transcripts: ReplaySubject<TranscriptInput>): void {
+    this.diagnostics.recordTranscript();
+    let transcript: TranscriptInput;
+    try {
+      transcript = transcriptFromMessage(message, TRANSCRIPT_TOPIC.name, this.now());
+    } catch (error) {
+      this.reject(TRANSCRIPT_TOPIC.name, error);
+      return;
+    }
+    this.lastTranscript = transcript.text;
+    if (this.framesThisActivation === 0) {
+      this.publishNoImage(transcript.text);
+    }
+    transcripts.next(transcript);
+  }
+
+  /** Tells the planner at once that a command is waiting for the first frame. */
+  private publishNoImage(text: string): void {
+    let parsed;
+    try {
+      parsed = parseTranscript(text, TRANSCRIPT_TOPIC.name);
+    } catch {
+      return; // The stream rejects it and the rejection is published from there.
+    }
+    if (parsed.kind !== "command") {
+      return;
+    }
+    const result = noImageResult({ ...this.ungroundedFields(), transcript: text, expression: parsed.expression });
+    this.diagnostics.recordStatus("no_image");
+    this.publishers?.result.publish(result);
+    this.logger.info(`Command "${parsed.expression}" waits for the first image on ${imageTopicFor(this.parameters.current.image_transport).name}.`);
+  }
+
+  private reject(topic: string, error: unknown): void {
+    const reason = (error as { reason?: string }).reason ?? "invalid_message";
+    this.diagnostics.recordRejection(topic, reason);
+    this.rejections.warn(`${topic}:${reason}`, describeError(error));
+  }
+
+  private onStreamEvent(event: StreamEvent): void {
+    this.diagnostics.recordEvent(event);
+    const publishers = this.publishers;
+    if (publishers === undefined) {
+      return;
+    }
+
+    switch (event.kind) {
+      case "result":
+        publishers.result.publish(groundingResultFromEvent(event));
+        publishers.detections.publish(detectionsFromEvent(event));
+        publishers.annotations.publish(annotationsFromEvent(event));
+        this.publishDebugImage(event);
+        return;
+      case "rejected": {
+        this.rejections.warn(`${event.topic}:${event.reason}`, event.message);
+        const transcript = event.topic === TRANSCRIPT_TOPIC.name ? this.lastTranscript : "";
+        publishers.result.publish(rejectedInputResult(event, { ...this.ungroundedFields(), transcript }));
+        return;
+      }
+      case "dropped":
+        return;
+    }
+  }
+
+  private publishDebugImage(event: GroundingEvent): void {
+    const publisher = this.publishers?.debugImage;
+    const render = this.options.renderDebugImage;
+    const frame = this.debugFrames.get(headerKey(event.header));
+    if (publisher === undefined || render === undefined || frame === undefined) {
+      return;
+    }
+    render(frame, event).then(
+      (image) => publisher.publish(image),
+      (error: unknown) => this.rejections.warn("debug_image", `Drawing ~/debug_image failed: ${describeError(error)}`),
+    );
+  }
+
+  private async onGroundRequest(request: unknown): Promise<{ result: GroundingResult }> {
+    const result = await handleGroundRequest(request, {
+      engine: this.engine,
+      latestFrame: this.latestFrame,
+      parameters: this.parameters.current,
+      now: this.now,
+      fields: this.ungroundedFields(),
+      logger: this.logger,
+    });
+    return { result };
+  }
+
+  private ungroundedFields(): UngroundedResultFields {
+    const parameters = this.parameters.current;
+    return {
+      header: { stamp: this.transport.now(), frame_id: "" },
+      transcript: this.lastTranscript,
+      expression: "",
+      policy: parameters.policy,
+      budgetMs: parameters.latency_budget_ms,
+      commandId: 0,
+    };
+  }
+
+  private publishDiagnostics(): void {
+    const parameters = this.parameters.current;
+    const message = this.diagnostics.snapshot({
+      nodeName: this.transport.nodeName,
+      stamp: this.transport.now(),
+      lifecycleState: this.lifecycle.state,
+      modelName: this.modelStatus,
+      modelError: this.modelError,
+      policy: parameters.policy,
+      latencyBudgetMs: parameters.latency_budget_ms,
+    });
+    this.publishers?.diagnostics.publish(message);
+  }
+}
+
+function headerKey(header: Header): string {
+  return `${header.frame_id}@${header.stamp.sec}.${header.stamp.nanosec}`;
+}
