@@ -40,7 +40,7 @@ export async function readManifest(modelDir: string): Promise<ModelManifest> {
     throw problem.error(`format is ${JSON.stringify(root.format)} but must be "${MANIFEST_FORMAT}"; export the model with models/training/train.py.`);
   }
   if (root.version !== MANIFEST_VERSION) {
-    throw problem.error(`version ${JSON.stringify(root.version)} is not supported; this runtime reads version ${MANIFEST_VERSION}.`);
+    throw problem.error(`version ${show(root.version)} is not supported; this runtime reads version ${MANIFEST_VERSION}.`);
   }
 
   const input = readInput(problem, objectField(problem, root, "input"));
@@ -131,7 +131,7 @@ function readPadValue(problem: ManifestProblem, value: unknown): number {
   const values = Array.isArray(value) ? value : [value];
   const first: unknown = values[0];
   if (values.length === 0 || values.some((v) => typeof v !== "number" || !Number.isFinite(v) || v < 0 || v > 255 || v !== first)) {
-    throw problem.error(`input.letterbox.padValue is ${JSON.stringify(value)} but must be one number in 0..255 (or three equal ones).`);
+    throw problem.error(`input.letterbox.padValue is ${show(value)} but must be one number in 0..255 (or three equal ones).`);
   }
   return first as number;
 }
@@ -143,7 +143,7 @@ function rgbTriple(problem: ManifestProblem, value: unknown, field: string, posi
     value.every((v) => typeof v === "number" && Number.isFinite(v) && (!positive || v > 0));
   if (!valid) {
     const expected = positive ? "three positive finite numbers" : "three finite numbers";
-    throw problem.error(`${field} is ${JSON.stringify(value)} but must be ${expected} (R, G, B).`);
+    throw problem.error(`${field} is ${show(value)} but must be ${expected} (R, G, B).`);
   }
   return [value[0], value[1], value[2]];
 }
@@ -162,7 +162,7 @@ function readTokenizer(problem: ManifestProblem, tokenizer: Json): TokenizerSpec
   const idIn = (field: string): number => {
     const id = tokenizer[field];
     if (!Number.isInteger(id) || (id as number) < 0 || (id as number) >= vocab.length) {
-      throw problem.error(`tokenizer.${field} is ${JSON.stringify(id)} but must be an index into the vocabulary (0..${vocab.length - 1}).`);
+      throw problem.error(`tokenizer.${field} is ${show(id)} but must be an index into the vocabulary (0..${vocab.length - 1}).`);
     }
     return id as number;
   };
@@ -203,7 +203,7 @@ function readBlock(problem: ManifestProblem, dir: string, entry: unknown, index:
 
   const gate = entry.gate ?? null;
   if (gate !== null && (!Number.isInteger(gate) || (gate as number) < 0)) {
-    throw problem.error(`${at}.gate is ${JSON.stringify(gate)} but must be a gate index (an integer from 0) or null.`);
+    throw problem.error(`${at}.gate is ${show(gate)} but must be a gate index (an integer from 0) or null.`);
   }
 
   return {
@@ -280,6 +280,14 @@ async function requireFiles(problem: ManifestProblem, files: Array<[string, stri
   }
 }
 
+/** Formats a manifest value for a message: numbers as written (Infinity stays Infinity), undefined as "missing". */
+function show(value: unknown): string {
+  if (value === undefined) {
+    return "missing";
+  }
+  return typeof value === "number" ? String(value) : JSON.stringify(value);
+}
+
 export function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -287,14 +295,14 @@ export function isObject(value: unknown): value is Json {
 function objectField(problem: ManifestProblem, parent: Json, key: string, field = key): Json {
   const value = parent[key];
   if (!isObject(value)) {
-    throw problem.error(`${field} is ${value === undefined ? "missing" : JSON.stringify(value)} but must be an object.`);
+    throw problem.error(`${field} is ${show(value)} but must be an object.`);
   }
   return value;
 }
 
 function nonEmptyString(problem: ManifestProblem, value: unknown, field: string): string {
   if (typeof value !== "string" || value === "") {
-    throw problem.error(`${field} is ${JSON.stringify(value) ?? "missing"} but must be a non-empty string.`);
+    throw problem.error(`${field} is ${show(value)} but must be a non-empty string.`);
   }
   return value;
 }
@@ -302,35 +310,35 @@ function nonEmptyString(problem: ManifestProblem, value: unknown, field: string)
 function stringArray(problem: ManifestProblem, value: unknown, field: string, allowEmpty = false): string[] {
   const valid = Array.isArray(value) && (allowEmpty || value.length > 0) && value.every((v) => typeof v === "string" && v !== "");
   if (!valid) {
-    throw problem.error(`${field} is ${JSON.stringify(value) ?? "missing"} but must be a ${allowEmpty ? "" : "non-empty "}list of non-empty strings.`);
+    throw problem.error(`${field} is ${show(value)} but must be a ${allowEmpty ? "" : "non-empty "}list of non-empty strings.`);
   }
   return value as string[];
 }
 
 function positiveInteger(problem: ManifestProblem, value: unknown, field: string): number {
   if (!Number.isInteger(value) || (value as number) <= 0) {
-    throw problem.error(`${field} is ${JSON.stringify(value) ?? "missing"} but must be a positive integer.`);
+    throw problem.error(`${field} is ${show(value)} but must be a positive integer.`);
   }
   return value as number;
 }
 
 function nonNegativeNumber(problem: ManifestProblem, value: unknown, field: string): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw problem.error(`${field} is ${JSON.stringify(value) ?? "missing"} but must be a finite number >= 0.`);
+    throw problem.error(`${field} is ${show(value)} but must be a finite number >= 0.`);
   }
   return value;
 }
 
 function unitNumber(problem: ManifestProblem, value: unknown, field: string): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > 1) {
-    throw problem.error(`${field} is ${JSON.stringify(value) ?? "missing"} but must be a number in 0..1.`);
+    throw problem.error(`${field} is ${show(value)} but must be a number in 0..1.`);
   }
   return value;
 }
 
 function booleanField(problem: ManifestProblem, value: unknown, field: string): boolean {
   if (typeof value !== "boolean") {
-    throw problem.error(`${field} is ${JSON.stringify(value)} but must be true or false.`);
+    throw problem.error(`${field} is ${show(value)} but must be true or false.`);
   }
   return value;
 }

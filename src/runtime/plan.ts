@@ -4,7 +4,8 @@
  * - a block with gate null (mandatory, heads, approximators) is never gated off;
  * - a skipped block with an identity skip passes its input through;
  * - a skipped fusion with a softskip skip is rebuilt by the first approximator, in manifest
- *   order, whose inputs are available, but only when `approximate` is set;
+ *   order, whose inputs are available, but only when `approximate` is set (softskip and
+ *   budget policies);
  * - a head runs when its input is available, and a block runs only if a running head
  *   needs its output, so skipping `fuse.s32` also skips stage 5.
  */
@@ -33,7 +34,7 @@ export interface ExecutionPlan {
  * Plans one inference.
  *
  * @param selected gateable blocks the policy chose; other gateable blocks are skipped.
- * @param approximate rebuild skipped fusions with approximators (softskip, budget, static).
+ * @param approximate rebuild skipped fusions with approximators (softskip and budget policies).
  */
 export function planExecution(manifest: ModelManifest, selected: ReadonlySet<string>, approximate: boolean): ExecutionPlan {
   const candidates = activateBlocks(manifest, selected, approximate);
@@ -51,52 +52,43 @@ export function planExecution(manifest: ModelManifest, selected: ReadonlySet<str
 }
 
 /**
- * Finds every block that can run under the selection, in the order its inputs become
- * available. Repeats over the blocks until nothing changes, so an approximator may read
- * another approximator's output.
+ * Finds every block that can run under the selection. One pass in manifest order is
+ * enough because the manifest is an execution order: an approximator runs when its
+ * target is still missing and its source exists by then, fused or rebuilt by an earlier
+ * approximator.
  */
 function activateBlocks(manifest: ModelManifest, selected: ReadonlySet<string>, approximate: boolean): PlanStep[] {
   const available = new Set<string>([IMAGE_TENSOR, SENTENCE_TENSOR]);
   /** Outputs of skipped softskip fusions that an approximator may still provide. */
   const approximable = new Set<string>();
-  const decided = new Set<string>();
   const steps: PlanStep[] = [];
 
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const block of manifest.blocks) {
-      if (decided.has(block.name) || !block.inputs.every((input) => available.has(input))) {
-        continue;
-      }
+  for (const block of manifest.blocks) {
+    if (!block.inputs.every((input) => available.has(input))) {
+      continue;
+    }
+    const step = decideBlock(block, selected, approximate, approximable);
+    if (step === undefined) {
+      continue;
+    }
 
-      const step = decideBlock(block, selected, approximate, approximable);
-      if (step === "wait") {
-        continue;
-      }
-      decided.add(block.name);
-      changed = true;
-      if (step === "skip") {
-        continue;
-      }
-
-      steps.push(step);
-      if (step.kind === "alias") {
-        available.add(step.to);
-      } else {
-        block.outputs.forEach((output) => available.add(output));
-      }
-      if (block.kind === "approximator") {
-        approximable.delete(block.outputs[0]);
-      }
+    steps.push(step);
+    if (step.kind === "alias") {
+      available.add(step.to);
+    } else {
+      block.outputs.forEach((output) => available.add(output));
+    }
+    if (block.kind === "approximator") {
+      approximable.delete(block.outputs[0]);
     }
   }
   return steps;
 }
 
-/** Decides one block whose inputs are available; "wait" leaves it for a later pass. */
-function decideBlock(block: BlockSpec, selected: ReadonlySet<string>, approximate: boolean, approximable: Set<string>): PlanStep | "skip" | "wait" {
+/** Decides one block whose inputs are available; undefined means it does not run. */
+function decideBlock(block: BlockSpec, selected: ReadonlySet<string>, approximate: boolean, approximable: Set<string>): PlanStep | undefined {
   if (block.kind === "approximator") {
-    return approximable.has(block.outputs[0]) ? { kind: "run", block } : "wait";
+    return approximable.has(block.outputs[0]) ? { kind: "run", block } : undefined;
   }
   if (block.gate === null || selected.has(block.name)) {
     return { kind: "run", block };
@@ -107,7 +99,7 @@ function decideBlock(block: BlockSpec, selected: ReadonlySet<string>, approximat
   if (block.skip === "softskip" && approximate) {
     block.outputs.forEach((output) => approximable.add(output));
   }
-  return "skip";
+  return undefined;
 }
 
 /** Drops steps whose outputs no running head reads, directly or through other steps. */

@@ -1,6 +1,6 @@
 /**
  * Block selection per policy: which gateable blocks run, and whether skipped scales are
- * approximated. See docs/architecture.md ("Runtime") for the rules in prose.
+ * approximated. docs/architecture.md ("Runtime") states the rules in prose.
  */
 import { ArgumentError } from "../errors";
 import { POLICY_NAMES } from "../params/declarations";
@@ -28,12 +28,14 @@ export function selectBlocks(manifest: ModelManifest, gates: Float32Array, optio
   switch (options.policy) {
     case "full":
       return { selected: new Set(manifest.gateableBlocks), approximate: false };
+    // lgmdp, softskip and static follow the training evaluation exactly, so that accuracy
+    // matches the model card: when the gates switch every branch off, no head runs.
     case "lgmdp":
-      return { selected: keepOneScale(manifest, gates, selectByThreshold(manifest, gates, threshold)), approximate: false };
+      return { selected: selectByThreshold(manifest, gates, threshold), approximate: false };
     case "softskip":
-      return { selected: keepOneScale(manifest, gates, selectByThreshold(manifest, gates, threshold)), approximate: true };
+      return { selected: selectByThreshold(manifest, gates, threshold), approximate: true };
     case "static":
-      return { selected: new Set(manifest.staticBlocks ?? manifest.gateableBlocks), approximate: true };
+      return { selected: new Set(manifest.staticBlocks ?? manifest.gateableBlocks), approximate: false };
     case "budget": {
       const budgetMs = options.budgetMs as number;
       const approximate = options.softskip ?? true;
@@ -60,18 +62,4 @@ export function checkGroundOptions(options: GroundOptions): void {
 
 function selectByThreshold(manifest: ModelManifest, gates: Float32Array, threshold: number): Set<string> {
   return new Set(manifest.gateableBlocks.filter((_, gate) => gates[gate] >= threshold));
-}
-
-/**
- * Adds the fusion branch with the highest gate when the gates switched every branch off,
- * because with no branch no head runs and there would be no answer at all.
- */
-export function keepOneScale(manifest: ModelManifest, gates: Float32Array, selected: Set<string>): Set<string> {
-  const fusions = manifest.blocks.filter((block) => block.kind === "fusion" && block.gate !== null);
-  if (fusions.length === 0 || fusions.some((block) => selected.has(block.name))) {
-    return selected;
-  }
-  const best = fusions.reduce((a, b) => (gates[b.gate as number] > gates[a.gate as number] ? b : a));
-  selected.add(best.name);
-  return selected;
 }

@@ -1,0 +1,159 @@
+import assert from "node:assert/strict";
+import path from "node:path";
+
+import { InputError, StateError } from "../../src/errors";
+import type { OnnxGroundingEngine } from "../../src/runtime/engine";
+import { loadGroundingEngine } from "../../src/runtime/engine";
+import type { ImageInput } from "../../src/runtime/types";
+import { TINY_MODEL_DIR } from "./helpers";
+
+const SCENE: ImageInput = { kind: "file", path: path.join(TINY_MODEL_DIR, "goldens/scene.png") };
+
+/** A 4x2 rgb8 image whose rows carry 2 bytes of padding each. */
+function paddedRawImage(): ImageInput {
+  const step = 4 * 3 + 2;
+  const data = new Uint8Array(step * 2).fill(90);
+  return { kind: "raw", encoding: "rgb8", width: 4, height: 2, step, isBigEndian: false, data };
+}
+
+describe("grounding engine", () => {
+  let engine: OnnxGroundingEngine;
+
+  before(async () => {
+    engine = await loadGroundingEngine(TINY_MODEL_DIR, { numThreads: 1 });
+  });
+
+  after(async () => {
+    await engine.close();
+  });
+
+  it("grounds an image file with a full timing breakdown", async () => {
+    const command = await engine.encode("the red cup");
+    const output = await engine.ground(SCENE, command, { policy: "full" });
+    engine.release(command);
+
+    assert.equal(output.imageWidth, 96);
+    assert.equal(output.imageHeight, 64);
+    assert.equal(output.computeRatio, 1);
+    assert.ok(output.box !== null);
+    assert.ok(output.score > 0 && output.score < 1);
+    for (const stage of ["decode", "preprocess", "text", "postprocess", "total", ...output.executedBlocks]) {
+      assert.ok(Number.isFinite(output.latencyMs[stage]), `latency of ${stage}`);
+    }
+  });
+
+  it("reports the budget and predicted time", async () => {
+    const command = await engine.encode("the blue bowl");
+    const output = await engine.ground(SCENE, command, { policy: "budget", budgetMs: 1000 });
+    engine.release(command);
+
+    assert.equal(output.budgetMs, 1000);
+    assert.ok(output.predictedMs !== undefined && output.predictedMs > 0);
+  });
+
+  it("grounds a raw image with row padding", async () => {
+    const command = await engine.encode("the cup");
+    const output = await engine.ground(paddedRawImage(), command, { policy: "softskip" });
+    engine.release(command);
+
+    assert.equal(output.imageWidth, 4);
+    assert.equal(output.imageHeight, 2);
+    assert.ok(output.box === null || (output.box.x >= 0 && output.box.x + output.box.width <= 4 + 1e-9));
+  });
+
+  it("reports not found below the minimum score", async () => {
+    const command = await engine.encode("the cup");
+    const output = await engine.ground(SCENE, command, { policy: "full", minScore: 1 });
+    engine.release(command);
+
+    assert.equal(output.status, "not_found");
+    assert.ok(output.box !== null, "the best box is still reported");
+  });
+
+  it("lists unknown words", async () => {
+    const command = await engine.encode("the purple cup");
+    engine.release(command);
+    assert.deepEqual(command.unknownWords, ["purple"]);
+    assert.deepEqual(command.tokenIds.slice(0, 3), [2, 1, 6]);
+  });
+
+  it("shares one encoding per expression", async () => {
+    const first = await engine.encode("the red cup");
+    const second = await engine.encode("The red cup!");
+    assert.equal(first.handle, second.handle);
+
+    engine.release(first);
+    const output = await engine.ground(SCENE, second, { policy: "lgmdp" });
+    assert.ok(output.executedBlocks.length > 0);
+    engine.release(second);
+  });
+
+  const badImages: Array<[string, ImageInput, RegExp]> = [
+    ["a missing file", { kind: "file", path: "/nonexistent/scene.png" }, /\/nonexistent\/scene\.png/],
+    ["truncated JPEG data", { kind: "compressed", format: "jpeg", data: Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46]) }, /jpeg|JPEG|decode|corrupt/],
+    [
+      "raw data shorter than step times height",
+      { kind: "raw", encoding: "rgb8", width: 640, height: 480, step: 1920, isBigEndian: false, data: new Uint8Array(30) },
+      /30/,
+    ],
+    ["an unsupported encoding", { kind: "raw", encoding: "bayer_rggb8", width: 2, height: 2, step: 2, isBigEndian: false, data: new Uint8Array(4) }, /bayer_rggb8/],
+  ];
+
+  for (const [name, image, fragment] of badImages) {
+    it(`rejects ${name}`, async () => {
+      const command = await engine.encode("the red cup");
+      await assert.rejects(engine.ground(image, command, { policy: "full" }), (error: unknown) => {
+        assert.ok(error instanceof InputError, `expected InputError, got ${String(error)}`);
+        assert.match(error.message, fragment);
+        return true;
+      });
+      const output = await engine.ground(SCENE, command, { policy: "full" });
+      assert.equal(output.imageWidth, 96, "the engine keeps working after a bad image");
+      engine.release(command);
+    });
+  }
+
+  const badTexts: Array<[string, unknown, string]> = [
+    ["empty text", "", "empty"],
+    ["blank text", "  \t ", "empty"],
+    ["text over 500 characters", "the red cup ".repeat(60), "too_long"],
+    ["a number instead of text", 7, "not_text"],
+  ];
+
+  for (const [name, text, reason] of badTexts) {
+    it(`rejects ${name}`, async () => {
+      // The cast feeds values a JSON or ROS message could carry despite the declared type.
+      await assert.rejects(engine.encode(text as string), (error: unknown) => {
+        assert.ok(error instanceof InputError);
+        assert.equal(error.reason, reason);
+        assert.match(error.message, /^Expression /);
+        return true;
+      });
+    });
+  }
+
+  it("rejects a released command", async () => {
+    const command = await engine.encode("the green mug");
+    engine.release(command);
+    engine.release(command);
+    await assert.rejects(engine.ground(SCENE, command, { policy: "full" }), (error: unknown) => {
+      assert.ok(error instanceof StateError);
+      assert.match(error.message, /"the green mug" after release\(\); call encode\(\) again/);
+      return true;
+    });
+  });
+
+  it("rejects calls after close", async () => {
+    const other = await loadGroundingEngine(TINY_MODEL_DIR, { warmup: false });
+    const command = await other.encode("the bowl");
+    await other.close();
+    await other.close();
+
+    await assert.rejects(other.encode("the bowl"), (error: unknown) => error instanceof StateError && /encode\(\) was called after close\(\)/.test(error.message));
+    await assert.rejects(other.ground(SCENE, command, { policy: "full" }), (error: unknown) => error instanceof StateError && /ground\(\) was called after close\(\)/.test(error.message));
+  });
+
+  it("rejects a thread count of zero", async () => {
+    await assert.rejects(loadGroundingEngine(TINY_MODEL_DIR, { numThreads: 0 }), (error: unknown) => error instanceof RangeError && /numThreads is 0/.test(error.message));
+  });
+});
