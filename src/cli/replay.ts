@@ -1,6 +1,193 @@
-import { SoftSkipError } from "../errors";
+/**
+ * `softskip replay BAG`: grounds the bag's (or the given) commands on its camera frames
+ * through the same stream as the node and writes the node's topics into an MCAP bag.
+ * Exit codes: 0 after real work, 1 on a failure (bad bag, missing model), 2 on bad usage.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
 
-/** Placeholder until the replay subcommand is implemented. */
-export async function run(_args: string[]): Promise<number> {
-  throw new SoftSkipError("UNSUPPORTED", "softskip replay is not implemented yet.");
+import { ArgumentError, describeError, ModelError } from "../errors";
+import { createConsoleLogger, type Logger } from "../log";
+import { defaultParameters, type GroundingParameters } from "../params/declarations";
+import { readParameterFile } from "../params/file";
+import { mergeParameters } from "../params/validate";
+import { formatSummary, ProgressBar, readCommandsFile, replayBag, ThumbnailCollector, writeReport, type ScheduledCommand } from "../replay";
+import type { GroundingEngine } from "../runtime/types";
+
+const USAGE = `Usage: softskip replay BAG [options]
+
+Replays a ROS 2 bag (MCAP file, .db3 file or rosbag2 folder) through the grounding stream.
+
+Options:
+  --command TEXT          issue one command at the start of the bag
+  --commands FILE         YAML or JSON list of {time_s, text}: commands at seconds after the bag's start
+  --out OUT.mcap          write ~/result, ~/detections and ~/annotations to this MCAP bag
+  --report OUT.html       write a self-contained HTML report
+  --params FILE           ROS 2 parameter file (config/params.yaml format)
+  --policy P              full | lgmdp | softskip | budget | static (overrides the parameter file)
+  --budget-ms N           end-to-end latency budget per frame, in ms
+  --rate 1|max            1: bag time, frames arriving while busy are dropped (default);
+                          max: as fast as possible, no frame dropped; other numbers scale bag time
+  --include-input         also copy the image and transcript messages to --out
+  --image-topic T         image topic (default /camera/image_raw, else the first Image topic)
+  --transcript-topic T    std_msgs/msg/String topic (default /transcript, else the first String topic)
+  --model DIR             model directory containing manifest.json (default: the bundled model)
+  --json                  print one JSON summary object on stdout
+  -h, --help              show this help`;
+
+interface ParsedArguments {
+  bag: string;
+  commands?: ScheduledCommand[];
+  out?: string;
+  report?: string;
+  parameters: GroundingParameters;
+  rate: number | "max";
+  includeInput: boolean;
+  imageTopic?: string;
+  transcriptTopic?: string;
+  model?: string;
+  json: boolean;
+}
+
+export async function run(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write(USAGE + "\n");
+    return 0;
+  }
+
+  let parsed: ParsedArguments;
+  try {
+    parsed = parseArguments(args);
+  } catch (error) {
+    if (error instanceof ArgumentError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") === true) {
+      process.stderr.write(`softskip replay: ${describeError(error)}\n\n${USAGE}\n`);
+      return 2;
+    }
+    throw error;
+  }
+
+  const progress = new ProgressBar();
+  const logger = progress.wrapLogger(createConsoleLogger("replay"));
+  const engine = await loadEngine(parsed, logger);
+  const thumbnails = parsed.report !== undefined ? new ThumbnailCollector() : undefined;
+  try {
+    const result = await replayBag({
+      bagPath: parsed.bag,
+      engine,
+      parameters: parsed.parameters,
+      commands: parsed.commands,
+      rate: parsed.rate,
+      outPath: parsed.out,
+      includeInput: parsed.includeInput,
+      imageTopic: parsed.imageTopic,
+      transcriptTopic: parsed.transcriptTopic,
+      logger,
+      onProgress: (done, total) => progress.update(done, total),
+      onResultImage: thumbnails?.sink,
+    });
+    progress.clear();
+
+    if (parsed.report !== undefined && thumbnails !== undefined) {
+      await writeReport(parsed.report, result.summary, result.results, await thumbnails.render(logger));
+      logger.info(`Wrote the report ${parsed.report}.`);
+    }
+    process.stdout.write(parsed.json ? JSON.stringify(result.summary) + "\n" : formatSummary(result.summary) + "\n");
+
+    if (result.summary.commands === 0) {
+      logger.error("No command was issued, so nothing was grounded: the bag has no transcripts; pass --command TEXT or --commands FILE.");
+      return 1;
+    }
+    return 0;
+  } finally {
+    progress.clear();
+    await engine.close();
+  }
+}
+
+function parseArguments(args: string[]): ParsedArguments {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      command: { type: "string" },
+      commands: { type: "string" },
+      out: { type: "string" },
+      report: { type: "string" },
+      params: { type: "string" },
+      policy: { type: "string" },
+      "budget-ms": { type: "string" },
+      rate: { type: "string", default: "1" },
+      "include-input": { type: "boolean", default: false },
+      "image-topic": { type: "string" },
+      "transcript-topic": { type: "string" },
+      model: { type: "string" },
+      json: { type: "boolean", default: false },
+    },
+  });
+
+  if (positionals.length !== 1) {
+    throw new ArgumentError(`Expected exactly one BAG argument but received ${positionals.length} (${positionals.join(" ") || "none"}).`);
+  }
+  if (values.command !== undefined && values.commands !== undefined) {
+    throw new ArgumentError("Pass either --command or --commands, not both.");
+  }
+  if (values.command !== undefined && values.command.trim() === "") {
+    throw new ArgumentError('Invalid --command "": pass the spoken command, for example --command "grab the red mug".');
+  }
+
+  const overrides: Record<string, unknown> = {};
+  if (values.policy !== undefined) {
+    overrides["policy"] = values.policy;
+  }
+  if (values["budget-ms"] !== undefined) {
+    overrides["latency_budget_ms"] = parseNumber("--budget-ms", values["budget-ms"]);
+  }
+  const base = values.params !== undefined ? readParameterFile(values.params) : defaultParameters();
+
+  return {
+    bag: positionals[0],
+    commands: values.command !== undefined ? [{ timeS: 0, text: values.command }] : values.commands !== undefined ? readCommandsFile(values.commands) : undefined,
+    out: values.out,
+    report: values.report,
+    parameters: mergeParameters(base, overrides, "the command line"),
+    rate: parseRate(values.rate),
+    includeInput: values["include-input"],
+    imageTopic: values["image-topic"],
+    transcriptTopic: values["transcript-topic"],
+    model: values.model,
+    json: values.json,
+  };
+}
+
+function parseNumber(option: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value)) {
+    throw new ArgumentError(`Invalid ${option} ${JSON.stringify(text)}: expected a number.`);
+  }
+  return value;
+}
+
+function parseRate(text: string): number | "max" {
+  if (text === "max") {
+    return "max";
+  }
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ArgumentError(`Invalid --rate ${JSON.stringify(text)}: expected "max" or a positive number such as 1.`);
+  }
+  return value;
+}
+
+/** Loads the model; a missing one fails with the directory and what to do, before any bag work. */
+async function loadEngine(parsed: ParsedArguments, logger: Logger): Promise<GroundingEngine> {
+  const runtime = await import("../runtime/index.js");
+  const modelDir = parsed.model ?? (parsed.parameters.model_path !== "" ? parsed.parameters.model_path : runtime.BUNDLED_MODEL_DIR);
+  if (!existsSync(join(modelDir, "manifest.json"))) {
+    throw new ModelError(
+      modelDir,
+      `No model is installed at ${modelDir} (manifest.json is missing); train and export one with models/training, or pass --model DIR.`,
+    );
+  }
+  return runtime.loadGroundingEngine(modelDir, { numThreads: parsed.parameters.num_threads, logger });
 }

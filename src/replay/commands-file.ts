@@ -1,0 +1,49 @@
+/**
+ * `--commands FILE`: a YAML or JSON list of `{time_s, text}`, each issued `time_s`
+ * seconds after the bag's first message.
+ */
+import { readFileSync } from "node:fs";
+
+import { parse as parseYaml } from "yaml";
+
+import { ArgumentError, describeError } from "../errors";
+import type { ScheduledCommand } from "./types";
+
+/** Reads and validates a commands file; throws ArgumentError naming the file, entry and field. */
+export function readCommandsFile(path: string): ScheduledCommand[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ArgumentError(`Cannot read --commands file ${path}: ${describeError(error)}.`);
+  }
+  return parseCommands(text, path);
+}
+
+/** Parses the text of a commands file (JSON is valid YAML, so one parser reads both). */
+export function parseCommands(text: string, source: string): ScheduledCommand[] {
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new ArgumentError(`--commands file ${source} is not valid YAML or JSON: ${describeError(error)}.`);
+  }
+  if (!Array.isArray(document)) {
+    throw new ArgumentError(`--commands file ${source} must hold a list of {time_s, text} entries but holds ${document === null ? "nothing" : typeof document}.`);
+  }
+
+  const commands = document.map((entry: unknown, index) => {
+    const fields = (typeof entry === "object" && entry !== null ? entry : {}) as Record<string, unknown>;
+    const timeS = fields["time_s"];
+    const commandText = fields["text"];
+    if (typeof timeS !== "number" || !Number.isFinite(timeS) || timeS < 0) {
+      throw new ArgumentError(`--commands file ${source}, entry ${index}: time_s must be a number of seconds >= 0 but is ${JSON.stringify(timeS)}.`);
+    }
+    if (typeof commandText !== "string" || commandText.trim() === "") {
+      throw new ArgumentError(`--commands file ${source}, entry ${index}: text must be a non-empty string but is ${JSON.stringify(commandText)}.`);
+    }
+    return { timeS, text: commandText };
+  });
+  // Stable sort, so commands at the same time keep file order.
+  return commands.sort((a, b) => a.timeS - b.timeS);
+}

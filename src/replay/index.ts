@@ -1,0 +1,12 @@
+export { readCommandsFile, parseCommands } from "./commands-file";
+export { OUTPUT_TOPICS } from "./output-bag";
+export { ProgressBar } from "./progress";
+export { renderReport, writeReport } from "./report";
+export { replayBag } from "./replay";
+export { intersectionOverUnion, percentile } from "./statistics";
+export { formatSummary } from "./summary-text";
+export { ThumbnailCollector } from "./thumbnails";
+export type { Thumbnail } from "./thumbnails";
+export { DEFAULT_IMAGE_TOPICS, DEFAULT_TRANSCRIPT_TOPIC, GROUND_TRUTH_TOPIC, selectReplayTopics } from "./topics";
+export type { ReplayTopics, TopicChoice } from "./topics";
+export type { ReplayOptions, ReplayResult, ReplaySummary, ResultImageSample, ResultRecord, ScheduledCommand } from "./types";

@@ -1,0 +1,380 @@
+/**
+ * `replayBag`: plays a bag through the same grounding stream as the ROS node, with the
+ * bag as the camera and microphone, and writes the node's outputs into an MCAP bag.
+ */
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import { performance } from "node:perf_hooks";
+
+import { BehaviorSubject, Subject, type Subscription } from "rxjs";
+
+import { openBag, type BagMessage, type BagReader } from "../bag";
+import { ArgumentError, describeError, InputError } from "../errors";
+import { RateLimitedLog, silentLogger, type Logger } from "../log";
+import { stampFromMessage, type GroundingResult } from "../msgs";
+import { frameFromMessage, transcriptFromMessage } from "../ros/inputs";
+import { parseTranscript } from "../runtime/transcript";
+import type { ImageInput } from "../runtime/types";
+import { createGroundingStream } from "../stream";
+import type { FrameInput, StreamEvent, TranscriptInput } from "../stream/types";
+import { createMaxRateClock, createRealTimeClock, type ReplayClock } from "./clock";
+import { OutputBag } from "./output-bag";
+import { ReplayStatistics, stampKey } from "./statistics";
+import { selectReplayTopics, type ReplayTopics } from "./topics";
+import { TrackedEngine } from "./tracked-engine";
+import type { ReplayOptions, ReplayResult, ReplaySummary, ScheduledCommand } from "./types";
+
+/** Frames remembered for matching results to log times and images; the stream holds at most two. */
+const MAX_REMEMBERED_FRAMES = 32;
+
+interface RememberedFrame {
+  logTimeNs: bigint;
+  image?: ImageInput;
+}
+
+/**
+ * Replays `options.bagPath`. Throws BagError for a bag that cannot be read, ArgumentError
+ * for bad options or topics, and the stream's error when the engine fails; the output bag
+ * is then deleted, never left truncated.
+ */
+export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
+  checkOptions(options);
+  const logger = options.logger ?? silentLogger;
+  const bag = await openBag(options.bagPath, { logger });
+  let output: OutputBag | undefined;
+  try {
+    const topics = selectReplayTopics(bag.topics, {
+      transport: options.parameters.image_transport,
+      imageTopic: options.imageTopic,
+      transcriptTopic: options.transcriptTopic,
+      useTranscripts: options.commands === undefined,
+    });
+    logger.info(describeTopics(options, topics));
+
+    if (options.outPath !== undefined) {
+      await mkdir(dirname(options.outPath), { recursive: true });
+      output = await OutputBag.create(options.outPath);
+    }
+    const session = new ReplaySession(options, bag, topics, output, logger);
+    const summary = await session.run();
+    await output?.close();
+    return { summary, results: session.statistics.results, topics: bag.topics };
+  } catch (error) {
+    await output?.abort();
+    throw error;
+  } finally {
+    await bag.close();
+  }
+}
+
+function checkOptions(options: ReplayOptions): void {
+  if (options.rate !== "max" && !(typeof options.rate === "number" && Number.isFinite(options.rate) && options.rate > 0)) {
+    throw new ArgumentError(`Invalid rate ${String(options.rate)}: expected "max" or a positive number such as 1.`);
+  }
+  for (const command of options.commands ?? []) {
+    if (!Number.isFinite(command.timeS) || command.timeS < 0 || typeof command.text !== "string") {
+      throw new ArgumentError(`Invalid command ${JSON.stringify(command)}: expected {timeS >= 0, text}.`);
+    }
+  }
+}
+
+function describeTopics(options: ReplayOptions, topics: ReplayTopics): string {
+  const commands =
+    options.commands !== undefined
+      ? `${options.commands.length} command(s) from the command line`
+      : topics.transcript !== null
+        ? `transcripts from ${topics.transcript}`
+        : "no transcripts (the bag has no std_msgs/msg/String topic; pass --command)";
+  const truth = topics.groundTruth !== null ? `, ground truth from ${topics.groundTruth}` : "";
+  return `Replaying ${options.bagPath}: images from ${topics.image.name} (${topics.image.kind}), ${commands}${truth}, rate ${options.rate}.`;
+}
+
+class ReplaySession {
+  readonly statistics = new ReplayStatistics();
+  private readonly engine: TrackedEngine;
+  private readonly clock: ReplayClock;
+  private readonly frames = new Subject<FrameInput>();
+  private readonly transcripts = new Subject<TranscriptInput>();
+  private readonly remembered = new Map<string, RememberedFrame>();
+  private readonly warnings: RateLimitedLog;
+  private readonly pendingCommands: ScheduledCommand[];
+  private firstLogTimeNs: bigint | undefined;
+  private lastLogTimeNs = 0n;
+  private lastTranscript = { text: "", expression: "" };
+  private streamFailure: { error: unknown } | undefined;
+  private subscription: Subscription | undefined;
+
+  constructor(
+    private readonly options: ReplayOptions,
+    private readonly bag: BagReader,
+    private readonly topics: ReplayTopics,
+    private readonly output: OutputBag | undefined,
+    private readonly logger: Logger,
+  ) {
+    this.engine = new TrackedEngine(options.engine);
+    this.clock = options.rate === "max" ? createMaxRateClock() : createRealTimeClock(options.rate);
+    this.warnings = new RateLimitedLog(logger, 2000);
+    this.pendingCommands = [...(options.commands ?? [])];
+  }
+
+  async run(): Promise<ReplaySummary> {
+    const startMs = performance.now();
+    const finished = this.subscribeStream();
+    // Observed here so that a stream failure during the message loop is not reported as
+    // an unhandled rejection; it is rethrown by the await below.
+    finished.catch(() => undefined);
+    try {
+      await this.playMessages();
+      await finished;
+    } finally {
+      this.subscription?.unsubscribe();
+    }
+    return this.summarize((performance.now() - startMs) / 1000);
+  }
+
+  private async playMessages(): Promise<void> {
+    if (this.options.includeInput === true) {
+      this.output?.addInputTopic(this.topics.image.name, this.topics.image.kind === "raw" ? "sensor_msgs/msg/Image" : "sensor_msgs/msg/CompressedImage");
+      if (this.topics.transcript !== null) {
+        this.output?.addInputTopic(this.topics.transcript, "std_msgs/msg/String");
+      }
+    }
+
+    const total = this.bag.messageCount;
+    for await (const message of this.bag.messages()) {
+      if (this.streamFailure !== undefined) {
+        break;
+      }
+      this.firstLogTimeNs ??= message.logTimeNs;
+      this.lastLogTimeNs = message.logTimeNs;
+      await this.issueCommandsUntil(message.logTimeNs);
+      await this.handleMessage(message);
+      this.statistics.messages += 1;
+      this.options.onProgress?.(this.statistics.messages, total);
+    }
+    await this.issueCommandsUntil(undefined);
+
+    this.frames.complete();
+    this.transcripts.complete();
+  }
+
+  /** Subscribes the stream; the promise settles when it completes or fails. */
+  private subscribeStream(): Promise<void> {
+    const stream = createGroundingStream({
+      engine: this.engine,
+      frames: this.frames,
+      transcripts: this.transcripts,
+      parameters: new BehaviorSubject(this.options.parameters),
+      scheduler: this.clock.scheduler,
+      logger: this.logger,
+      dropWhileBusy: this.options.rate !== "max",
+    });
+    return new Promise<void>((resolve, reject) => {
+      this.subscription = stream.subscribe({
+        next: (event) => this.onEvent(event),
+        error: (error: unknown) => {
+          this.streamFailure = { error };
+          reject(error);
+        },
+        complete: () => resolve(),
+      });
+    });
+  }
+
+  /** Issues scheduled commands due at or before `logTimeNs` (all remaining ones when undefined). */
+  private async issueCommandsUntil(logTimeNs: bigint | undefined): Promise<void> {
+    while (this.pendingCommands.length > 0) {
+      const command = this.pendingCommands[0];
+      const dueNs = (this.firstLogTimeNs ?? 0n) + BigInt(Math.round(command.timeS * 1e9));
+      if (logTimeNs !== undefined && dueNs > logTimeNs) {
+        return;
+      }
+      this.pendingCommands.shift();
+      const receivedAtMs = await this.clock.arrive(logTimeNs === undefined ? maxBigInt(dueNs, this.lastLogTimeNs) : dueNs);
+      await this.pushTranscript({ text: command.text, receivedAtMs, topic: "--command" });
+    }
+  }
+
+  private async handleMessage(message: BagMessage): Promise<void> {
+    const isImage = message.topic === this.topics.image.name;
+    const isTranscript = message.topic === this.topics.transcript;
+    if (message.topic === this.topics.groundTruth) {
+      this.readGroundTruth(message);
+      return;
+    }
+    if (!isImage && !isTranscript) {
+      return;
+    }
+    if (this.options.includeInput === true) {
+      this.output?.writeInput(message.topic, message.logTimeNs, message.data);
+    }
+
+    const receivedAtMs = await this.clock.arrive(message.logTimeNs);
+    try {
+      if (isImage) {
+        const frame = frameFromMessage(message.decode(), this.topics.image.kind, message.topic, receivedAtMs);
+        await this.pushFrame(frame, message.logTimeNs);
+      } else {
+        await this.pushTranscript(transcriptFromMessage(message.decode(), message.topic, receivedAtMs));
+      }
+    } catch (error) {
+      if (!(error instanceof InputError)) {
+        throw error;
+      }
+      this.statistics.countRejection(error.reason, isImage);
+      if (isImage) {
+        this.statistics.framesReceived += 1;
+      }
+      this.warnings.warn(`${message.topic}:${error.reason}`, `Rejected a message on ${message.topic}: ${error.message}`);
+    }
+  }
+
+  private async pushFrame(frame: FrameInput, logTimeNs: bigint): Promise<void> {
+    this.statistics.framesReceived += 1;
+    this.remember(frame, logTimeNs);
+    this.frames.next(frame);
+    if (this.options.rate === "max") {
+      await this.engine.idle();
+    }
+  }
+
+  private async pushTranscript(transcript: TranscriptInput): Promise<void> {
+    try {
+      const parsed = parseTranscript(transcript.text, transcript.topic);
+      if (parsed.kind === "command") {
+        this.statistics.commands += 1;
+        this.lastTranscript = { text: transcript.text, expression: parsed.expression };
+      }
+    } catch {
+      // The stream rejects it with the reason and counts it through its event.
+    }
+    this.transcripts.next(transcript);
+    if (this.options.rate === "max") {
+      await this.engine.idle();
+    }
+  }
+
+  private readGroundTruth(message: BagMessage): void {
+    try {
+      const truth = message.decode() as GroundingResult;
+      this.statistics.groundTruth.set(stampKey(stampFromMessage(truth.header.stamp)).toString(), truth);
+    } catch (error) {
+      this.warnings.warn("ground-truth", `Ignoring an unreadable ground-truth message on ${message.topic}: ${describeError(error)}`);
+    }
+  }
+
+  private remember(frame: FrameInput, logTimeNs: bigint): void {
+    const key = stampKey(frame.header.stamp).toString();
+    this.remembered.delete(key);
+    this.remembered.set(key, { logTimeNs, image: this.options.onResultImage !== undefined ? frame.image : undefined });
+    if (this.remembered.size > MAX_REMEMBERED_FRAMES) {
+      const oldest = this.remembered.keys().next().value;
+      if (oldest !== undefined) {
+        this.remembered.delete(oldest);
+      }
+    }
+  }
+
+  private recall(header: FrameInput["header"] | undefined): RememberedFrame {
+    if (header === undefined) {
+      return { logTimeNs: this.lastLogTimeNs };
+    }
+    const key = stampKey(header.stamp).toString();
+    const frame = this.remembered.get(key);
+    this.remembered.delete(key);
+    return frame ?? { logTimeNs: this.lastLogTimeNs };
+  }
+
+  private onEvent(event: StreamEvent): void {
+    switch (event.kind) {
+      case "result":
+        this.onResult(event);
+        return;
+      case "dropped":
+        this.statistics.framesDropped += 1;
+        this.recall(event.header);
+        return;
+      case "rejected": {
+        const isFrame = event.topic === this.topics.image.name;
+        // The stream has already logged it, rate-limited.
+        this.statistics.countRejection(event.reason, isFrame);
+        const frame = this.recall(event.header);
+        if (event.header !== undefined) {
+          this.output?.writeRejection(
+            event,
+            {
+              header: event.header,
+              transcript: this.lastTranscript.text,
+              expression: this.lastTranscript.expression,
+              policy: this.options.parameters.policy,
+              budgetMs: this.options.parameters.latency_budget_ms,
+              commandId: 0,
+            },
+            frame.logTimeNs,
+          );
+        }
+        return;
+      }
+    }
+  }
+
+  private onResult(event: Extract<StreamEvent, { kind: "result" }>): void {
+    const frame = this.recall(event.header);
+    const record = {
+      commandId: event.command.id,
+      transcript: event.command.transcript,
+      expression: event.command.expression,
+      status: event.output.status,
+      box: event.output.box,
+      score: event.output.score,
+      stampNs: stampKey(event.header.stamp),
+      logTimeNs: frame.logTimeNs,
+      endToEndMs: event.endToEndMs,
+      budgetMs: event.budgetMs,
+      computeRatio: event.output.computeRatio,
+    };
+    this.statistics.results.push(record);
+    // Published when the result would be: the frame's log time plus the measured latency.
+    this.output?.writeResult(event, frame.logTimeNs + BigInt(Math.max(0, Math.round(event.endToEndMs * 1e6))));
+    if (frame.image !== undefined) {
+      this.options.onResultImage?.({ commandId: event.command.id, image: frame.image, result: record });
+    }
+  }
+
+  private summarize(wallTimeS: number): ReplaySummary {
+    const statistics = this.statistics;
+    const processed = statistics.results.length;
+    const accuracy = statistics.accuracy();
+    return {
+      bag: this.options.bagPath,
+      output: this.output?.path ?? null,
+      messages: statistics.messages,
+      imageTopic: this.topics.image.name,
+      transcriptTopic: this.topics.transcript,
+      frames: {
+        received: statistics.framesReceived,
+        processed,
+        dropped: statistics.framesDropped,
+        rejected: statistics.framesRejected,
+        idle: Math.max(0, statistics.framesReceived - processed - statistics.framesDropped - statistics.framesRejected),
+      },
+      rejected: Object.fromEntries(statistics.rejected),
+      commands: statistics.commands,
+      results: statistics.resultsByStatus(),
+      latencyMs: statistics.latencyPercentiles(),
+      computeRatio: statistics.meanComputeRatio(),
+      overBudget: statistics.overBudget(),
+      accuracy: this.topics.groundTruth === null ? null : accuracy.accuracy,
+      accuracySamples: accuracy.samples,
+      unreadable: this.bag.skipped().map((entry) => ({ ...entry })),
+      missingFiles: [...this.bag.missingFiles],
+      rate: this.options.rate,
+      policy: this.options.parameters.policy,
+      wallTimeS,
+    };
+  }
+}
+
+function maxBigInt(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}

@@ -1,0 +1,101 @@
+/** Counters and aggregates of one replay, turned into the `--json` summary at the end. */
+import { boxFromBoundingBox, GROUNDING_STATUS, type GroundingResult } from "../msgs";
+import type { Box } from "../runtime/types";
+import type { ResultRecord } from "./types";
+
+/** Minimum intersection over union for a box to count as correct, as in RefCOCO evaluation. */
+export const IOU_THRESHOLD = 0.5;
+
+export class ReplayStatistics {
+  messages = 0;
+  framesReceived = 0;
+  framesDropped = 0;
+  framesRejected = 0;
+  commands = 0;
+  readonly rejected = new Map<string, number>();
+  readonly results: ResultRecord[] = [];
+  /** Ground truth per header stamp in ns, as `stampKey` writes it. */
+  readonly groundTruth = new Map<string, GroundingResult>();
+
+  countRejection(reason: string, isFrame: boolean): void {
+    this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
+    if (isFrame) {
+      this.framesRejected += 1;
+    }
+  }
+
+  resultsByStatus(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const result of this.results) {
+      counts[result.status] = (counts[result.status] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  latencyPercentiles(): { p50: number | null; p90: number | null; p99: number | null } {
+    const sorted = this.results.map((result) => result.endToEndMs).sort((a, b) => a - b);
+    return { p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99) };
+  }
+
+  meanComputeRatio(): number | null {
+    if (this.results.length === 0) {
+      return null;
+    }
+    return this.results.reduce((sum, result) => sum + result.computeRatio, 0) / this.results.length;
+  }
+
+  overBudget(): number {
+    return this.results.filter((result) => result.endToEndMs > result.budgetMs).length;
+  }
+
+  /**
+   * Scores results against the ground truth at the same header stamp: a grounded truth
+   * needs a grounded result with IoU >= 0.5, a not-found truth needs "not_found".
+   * Returns null accuracy when the bag has no ground truth or no result matched one.
+   */
+  accuracy(): { accuracy: number | null; samples: number } {
+    let samples = 0;
+    let correct = 0;
+    for (const result of this.results) {
+      const truth = this.groundTruth.get(result.stampNs.toString());
+      if (truth === undefined) {
+        continue;
+      }
+      samples += 1;
+      if (truth.status === GROUNDING_STATUS.GROUNDED) {
+        const truthBox = boxFromBoundingBox(truth.bbox);
+        if (result.status === "grounded" && result.box !== null && intersectionOverUnion(result.box, truthBox) >= IOU_THRESHOLD) {
+          correct += 1;
+        }
+      } else if (result.status === "not_found") {
+        correct += 1;
+      }
+    }
+    return { accuracy: samples === 0 ? null : correct / samples, samples };
+  }
+}
+
+/** Nearest-rank percentile of an ascending array; null when it is empty. */
+export function percentile(sorted: readonly number[], rank: number): number | null {
+  if (sorted.length === 0) {
+    return null;
+  }
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((rank / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+export function intersectionOverUnion(a: Box, b: Box): number {
+  const width = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const height = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  if (width <= 0 || height <= 0) {
+    return 0;
+  }
+  const intersection = width * height;
+  const union = a.width * a.height + b.width * b.height - intersection;
+  return union > 0 ? intersection / union : 0;
+}
+
+/** Header stamp in ns as a map key. */
+export function stampKey(stamp: { sec: number; nanosec: number }): bigint {
+  return BigInt(stamp.sec) * 1_000_000_000n + BigInt(stamp.nanosec);
+}

@@ -1,0 +1,36 @@
+/** The human-readable replay summary printed when `--json` is not given. */
+import type { ReplaySummary } from "./types";
+
+function formatMs(value: number | null): string {
+  return value === null ? "n/a" : `${value.toFixed(1)} ms`;
+}
+
+function formatCounts(counts: Record<string, number>): string {
+  const entries = Object.entries(counts);
+  return entries.length === 0 ? "none" : entries.map(([key, count]) => `${key} ${count}`).join(", ");
+}
+
+export function formatSummary(summary: ReplaySummary): string {
+  const frames = summary.frames;
+  const lines = [
+    `Bag:          ${summary.bag} (${summary.messages} messages read)`,
+    `Topics:       images ${summary.imageTopic}, transcripts ${summary.transcriptTopic ?? "from the command line"}`,
+    `Output:       ${summary.output ?? "none (pass --out to write one)"}`,
+    `Policy:       ${summary.policy}, rate ${summary.rate}`,
+    `Frames:       ${frames.received} received, ${frames.processed} processed, ${frames.dropped} dropped, ${frames.rejected} rejected, ${frames.idle} without a command`,
+    `Commands:     ${summary.commands}`,
+    `Results:      ${formatCounts(summary.results)}`,
+    `Rejected:     ${formatCounts(summary.rejected)}`,
+    `Latency:      p50 ${formatMs(summary.latencyMs.p50)}, p90 ${formatMs(summary.latencyMs.p90)}, p99 ${formatMs(summary.latencyMs.p99)}; ${summary.overBudget} over budget`,
+    `Compute:      ${summary.computeRatio === null ? "n/a" : `${(summary.computeRatio * 100).toFixed(1)}% of the full model's FLOPs`}`,
+    `Accuracy:     ${summary.accuracy === null ? "n/a (no ground truth in the bag)" : `${(summary.accuracy * 100).toFixed(1)}% of ${summary.accuracySamples} results (IoU >= 0.5)`}`,
+    `Wall time:    ${summary.wallTimeS.toFixed(1)} s`,
+  ];
+  for (const entry of summary.unreadable) {
+    lines.push(`Unreadable:   ${entry.count} message(s) on ${entry.topic}: ${entry.reason}`);
+  }
+  if (summary.missingFiles.length > 0) {
+    lines.push(`Missing:      ${summary.missingFiles.length} bag file(s) listed in metadata.yaml`);
+  }
+  return lines.join("\n");
+}
