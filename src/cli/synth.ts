@@ -1,6 +1,125 @@
-import { SoftSkipError } from "../errors";
+/**
+ * `softskip synth dataset|bag`: the procedural tabletop scene generator on the command
+ * line. The dataset and bag writers live in src/synth; this file parses and checks
+ * arguments, sets up logging and prints the summary.
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { ArgumentError } from "../errors";
+import { createConsoleLogger } from "../log";
+import { writeDataset } from "../synth/dataset";
 
-/** Placeholder until the synth subcommand is implemented. */
-export async function run(_args: string[]): Promise<number> {
-  throw new SoftSkipError("UNSUPPORTED", "softskip synth is not implemented yet.");
+const USAGE = `Usage:
+  softskip synth dataset --out DIR [--scenes N] [--width W] [--height H] [--seed S]
+                         [--quality Q] [--threads N] [--json]
+  softskip synth bag --out FILE.mcap [--seconds T] [--rate HZ] [--seed S]
+                     [--encoding rgb8|bgr8] [--compressed] [--raw | --no-raw]
+                     [--width W] [--height H] [--quality Q] [--json]
+
+dataset writes DIR/instances.json, DIR/refs.json and DIR/images/NNNNNN.jpg.
+  --scenes       number of images (default 1000)
+  --width/height image size in pixels (default 640x480)
+  --seed         unsigned 32-bit seed; the same seed gives the same bytes (default 1)
+  --quality      JPEG quality 1..100 (default 90)
+  --threads      worker threads rendering scenes; 0 renders in the main thread (default 2)
+
+bag writes a ROS 2 MCAP bag of a robot session: camera frames, spoken commands and the
+ground-truth box per frame.
+  --seconds      session length in seconds (default 25)
+  --rate         camera frame rate in Hz (default 5)
+  --encoding     sensor_msgs/Image encoding of raw frames (default rgb8)
+  --compressed   also write /camera/image_raw/compressed (JPEG)
+  --no-raw       leave out /camera/image_raw (needs --compressed)
+  --quality      JPEG quality of compressed frames 1..100 (default 80)
+  --width/height image size in pixels (default 640x480)
+
+--json prints one JSON summary object on stdout; progress goes to stderr.`;
+
+/** Parses a whole decimal number option, naming the option in the error. */
+export function integerOption(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) {
+    return fallback;
+  }
+  if (!/^[0-9]+$/.test(text.trim())) {
+    throw new ArgumentError(`--${name} must be a whole number but is ${JSON.stringify(text)}; pass for example --${name} ${fallback}.`);
+  }
+  return Number(text);
+}
+
+/** Parses a positive decimal option, naming the option in the error. */
+export function numberOption(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) {
+    return fallback;
+  }
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value <= 0) {
+    throw new ArgumentError(`--${name} must be a positive number but is ${JSON.stringify(text)}; pass for example --${name} ${fallback}.`);
+  }
+  return value;
+}
+
+function parse(args: string[], options: NonNullable<ParseArgsConfig["options"]>) {
+  try {
+    return parseArgs({ args, options, allowPositionals: false, allowNegative: true, strict: true });
+  } catch (error) {
+    throw new ArgumentError(`${(error as Error).message}.\n${USAGE}`, { cause: error });
+  }
+}
+
+async function runDataset(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    out: { type: "string" },
+    scenes: { type: "string" },
+    width: { type: "string" },
+    height: { type: "string" },
+    seed: { type: "string" },
+    quality: { type: "string" },
+    threads: { type: "string" },
+    json: { type: "boolean", default: false },
+  });
+  if (typeof values.out !== "string") {
+    throw new ArgumentError(`synth dataset needs the output folder; pass --out DIR.\n${USAGE}`);
+  }
+  const logger = createConsoleLogger("synth");
+  const summary = await writeDataset({
+    out: values.out,
+    scenes: integerOption("scenes", values.scenes as string | undefined, 1000),
+    width: integerOption("width", values.width as string | undefined, 640),
+    height: integerOption("height", values.height as string | undefined, 480),
+    seed: integerOption("seed", values.seed as string | undefined, 1),
+    quality: integerOption("quality", values.quality as string | undefined, 90),
+    threads: integerOption("threads", values.threads as string | undefined, 2),
+    logger,
+  });
+  if (values.json === true) {
+    process.stdout.write(JSON.stringify(summary) + "\n");
+  } else {
+    process.stdout.write(
+      `Wrote ${summary.images} images, ${summary.annotations} objects and ${summary.refs} refs (${summary.absentRefs} absent) to ${summary.out} in ${summary.seconds.toFixed(1)} s (${summary.scenesPerSecond.toFixed(1)} scenes/s).\n`,
+    );
+  }
+  return 0;
+}
+
+async function runBag(_args: string[]): Promise<number> {
+  throw new ArgumentError("synth bag is not implemented yet.");
+}
+
+export async function run(args: string[]): Promise<number> {
+  const [mode, ...rest] = args;
+  if (mode === undefined || mode === "--help" || mode === "-h") {
+    process.stdout.write(USAGE + "\n");
+    return mode === undefined ? 2 : 0;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(USAGE + "\n");
+    return 0;
+  }
+  switch (mode) {
+    case "dataset":
+      return runDataset(rest);
+    case "bag":
+      return runBag(rest);
+    default:
+      throw new ArgumentError(`Unknown synth mode ${JSON.stringify(mode)}; use "dataset" or "bag".\n${USAGE}`);
+  }
 }
