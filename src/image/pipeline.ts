@@ -97,6 +97,7 @@ function convertChannels(image: sharp.Sharp, encoding: RawEncoding): sharp.Sharp
     case "bgr":
       return image.recomb(SWAP_RED_BLUE);
     case "rgba":
+      // NOTE: sharp resizes premultiplied, so alpha below 255 shifts colours by a few levels.
       return image.removeAlpha();
     case "bgra":
       return image.removeAlpha().recomb(SWAP_RED_BLUE);

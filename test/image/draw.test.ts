@@ -1,0 +1,54 @@
+import { strict as assert } from "node:assert";
+
+import sharp from "sharp";
+
+import { ArgumentError } from "../../src/errors";
+import { drawBox } from "../../src/image";
+import type { DecodedImage } from "../../src/image";
+import { pixelAt } from "./helpers";
+
+function greyImage(width: number, height: number): DecodedImage {
+  return { data: Buffer.alloc(width * height * 3, 60), width, height };
+}
+
+describe("image/drawBox", () => {
+  it("draws the outline and keeps other pixels", async () => {
+    const image = greyImage(200, 150);
+    const png = await drawBox(image, { x: 50, y: 60, width: 80, height: 40 }, "");
+    const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+
+    assert.equal(info.width, 200);
+    assert.equal(info.height, 150);
+    assert.equal(info.channels, 3);
+    const edge = pixelAt(data, 200, 90, 60);
+    assert.ok(edge[1] > 150 && edge[0] < 100, `edge pixel ${edge.join(",")}`);
+    assert.deepEqual(pixelAt(data, 200, 90, 80), [60, 60, 60]);
+    assert.deepEqual(pixelAt(data, 200, 5, 140), [60, 60, 60]);
+  });
+
+  it("draws the label background above the box", async () => {
+    const image = greyImage(200, 150);
+    const raw = await drawBox(image, { x: 50, y: 60, width: 80, height: 40 }, "the <red> cup & co", { format: "raw" });
+    assert.equal(raw.length, 200 * 150 * 3);
+    const labelPixel = pixelAt(raw, 200, 52, 50);
+    assert.notDeepEqual(labelPixel, [60, 60, 60]);
+  });
+
+  it("draws only the label without a box", async () => {
+    const raw = await drawBox(greyImage(100, 80), null, "not found", { format: "raw", color: "#ff0000" });
+    assert.deepEqual(pixelAt(raw, 100, 2, 2), [255, 0, 0]);
+    assert.deepEqual(pixelAt(raw, 100, 50, 70), [60, 60, 60]);
+  });
+
+  it("rejects a short image buffer", async () => {
+    const image = { data: Buffer.alloc(10), width: 10, height: 10 };
+    await assert.rejects(drawBox(image, null, ""), (error: unknown) => error instanceof ArgumentError && error.message.includes("10 bytes"));
+  });
+
+  it("rejects a non-finite box", async () => {
+    await assert.rejects(
+      drawBox(greyImage(10, 10), { x: Number.NaN, y: 0, width: 1, height: 1 }, ""),
+      (error: unknown) => error instanceof ArgumentError && error.message.includes("finite"),
+    );
+  });
+});
