@@ -1,6 +1,99 @@
-import { SoftSkipError } from "../errors";
+/**
+ * `softskip eval --data DIR [--split S] [--policies P,...] [--budget-ms N] [--limit N]
+ * [--text raw|sent] [--model DIR] [--threads N] [--json]`: scores policies on a dataset split.
+ */
+import { parseArgs } from "node:util";
 
-/** Placeholder until the eval subcommand is implemented. */
-export async function run(_args: string[]): Promise<number> {
-  throw new SoftSkipError("UNSUPPORTED", "softskip eval is not implemented yet.");
+import { ArgumentError } from "../errors";
+import { createConsoleLogger } from "../log";
+import { defaultParameters, POLICY_NAMES } from "../params/declarations";
+import { BUNDLED_MODEL_DIR, loadGroundingEngine } from "../runtime/engine";
+import type { EvalReport } from "../runtime/evaluation";
+import { evaluatePolicies, readEvalDataset } from "../runtime/evaluation";
+import { parseCliArgs, parsePolicies, parsePositiveInteger, parsePositiveNumber } from "./runtime-options";
+
+const USAGE = `Usage: softskip eval --data DIR [options]
+
+Grounds every expression of a dataset split with each policy and reports accuracy
+(IoU >= 0.5; absent referents are correct when answered "not found"), mean compute ratio
+and latency percentiles.
+
+Options:
+  --data DIR         dataset written by softskip synth dataset (refs.json, instances.json, images/)
+  --split S          split to score (default: test)
+  --policies LIST    comma-separated policies (default: ${POLICY_NAMES.join(",")})
+  --budget-ms N      model-time budget for the budget policy, in ms (default: ${defaultParameters().latency_budget_ms})
+  --limit N          score only the first N expressions of the split
+  --text raw|sent    ground the spoken command through transcript parsing (raw, default) or the clean expression (sent)
+  --model DIR        model directory with manifest.json (default: the bundled model)
+  --threads N        ONNX Runtime threads per block session (default: ${defaultParameters().num_threads})
+  --json             print one JSON object on stdout
+  -h, --help         show this help`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseCliArgs(
+    () =>
+      parseArgs({
+        args,
+        strict: true,
+        options: {
+          data: { type: "string" },
+          split: { type: "string", default: "test" },
+          policies: { type: "string", default: POLICY_NAMES.join(",") },
+          "budget-ms": { type: "string" },
+          limit: { type: "string" },
+          text: { type: "string", default: "raw" },
+          model: { type: "string" },
+          threads: { type: "string" },
+          json: { type: "boolean", default: false },
+          help: { type: "boolean", short: "h", default: false },
+        },
+      }),
+    "eval",
+  );
+  if (values.help) {
+    process.stdout.write(USAGE + "\n");
+    return 0;
+  }
+
+  if (values.data === undefined || values.data === "") {
+    throw new ArgumentError("Missing --data DIR: pass a dataset directory written by softskip synth dataset.");
+  }
+  if (values.text !== "raw" && values.text !== "sent") {
+    throw new ArgumentError(`--text ${JSON.stringify(values.text)} is invalid; use raw (spoken command) or sent (clean expression).`);
+  }
+  const defaults = defaultParameters();
+  const policies = parsePolicies(values.policies, "--policies");
+  const budgetMs = values["budget-ms"] === undefined ? defaults.latency_budget_ms : parsePositiveNumber(values["budget-ms"], "--budget-ms");
+  const limit = values.limit === undefined ? undefined : parsePositiveInteger(values.limit, "--limit");
+  const numThreads = values.threads === undefined ? defaults.num_threads : parsePositiveInteger(values.threads, "--threads");
+
+  const logger = createConsoleLogger("softskip eval", "warn");
+  const dataset = await readEvalDataset(values.data, values.split, limit);
+  const engine = await loadGroundingEngine(values.model ?? BUNDLED_MODEL_DIR, { numThreads, logger });
+  try {
+    const report = await evaluatePolicies(engine, dataset, { policies, budgetMs, text: values.text, logger });
+    process.stdout.write((values.json ? JSON.stringify({ ...report, model: engine.modelName }) : formatReport(report)) + "\n");
+    return 0;
+  } finally {
+    await engine.close();
+  }
+}
+
+function formatReport(report: EvalReport): string {
+  const header = `${report.count} expressions of split ${report.split} in ${report.dataset} (text: ${report.text}, ${report.rejectedTranscripts} transcripts without an expression)`;
+  const columns = ["policy", "accuracy", "compute", "mean ms", "p50 ms", "p90 ms", "p99 ms"];
+  const rows = Object.entries(report.policies).map(([policy, result]) => [
+    policy,
+    `${(result.accuracy * 100).toFixed(1)}%`,
+    `${(result.computeRatio * 100).toFixed(1)}%`,
+    result.latencyMs.mean.toFixed(1),
+    result.latencyMs.p50.toFixed(1),
+    result.latencyMs.p90.toFixed(1),
+    result.latencyMs.p99.toFixed(1),
+  ]);
+  const widths = columns.map((column, index) => Math.max(column.length, ...rows.map((row) => row[index].length)));
+  const line = (cells: string[]): string => cells.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]) : cell.padStart(widths[index]))).join("  ");
+  const budget = report.budgetMs === undefined ? "" : `\nBudget policy planned for ${report.budgetMs} ms of model time.`;
+  return [header, "", line(columns), ...rows.map(line), budget].join("\n");
 }

@@ -1,6 +1,149 @@
-import { SoftSkipError } from "../errors";
+/**
+ * `softskip ground --image FILE --text TEXT [--policy P] [--model DIR] [--budget-ms N]
+ * [--threads N] [--out annotated.png] [--json]`: grounds one spoken command on one image.
+ */
+import { writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
 
-/** Placeholder until the ground subcommand is implemented. */
-export async function run(_args: string[]): Promise<number> {
-  throw new SoftSkipError("UNSUPPORTED", "softskip ground is not implemented yet.");
+import { ArgumentError, InputError } from "../errors";
+import { decodeImage, drawBox } from "../image";
+import { createConsoleLogger } from "../log";
+import { defaultParameters } from "../params/declarations";
+import { BUNDLED_MODEL_DIR, loadGroundingEngine } from "../runtime/engine";
+import { parseTranscript } from "../runtime/transcript";
+import type { GroundingOutput, ImageInput } from "../runtime/types";
+import { parseCliArgs, parsePolicy, parsePositiveInteger, parsePositiveNumber } from "./runtime-options";
+
+const USAGE = `Usage: softskip ground --image FILE --text TEXT [options]
+
+Grounds a spoken command ("grab the red cup left of the bowl") on an image file (JPEG or PNG).
+
+Options:
+  --image FILE       image to search
+  --text TEXT        spoken command or referring expression
+  --policy P         full, lgmdp, softskip, budget or static (default: ${defaultParameters().policy})
+  --budget-ms N      model-time budget for the budget policy, in ms (default: ${defaultParameters().latency_budget_ms})
+  --model DIR        model directory with manifest.json (default: the bundled model)
+  --threads N        ONNX Runtime threads per block session (default: ${defaultParameters().num_threads})
+  --out FILE         write the image with the box drawn, as PNG
+  --json             print one JSON object on stdout
+  -h, --help         show this help`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseCliArgs(
+    () =>
+      parseArgs({
+        args,
+        strict: true,
+        options: {
+          image: { type: "string" },
+          text: { type: "string" },
+          policy: { type: "string" },
+          "budget-ms": { type: "string" },
+          model: { type: "string" },
+          threads: { type: "string" },
+          out: { type: "string" },
+          json: { type: "boolean", default: false },
+          help: { type: "boolean", short: "h", default: false },
+        },
+      }),
+    "ground",
+  );
+  if (values.help) {
+    process.stdout.write(USAGE + "\n");
+    return 0;
+  }
+
+  if (values.image === undefined || values.image === "") {
+    throw new ArgumentError("Missing --image FILE: pass the image to search, for example --image scene.jpg.");
+  }
+  if (values.text === undefined) {
+    throw new ArgumentError('Missing --text TEXT: pass the spoken command, for example --text "grab the red cup".');
+  }
+  const defaults = defaultParameters();
+  const policy = parsePolicy(values.policy ?? defaults.policy, "--policy");
+  const budgetMs = values["budget-ms"] === undefined ? defaults.latency_budget_ms : parsePositiveNumber(values["budget-ms"], "--budget-ms");
+  const numThreads = values.threads === undefined ? defaults.num_threads : parsePositiveInteger(values.threads, "--threads");
+
+  const image: ImageInput = { kind: "file", path: values.image };
+  const parsed = parseTranscript(values.text, "--text");
+  if (parsed.kind !== "command") {
+    const reason = parsed.kind === "stop" ? "is a stop command" : "contains no referring expression";
+    return reject(values.json, values.text, `--text ${JSON.stringify(values.text)} ${reason}; pass words that name the object, such as "the red cup".`);
+  }
+
+  const logger = createConsoleLogger("softskip ground", "warn");
+  const engine = await loadGroundingEngine(values.model ?? BUNDLED_MODEL_DIR, { numThreads, logger });
+  try {
+    const textStart = performance.now();
+    const command = await engine.encode(parsed.expression);
+    const textMs = performance.now() - textStart;
+
+    let output: GroundingOutput;
+    try {
+      output = await engine.ground(image, command, { policy, budgetMs });
+    } catch (error) {
+      if (error instanceof InputError) {
+        return reject(values.json, values.text, error.message);
+      }
+      throw error;
+    }
+    output.latencyMs.text = textMs;
+    output.latencyMs.total += textMs;
+
+    if (values.out !== undefined) {
+      const decoded = await decodeImage(image, values.image);
+      await writeFile(values.out, await drawBox(decoded, output.box, `${parsed.expression} ${output.score.toFixed(2)}`));
+    }
+
+    const result = {
+      status: output.status,
+      box: output.box,
+      score: output.score,
+      expression: parsed.expression,
+      transcript: values.text,
+      policy: output.policy,
+      executedBlocks: output.executedBlocks,
+      computeRatio: output.computeRatio,
+      latencyMs: output.latencyMs,
+      ...(output.budgetMs === undefined ? {} : { budgetMs: output.budgetMs }),
+      unknownWords: command.unknownWords,
+      image: { path: values.image, width: output.imageWidth, height: output.imageHeight },
+      model: engine.modelName,
+    };
+    process.stdout.write((values.json ? JSON.stringify(result) : describeResult(result)) + "\n");
+    return 0;
+  } finally {
+    await engine.close();
+  }
+}
+
+function reject(json: boolean, transcript: string, message: string): number {
+  if (json) {
+    process.stdout.write(JSON.stringify({ status: "rejected", transcript, error: message }) + "\n");
+  }
+  process.stderr.write(`softskip: ${message}\n`);
+  return 1;
+}
+
+interface ResultSummary {
+  status: string;
+  box: GroundingOutput["box"];
+  score: number;
+  expression: string;
+  policy: string;
+  executedBlocks: string[];
+  computeRatio: number;
+  latencyMs: Record<string, number>;
+}
+
+function describeResult(result: ResultSummary): string {
+  const where =
+    result.box === null
+      ? "no box"
+      : `box x=${result.box.x.toFixed(1)} y=${result.box.y.toFixed(1)} width=${result.box.width.toFixed(1)} height=${result.box.height.toFixed(1)}`;
+  return [
+    `${result.status === "grounded" ? "Grounded" : "Not found"}: ${JSON.stringify(result.expression)}, ${where}, score ${result.score.toFixed(3)}`,
+    `Policy ${result.policy}: ${result.executedBlocks.length} blocks, ${(result.computeRatio * 100).toFixed(1)}% of the full model's FLOPs, ${result.latencyMs.total.toFixed(1)} ms in total`,
+  ].join("\n");
 }

@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 
-import { InputError, StateError } from "../errors";
+import { describeError, InputError, StateError } from "../errors";
 import { boxFromModelPixels, letterboxImage } from "../image";
 import type { Logger } from "../log";
 import { silentLogger } from "../log";
@@ -174,7 +174,10 @@ export class OnnxGroundingEngine implements GroundingEngine {
       this.byHandle.delete(cached.handle);
       this.byKey.delete(cached.key);
       this.client.request({ type: "release", handle: cached.handle }).catch((error: unknown) => {
-        this.logger.warn(`Releasing command handle ${cached.handle} failed: ${String(error)}.`);
+        // close() right after release() terminates the worker first, which frees everything anyway.
+        if (!this.closed) {
+          this.logger.warn(`Releasing command handle ${cached.handle} failed: ${describeError(error)}`);
+        }
       });
     }
   }

@@ -93,7 +93,7 @@ async function readJson(manifestPath: string): Promise<Json> {
   } catch (error) {
     throw new ModelError(
       manifestPath,
-      `Model manifest ${manifestPath} could not be read (${describeError(error)}); pass the directory of an exported model, such as models/lgmdp-tabletop.`,
+      `Model manifest ${manifestPath} could not be read (${describeError(error)}); pass the directory of an exported model (manifest.json and its ONNX files), or export one with models/training/train.py.`,
       { cause: error },
     );
   }

@@ -1,0 +1,111 @@
+/**
+ * `npm run bench`: runs each benchmark case and records it in docs/benchmarks.md (one
+ * section per case) and out/bench.json (one key per case). Add a case by appending to
+ * CASES. Options: --model DIR, --data DIR, --split S, --limit N, --frame-runs N,
+ * --threads N, --only NAME.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+import { createConsoleLogger, type Logger } from "../src/log";
+import { BUNDLED_MODEL_DIR } from "../src/runtime/engine";
+import { describeMachine, writeJsonKey, writeMarkdownSection } from "./report";
+import { formatRuntimeMarkdown, runRuntimeBenchmark } from "./runtime";
+
+/** Package root: this file runs as dist/bench/main.js. */
+const ROOT = path.resolve(__dirname, "../..");
+const TINY_MODEL_DIR = path.join(ROOT, "test/runtime/fixtures/tiny-model");
+const BENCH_DATA_DIR = path.join(ROOT, "out/bench-data");
+
+interface BenchContext {
+  modelDir: string;
+  /** Says which model ran, for the record. */
+  modelNote: string;
+  dataDir: string;
+  split: string;
+  limit: number;
+  frameRuns: number;
+  numThreads: number;
+  command: string;
+  logger: Logger;
+}
+
+interface BenchCase {
+  name: string;
+  /** Returns the Markdown section body and the JSON record. */
+  run(context: BenchContext): Promise<{ markdown: string; json: unknown }>;
+}
+
+const CASES: BenchCase[] = [
+  {
+    name: "Runtime",
+    async run(context) {
+      const result = await runRuntimeBenchmark({ ...context });
+      return { markdown: formatRuntimeMarkdown(result, context.command, describeMachine(), context.modelNote), json: result };
+    },
+  },
+];
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    strict: true,
+    options: {
+      model: { type: "string" },
+      data: { type: "string" },
+      split: { type: "string", default: "test" },
+      limit: { type: "string", default: "150" },
+      "frame-runs": { type: "string", default: "30" },
+      threads: { type: "string", default: "1" },
+      only: { type: "string" },
+    },
+  });
+  const logger = createConsoleLogger("bench", "info");
+
+  const bundled = existsSync(path.join(BUNDLED_MODEL_DIR, "manifest.json"));
+  const modelDir = values.model ?? (bundled ? BUNDLED_MODEL_DIR : TINY_MODEL_DIR);
+  const modelNote =
+    values.model !== undefined ? `from ${values.model}` : bundled ? "the bundled model" : "the random-weight test fixture, because no bundled model was found; accuracy is meaningless";
+  const dataDir = values.data ?? (await ensureBenchData(logger));
+
+  const context: BenchContext = {
+    modelDir,
+    modelNote,
+    dataDir,
+    split: values.split,
+    limit: Number(values.limit),
+    frameRuns: Number(values["frame-runs"]),
+    numThreads: Number(values.threads),
+    command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
+    logger,
+  };
+
+  for (const benchCase of CASES) {
+    if (values.only !== undefined && values.only !== benchCase.name) {
+      continue;
+    }
+    logger.info(`Running benchmark case ${benchCase.name}.`);
+    const { markdown, json } = await benchCase.run(context);
+    await writeMarkdownSection(path.join(ROOT, "docs/benchmarks.md"), benchCase.name, markdown);
+    await writeJsonKey(path.join(ROOT, "out/bench.json"), benchCase.name.toLowerCase(), json);
+    logger.info(`Wrote section ${benchCase.name} of docs/benchmarks.md and out/bench.json.`);
+  }
+}
+
+/** Generates a small dataset with the scene generator unless one is already there. */
+async function ensureBenchData(logger: Logger): Promise<string> {
+  if (existsSync(path.join(BENCH_DATA_DIR, "refs.json"))) {
+    return BENCH_DATA_DIR;
+  }
+  logger.info(`Generating a benchmark dataset in ${BENCH_DATA_DIR}.`);
+  const args = ["synth", "dataset", "--out", BENCH_DATA_DIR, "--scenes", "200", "--width", "256", "--height", "192", "--seed", "4242"];
+  execFileSync(process.execPath, [path.join(ROOT, "dist/src/cli/main.js"), ...args], { stdio: ["ignore", "ignore", "inherit"] });
+  return BENCH_DATA_DIR;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

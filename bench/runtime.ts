@@ -1,0 +1,181 @@
+/**
+ * Runtime benchmark: every policy on a dataset split (accuracy, compute ratio, latency),
+ * then a 640x480 rgb8 frame grounded back to back per policy, measuring the stage
+ * breakdown, the share of time spent outside ONNX Runtime, the main thread's event-loop
+ * delay while inference runs, and memory.
+ */
+import { monitorEventLoopDelay } from "node:perf_hooks";
+
+import sharp from "sharp";
+
+import type { Logger } from "../src/log";
+import { POLICY_NAMES } from "../src/params/declarations";
+import { loadGroundingEngine } from "../src/runtime/engine";
+import type { EvalReport } from "../src/runtime/evaluation";
+import { evaluatePolicies, latencySummary, percentile, readEvalDataset } from "../src/runtime/evaluation";
+import type { GroundingOutput, RawImageInput } from "../src/runtime/types";
+import { markdownTable } from "./report";
+
+export interface RuntimeBenchmarkOptions {
+  modelDir: string;
+  dataDir: string;
+  split: string;
+  /** Maximum expressions of the split to score. */
+  limit: number;
+  /** Runs per policy on the 640x480 frame. */
+  frameRuns: number;
+  /** Budget policy's model-time budget as a fraction of the full policy's median ground time; default 0.6. */
+  budgetFraction?: number;
+  numThreads: number;
+  logger: Logger;
+}
+
+export interface FrameBreakdown {
+  runs: number;
+  /** Medians over the runs, in ms. */
+  medianMs: { decode: number; preprocess: number; blocks: number; postprocess: number; total: number };
+  /** Median share of each run's time spent outside ONNX Runtime sessions, in 0..1. */
+  nonOrtShare: number;
+  computeRatio: number;
+  executedBlocks: number;
+}
+
+export interface RuntimeBenchmarkResult {
+  model: string;
+  budgetMs: number;
+  eval: EvalReport;
+  frame: { width: number; height: number; encoding: string; policies: Record<string, FrameBreakdown> };
+  /** Main-thread event-loop delay while frames were grounded back to back, in ms. */
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
+  memoryMiB: { rssAfterLoad: number; rssAfterRuns: number; maxRss: number };
+}
+
+export async function runRuntimeBenchmark(options: RuntimeBenchmarkOptions): Promise<RuntimeBenchmarkResult> {
+  const { logger } = options;
+  const engine = await loadGroundingEngine(options.modelDir, { numThreads: options.numThreads, logger });
+  const rssAfterLoad = process.memoryUsage().rss;
+  try {
+    const dataset = await readEvalDataset(options.dataDir, options.split, options.limit);
+
+    logger.info("Measuring the full policy to size the budget.");
+    const fullMs = await medianFullMs(engine, dataset.items.slice(0, 10).map((item) => ({ path: item.imagePath, text: item.sent })));
+    const budgetMs = Math.max(0.1, Math.round(fullMs * (options.budgetFraction ?? 0.6) * 10) / 10);
+
+    logger.info(`Scoring ${dataset.items.length} expressions with ${POLICY_NAMES.join(", ")} (budget ${budgetMs} ms).`);
+    const evalReport = await evaluatePolicies(engine, dataset, { policies: [...POLICY_NAMES], budgetMs, text: "raw", logger });
+
+    logger.info(`Grounding a 640x480 rgb8 frame ${options.frameRuns} times per policy.`);
+    const frame = await rawFrame(dataset.items[0].imagePath, 640, 480);
+    const command = await engine.encode(dataset.items[0].sent);
+    const monitor = monitorEventLoopDelay({ resolution: 1 });
+    const policies: Record<string, FrameBreakdown> = {};
+    try {
+      for (const policy of POLICY_NAMES) {
+        await engine.ground(frame, command, { policy, budgetMs });
+        monitor.enable();
+        const outputs: GroundingOutput[] = [];
+        for (let run = 0; run < options.frameRuns; run += 1) {
+          outputs.push(await engine.ground(frame, command, { policy, budgetMs }));
+        }
+        monitor.disable();
+        policies[policy] = breakdown(outputs);
+      }
+    } finally {
+      engine.release(command);
+    }
+
+    return {
+      model: engine.modelName,
+      budgetMs,
+      eval: evalReport,
+      frame: { width: 640, height: 480, encoding: "rgb8", policies },
+      eventLoopDelayMs: { p50: monitor.percentile(50) / 1e6, p99: monitor.percentile(99) / 1e6, max: monitor.max / 1e6 },
+      memoryMiB: {
+        rssAfterLoad: rssAfterLoad / 2 ** 20,
+        rssAfterRuns: process.memoryUsage().rss / 2 ** 20,
+        maxRss: process.resourceUsage().maxRSS / 1024,
+      },
+    };
+  } finally {
+    await engine.close();
+  }
+}
+
+async function medianFullMs(engine: Awaited<ReturnType<typeof loadGroundingEngine>>, cases: Array<{ path: string; text: string }>): Promise<number> {
+  const times: number[] = [];
+  for (const { path, text } of cases) {
+    const command = await engine.encode(text);
+    await engine.ground({ kind: "file", path }, command, { policy: "full" });
+    times.push((await engine.ground({ kind: "file", path }, command, { policy: "full" })).latencyMs.total);
+    engine.release(command);
+  }
+  return percentile(times.sort((a, b) => a - b), 50);
+}
+
+/** Decodes a dataset image and stretches it to a raw rgb8 camera frame of the given size. */
+async function rawFrame(file: string, width: number, height: number): Promise<RawImageInput> {
+  const data = await sharp(file).removeAlpha().resize(width, height, { fit: "fill" }).raw().toBuffer();
+  return { kind: "raw", encoding: "rgb8", width, height, step: width * 3, isBigEndian: false, data };
+}
+
+function breakdown(outputs: GroundingOutput[]): FrameBreakdown {
+  const median = (values: number[]): number => latencySummary(values).p50;
+  const blocksMs = outputs.map((output) => output.executedBlocks.reduce((sum, name) => sum + (output.latencyMs[name] ?? 0), 0));
+  return {
+    runs: outputs.length,
+    medianMs: {
+      decode: median(outputs.map((output) => output.latencyMs.decode)),
+      preprocess: median(outputs.map((output) => output.latencyMs.preprocess)),
+      blocks: median(blocksMs),
+      postprocess: median(outputs.map((output) => output.latencyMs.postprocess)),
+      total: median(outputs.map((output) => output.latencyMs.total)),
+    },
+    nonOrtShare: median(outputs.map((output, index) => (output.latencyMs.total - blocksMs[index]) / output.latencyMs.total)),
+    computeRatio: median(outputs.map((output) => output.computeRatio)),
+    executedBlocks: median(outputs.map((output) => output.executedBlocks.length)),
+  };
+}
+
+/** The "Runtime" section of docs/benchmarks.md. */
+export function formatRuntimeMarkdown(result: RuntimeBenchmarkResult, command: string, machine: string, modelNote: string): string {
+  const full = result.eval.policies.full;
+  const evalRows = Object.entries(result.eval.policies).map(([policy, report]) => [
+    policy,
+    `${(report.accuracy * 100).toFixed(1)}%`,
+    `${(report.computeRatio * 100).toFixed(1)}%`,
+    report.latencyMs.p50.toFixed(2),
+    report.latencyMs.p90.toFixed(2),
+    report.latencyMs.p99.toFixed(2),
+    full === undefined ? "" : (report.latencyMs.p50 / full.latencyMs.p50).toFixed(2),
+  ]);
+  const fullFrame = result.frame.policies.full;
+  const frameRows = Object.entries(result.frame.policies).map(([policy, frame]) => [
+    policy,
+    frame.medianMs.decode.toFixed(2),
+    frame.medianMs.preprocess.toFixed(2),
+    frame.medianMs.blocks.toFixed(2),
+    frame.medianMs.postprocess.toFixed(2),
+    frame.medianMs.total.toFixed(2),
+    `${(frame.nonOrtShare * 100).toFixed(1)}%`,
+    fullFrame === undefined ? "" : (frame.medianMs.total / fullFrame.medianMs.total).toFixed(2),
+  ]);
+
+  return [
+    `Command: \`${command}\``,
+    "",
+    `Machine: ${machine}. Model: ${result.model} (${modelNote}). One ONNX Runtime intra-op thread per block session.`,
+    "The machine is shared, so single numbers can move by tens of percent between runs; compare the ratios.",
+    "",
+    `### Policies on ${result.eval.count} expressions (split ${result.eval.split}, spoken commands through transcript parsing)`,
+    "",
+    `Latency is one \`engine.ground\` call per image (JPEG decode, letterbox, blocks, box mapping), in ms; the text encoder runs once per expression (median ${result.eval.textMs.p50.toFixed(2)} ms). The budget policy planned for ${result.budgetMs} ms, 60% of the full policy's median.`,
+    "",
+    markdownTable(["policy", "accuracy", "compute ratio", "p50 ms", "p90 ms", "p99 ms", "p50 / full"], evalRows),
+    "",
+    `### One 640x480 rgb8 frame, ${fullFrame?.runs ?? 0} runs per policy (medians, ms)`,
+    "",
+    markdownTable(["policy", "decode", "preprocess", "blocks", "postprocess", "total", "outside ORT", "total / full"], frameRows),
+    "",
+    `Main-thread event-loop delay while frames were grounded back to back: p50 ${result.eventLoopDelayMs.p50.toFixed(2)} ms, p99 ${result.eventLoopDelayMs.p99.toFixed(2)} ms, max ${result.eventLoopDelayMs.max.toFixed(2)} ms (inference runs in a worker thread). Resident memory: ${result.memoryMiB.rssAfterLoad.toFixed(0)} MiB after loading, ${result.memoryMiB.rssAfterRuns.toFixed(0)} MiB after the runs, peak ${result.memoryMiB.maxRss.toFixed(0)} MiB.`,
+  ].join("\n");
+}

@@ -1,0 +1,257 @@
+/**
+ * Scores policies on a RefCOCO-style dataset split (the format `softskip synth dataset`
+ * writes): accuracy at IoU >= 0.5, where an absent referent is correct when answered
+ * "not found", mean compute ratio and latency percentiles, all policies in one pass.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+
+import { ArgumentError, describeError, InputError } from "../errors";
+import type { Logger } from "../log";
+import { silentLogger } from "../log";
+import { parseTranscript } from "./transcript";
+import type { Box, GroundingEngine, GroundOptions, PolicyName } from "./types";
+
+/** One referring expression with its ground truth. */
+export interface EvalItem {
+  refId: number;
+  sentId: number;
+  imagePath: string;
+  /** Spoken command with speech-recognition noise. */
+  raw: string;
+  /** Clean referring expression. */
+  sent: string;
+  /** Ground-truth box in image pixels, or null when the referent is absent. */
+  box: Box | null;
+}
+
+export interface EvalDataset {
+  dir: string;
+  split: string;
+  items: EvalItem[];
+}
+
+export interface LatencySummary {
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
+export interface PolicyReport {
+  /** Share of items answered correctly, in 0..1. */
+  accuracy: number;
+  correct: number;
+  /** Mean executed FLOPs / full FLOPs over grounded inferences. */
+  computeRatio: number;
+  /** Latency of engine.ground per image, in ms (the text encoder runs once per expression and is reported apart). */
+  latencyMs: LatencySummary;
+  /** "Not found" answers judged against absent referents; null when undefined (no such answers or no absent referents). */
+  notFound: { precision: number | null; recall: number | null };
+}
+
+export interface EvalReport {
+  dataset: string;
+  split: string;
+  count: number;
+  /** Which sentence field was grounded: "raw" (through parseTranscript) or "sent". */
+  text: "raw" | "sent";
+  /** Items whose transcript held no referring expression; they count as "not found" answers. */
+  rejectedTranscripts: number;
+  /** Text encoder time per expression, in ms. */
+  textMs: LatencySummary;
+  budgetMs?: number;
+  policies: Record<string, PolicyReport>;
+}
+
+export interface EvalOptions {
+  policies: PolicyName[];
+  /** Model-time budget for the budget policy, in ms. */
+  budgetMs: number;
+  text: "raw" | "sent";
+  logger?: Logger;
+  /** Called after each item, with the number done and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+interface Outcome {
+  correct: boolean;
+  answeredNotFound: boolean;
+  absent: boolean;
+  computeRatio?: number;
+  latencyMs?: number;
+}
+
+/** Reads `dir/refs.json` and `dir/instances.json` and lists the items of one split, in file order. */
+export async function readEvalDataset(dir: string, split: string, limit?: number): Promise<EvalDataset> {
+  const refs = await readJsonFile(path.join(dir, "refs.json"));
+  const instances = await readJsonFile(path.join(dir, "instances.json"));
+  if (!Array.isArray(refs) || typeof instances !== "object" || instances === null) {
+    throw new ArgumentError(`--data ${dir} does not hold a RefCOCO-style dataset: refs.json must be a list and instances.json an object.`);
+  }
+
+  const { images, annotations } = instances as { images?: Array<{ id: number; file_name: string }>; annotations?: Array<{ id: number; bbox: number[] }> };
+  const imageFiles = new Map((images ?? []).map((image) => [image.id, image.file_name]));
+  const boxes = new Map((annotations ?? []).map((annotation) => [annotation.id, annotation.bbox]));
+
+  const items: EvalItem[] = [];
+  const splits = new Set<string>();
+  for (const ref of refs as Array<Record<string, unknown>>) {
+    splits.add(String(ref.split));
+    if (ref.split !== split) {
+      continue;
+    }
+    const file = imageFiles.get(ref.image_id as number);
+    const bbox = ref.absent === true ? null : boxes.get(ref.ann_id as number);
+    if (file === undefined || bbox === undefined) {
+      throw new ArgumentError(`--data ${dir}: ref ${String(ref.ref_id)} names image ${String(ref.image_id)} or annotation ${String(ref.ann_id)}, which instances.json lacks.`);
+    }
+    for (const sentence of (ref.sentences as Array<{ sent_id: number; sent: string; raw?: string }>) ?? []) {
+      items.push({
+        refId: ref.ref_id as number,
+        sentId: sentence.sent_id,
+        imagePath: path.join(dir, "images", file),
+        raw: sentence.raw ?? sentence.sent,
+        sent: sentence.sent,
+        box: bbox === null ? null : { x: bbox[0], y: bbox[1], width: bbox[2], height: bbox[3] },
+      });
+    }
+  }
+
+  if (items.length === 0) {
+    throw new ArgumentError(`--split ${split} has no refs in ${dir}; splits present: ${[...splits].sort().join(", ") || "none"}.`);
+  }
+  return { dir, split, items: limit === undefined ? items : items.slice(0, limit) };
+}
+
+/** Grounds every item with every policy and summarises the results. */
+export async function evaluatePolicies(engine: GroundingEngine, dataset: EvalDataset, options: EvalOptions): Promise<EvalReport> {
+  const logger = options.logger ?? silentLogger;
+  const outcomes = new Map<PolicyName, Outcome[]>(options.policies.map((policy) => [policy, []]));
+  const textMs: number[] = [];
+  let rejectedTranscripts = 0;
+
+  for (const [index, item] of dataset.items.entries()) {
+    const expression = expressionOf(item, options.text);
+    if (expression === undefined) {
+      rejectedTranscripts += 1;
+      for (const list of outcomes.values()) {
+        list.push({ correct: item.box === null, answeredNotFound: true, absent: item.box === null });
+      }
+      options.onProgress?.(index + 1, dataset.items.length);
+      continue;
+    }
+
+    const textStart = performance.now();
+    const command = await engine.encode(expression);
+    textMs.push(performance.now() - textStart);
+    try {
+      for (const policy of options.policies) {
+        const groundOptions: GroundOptions = { policy, budgetMs: options.budgetMs };
+        const output = await engine.ground({ kind: "file", path: item.imagePath }, command, groundOptions).catch((error: unknown) => {
+          if (error instanceof InputError) {
+            logger.warn(`Skipping ref ${item.refId}: ${describeError(error)}`);
+            return undefined;
+          }
+          throw error;
+        });
+        const answeredNotFound = output === undefined || output.status === "not_found";
+        const hit = !answeredNotFound && item.box !== null && output.box !== null && intersectionOverUnion(output.box, item.box) >= 0.5;
+        outcomes.get(policy)?.push({
+          correct: item.box === null ? answeredNotFound : hit,
+          answeredNotFound,
+          absent: item.box === null,
+          computeRatio: output?.computeRatio,
+          latencyMs: output?.latencyMs.total,
+        });
+      }
+    } finally {
+      engine.release(command);
+    }
+    options.onProgress?.(index + 1, dataset.items.length);
+  }
+
+  const policies: Record<string, PolicyReport> = {};
+  for (const [policy, list] of outcomes) {
+    policies[policy] = summarise(list);
+  }
+  return {
+    dataset: dataset.dir,
+    split: dataset.split,
+    count: dataset.items.length,
+    text: options.text,
+    rejectedTranscripts,
+    textMs: latencySummary(textMs),
+    ...(options.policies.includes("budget") ? { budgetMs: options.budgetMs } : {}),
+    policies,
+  };
+}
+
+function expressionOf(item: EvalItem, text: "raw" | "sent"): string | undefined {
+  if (text === "sent") {
+    return item.sent.trim() === "" ? undefined : item.sent;
+  }
+  const parsed = parseTranscript(item.raw.slice(0, 500), `ref ${item.refId}`);
+  return parsed.kind === "command" ? parsed.expression : undefined;
+}
+
+function summarise(list: Outcome[]): PolicyReport {
+  const correct = list.filter((outcome) => outcome.correct).length;
+  const ratios = list.flatMap((outcome) => (outcome.computeRatio === undefined ? [] : [outcome.computeRatio]));
+  const latencies = list.flatMap((outcome) => (outcome.latencyMs === undefined ? [] : [outcome.latencyMs]));
+  const answered = list.filter((outcome) => outcome.answeredNotFound);
+  const absent = list.filter((outcome) => outcome.absent);
+  const truePositives = answered.filter((outcome) => outcome.absent).length;
+  return {
+    accuracy: list.length === 0 ? 0 : correct / list.length,
+    correct,
+    computeRatio: mean(ratios),
+    latencyMs: latencySummary(latencies),
+    notFound: {
+      precision: answered.length === 0 ? null : truePositives / answered.length,
+      recall: absent.length === 0 ? null : truePositives / absent.length,
+    },
+  };
+}
+
+export function intersectionOverUnion(a: Box, b: Box): number {
+  const width = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const height = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  if (width <= 0 || height <= 0) {
+    return 0;
+  }
+  const intersection = width * height;
+  return intersection / (a.width * a.height + b.width * b.height - intersection);
+}
+
+export function latencySummary(values: number[]): LatencySummary {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { mean: mean(sorted), p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99) };
+}
+
+/** Nearest-rank percentile of sorted values; 0 for an empty list. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) {
+    return 0;
+  }
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+function mean(values: number[]): number {
+  return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+async function readJsonFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new ArgumentError(`--data: ${file} could not be read (${describeError(error)}); generate a dataset with softskip synth dataset --out DIR.`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ArgumentError(`--data: ${file} is not valid JSON (${describeError(error)}).`);
+  }
+}
