@@ -1,4 +1,4 @@
-export { boundingBoxFromBox, boxFromBoundingBox } from "./convert";
+export { boundingBoxFromBox, boxFromBoundingBox, imageFromRgb, imageInputFromCompressed, imageInputFromImage } from "./convert";
 export { deserializeMessage, serializeMessage } from "./cdr";
 export { normalizeTypeName, shortTypeName } from "./names";
 export { builtinDefinitions, embeddedTypeNames, messageDefinitionText, parseMessageDefinition } from "./schema";
