@@ -321,7 +321,7 @@ export class GroundingNode {
       frames,
       transcripts,
       parameters: this.parameters.changes,
-      logger: this.logger,
+      logger: withoutRejectionLines(this.logger),
     });
     this.streamSubscription = events.subscribe({
       next: (event) => this.onStreamEvent(event),
@@ -384,8 +384,14 @@ export class GroundingNode {
 
   private reject(topic: string, error: unknown): void {
     const reason = (error as { reason?: string }).reason ?? "invalid_message";
+    const field = (error as { field?: string }).field ?? "message";
     this.diagnostics.recordRejection(topic, reason);
-    this.rejections.warn(`${topic}:${reason}`, describeError(error));
+    this.logRejection(topic, field, reason, describeError(error));
+  }
+
+  /** One line per rejection, rate-limited per topic and reason. */
+  private logRejection(topic: string, field: string, reason: string, message: string): void {
+    this.rejections.warn(`${topic}:${reason}`, `Rejected ${topic} (field ${field}, ${reason}): ${message}`);
   }
 
   private onStreamEvent(event: StreamEvent): void {
@@ -403,7 +409,7 @@ export class GroundingNode {
         this.publishDebugImage(event);
         return;
       case "rejected": {
-        this.rejections.warn(`${event.topic}:${event.reason}`, event.message);
+        this.logRejection(event.topic, event.field, event.reason, event.message);
         const transcript = event.topic === TRANSCRIPT_TOPIC.name ? this.lastTranscript : "";
         publishers.result.publish(rejectedInputResult(event, { ...this.ungroundedFields(), transcript }));
         return;
@@ -463,6 +469,24 @@ export class GroundingNode {
     });
     this.publishers?.diagnostics.publish(message);
   }
+}
+
+/**
+ * The stream logs each rejection too, without the topic when the decoder did not name it;
+ * the node logs every rejection itself with topic and field, so the stream's line would
+ * only repeat it.
+ */
+function withoutRejectionLines(logger: Logger): Logger {
+  return {
+    debug: (message) => logger.debug(message),
+    info: (message) => logger.info(message),
+    warn: (message) => {
+      if (!message.startsWith("Rejected input: ")) {
+        logger.warn(message);
+      }
+    },
+    error: (message) => logger.error(message),
+  };
 }
 
 function headerKey(header: Header): string {

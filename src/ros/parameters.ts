@@ -89,16 +89,7 @@ export class NodeParameters {
     }
     const parameters = new NodeParameters(initial as unknown as GroundingParameters);
 
-    transport.watchParameters(
-      (name, value) => {
-        const reason = checkParameterChange(name, value);
-        if (reason !== null) {
-          logger.warn(`Rejected parameter change: ${reason}`);
-        }
-        return reason;
-      },
-      (changes) => parameters.apply(changes, logger),
-    );
+    transport.watchParameters(checkParameterChange, (changes) => parameters.apply(changes, logger));
     return parameters;
   }
 

@@ -165,6 +165,7 @@ export class RclnodejsTransport implements RosTransport {
         const mismatch = declared === undefined ? null : typeMismatch({ name: parameter.name, type: declared }, parameter);
         const reason = mismatch ?? check(parameter.name, parameter.value);
         if (reason !== null) {
+          this.logger.warn(`Rejected parameter change: ${reason}`);
           pendingReason = reason;
           break;
         }

@@ -87,7 +87,10 @@ export interface RosTransport {
    * the wrong type or is rejected by `check`.
    */
   declareParameters(declarations: readonly ParameterDeclaration[], check: ParameterCheck): Map<string, unknown>;
-  /** Routes later parameter changes through `check`, then `apply` for accepted ones. */
+  /**
+   * Routes later parameter changes through `check`, logging each rejection with its
+   * reason, then passes accepted ones to `apply`.
+   */
   watchParameters(check: ParameterCheck, apply: ParameterApply): void;
   /** Whether the node is a managed (lifecycle) node; then `registerLifecycle` must be called. */
   readonly isLifecycle: boolean;
