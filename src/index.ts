@@ -6,5 +6,7 @@ export { defaultParameters, PARAMETER_DECLARATIONS, POLICY_NAMES } from "./param
 export type { GroundingParameters, ImageTransport, PolicyName } from "./params/declarations";
 export { readParameterFile } from "./params/file";
 export { mergeParameters, validateParameter } from "./params/validate";
+export { BUNDLED_MODEL_DIR, loadGroundingEngine, MAX_TRANSCRIPT_LENGTH, parseTranscript } from "./runtime";
+export type { EngineOptions, ParsedTranscript } from "./runtime";
 export type * from "./runtime/types";
 export type * from "./stream/types";
