@@ -1,0 +1,102 @@
+"""Model card tables generated from metrics.json.
+
+The card has a hand-written part (intended use, data, limitations, targets) kept between
+the markers below, and generated tables that train.py rewrites on every run.
+"""
+import os
+
+from model import POLICIES
+
+BEGIN = "<!-- BEGIN GENERATED FIGURES (models/training/card.py) -->"
+END = "<!-- END GENERATED FIGURES -->"
+
+DEFAULT_TEXT = f"""# Model card: lgmdp-tabletop
+
+{BEGIN}
+{END}
+"""
+
+
+def _pct(value):
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def _policy_table(splits):
+    rows = ["| split | refs | policy | accuracy (IoU >= 0.5) | decision accuracy | compute ratio "
+            "| not-found precision | not-found recall |",
+            "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for split, by_policy in splits.items():
+        for policy in POLICIES:
+            s = by_policy[policy]
+            rows.append(f"| {split} | {s['count']} | {policy} | {_pct(s['accuracy'])} | "
+                        f"{_pct(s['decision_accuracy'])} | {_pct(s['compute_ratio'])} | "
+                        f"{_pct(s['not_found_precision'])} | {_pct(s['not_found_recall'])} |")
+    return "\n".join(rows)
+
+
+def _breakdown_table(by_policy, key):
+    names = sorted({k for p in POLICIES for k in by_policy[p][key]})
+    rows = [f"| {key[3:]} | refs | " + " | ".join(POLICIES) + " |",
+            "| --- | ---: |" + " ---: |" * len(POLICIES)]
+    for name in names:
+        count = by_policy["full"][key].get(name, {}).get("count", 0)
+        cells = [_pct(by_policy[p][key].get(name, {}).get("accuracy")) for p in POLICIES]
+        rows.append(f"| {name} | {count} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def _block_table(metrics):
+    rows = ["| block | MFLOPs | params |", "| --- | ---: | ---: |"]
+    for name, cost in metrics["blocks"].items():
+        rows.append(f"| {name} | {cost['flops'] / 1e6:.2f} | {cost['params']} |")
+    text = metrics["text"]
+    rows.append(f"| text encoder + gate (once per command) | {text['flops'] / 1e6:.2f} | {text['params']} |")
+    return "\n".join(rows)
+
+
+def generated_section(metrics, args):
+    info = metrics["training"]
+    test = metrics["splits"].get("test")
+    parts = [
+        BEGIN,
+        "",
+        f"Figures of the last run: dataset `{info['dataset']}`, "
+        f"{'quick toy run, ' if info['quick'] else ''}training budget {info['minutes']} min, "
+        f"steps {info['steps']}, wall clock {info['wallClockMinutes']} min. At most "
+        f"{metrics['eval_limit']} refs per split are evaluated (a fixed random sample).",
+        "",
+        f"Thresholds chosen on val: gate {metrics['thresholds']['gate']}, "
+        f"score {metrics['thresholds']['score']}. Static plan: "
+        f"{', '.join(metrics['static_blocks'])}. Full model: "
+        f"{metrics['full_flops'] / 1e9:.3f} GFLOPs at 256x256.",
+        "",
+        "### Accuracy and compute per policy",
+        "",
+        _policy_table(metrics["splits"]),
+        "",
+    ]
+    if test:
+        parts += ["### Test accuracy per expression kind", "", _breakdown_table(test, "by_kind"), "",
+                  "### Test accuracy per referent size",
+                  "",
+                  f"Buckets are tertiles of referent area / image area over train refs: "
+                  f"small < {metrics['size_bounds'][0]:.4f} <= medium < "
+                  f"{metrics['size_bounds'][1]:.4f} <= large.",
+                  "", _breakdown_table(test, "by_size"), ""]
+    parts += ["### Cost per block", "", _block_table(metrics), "", END]
+    return "\n".join(parts)
+
+
+def write_card(path, metrics, args):
+    """Replace the generated section of the card at path, keeping the hand-written text."""
+    text = DEFAULT_TEXT
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    if BEGIN not in text or END not in text:
+        text = text.rstrip("\n") + "\n\n" + BEGIN + "\n" + END + "\n"
+    head, rest = text.split(BEGIN, 1)
+    tail = rest.split(END, 1)[1]
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(head + generated_section(metrics, args) + tail)

@@ -1,0 +1,160 @@
+"""Evaluation of the four policies with the same execution rules as the runtime."""
+import random
+
+import torch
+
+from costs import plan_ratio
+from data import box_to_canvas, letterbox_batch
+from losses import box_iou
+from model import GATEABLE, SCALES
+from vocab import encode, tokenize
+
+POLICY_MODES = {"full": 0.0, "lgmdp": 0.0, "softskip": 1.0, "static": 0.0}
+
+
+def policy_plan(policy, gates, gate_threshold, static_plan):
+    refs = gates.shape[0]
+    if policy == "full":
+        return torch.ones(refs, len(GATEABLE))
+    if policy == "static":
+        return static_plan.expand(refs, -1).clone()
+    return (gates >= gate_threshold).float()
+
+
+def select_refs(dataset, split, limit, seed=0):
+    """Up to `limit` refs of a split (deterministic sample), sorted by image."""
+    items = list(dataset.refs.get(split, []))
+    if limit and len(items) > limit:
+        items = random.Random(seed).sample(items, limit)
+    return sorted(items, key=lambda it: (it["image"], it["ref_id"]))
+
+
+@torch.no_grad()
+def predict(model, dataset, word_ids, items, policies, gate_threshold, static_plan, costs,
+            images_per_batch=16):
+    """Run each policy on each ref's first sentence.
+
+    Returns {policy: [{"score", "iou", "ratio", "box"}]} aligned with items; score is
+    the sigmoid of the best available anchor logit (0 and box None when no scale runs).
+    """
+    model.eval()
+    results = {p: [] for p in policies}
+    by_image = {}
+    for item in items:
+        by_image.setdefault(item["image"], []).append(item)
+    images = list(by_image)
+    for start in range(0, len(images), images_per_batch):
+        chunk = images[start:start + images_per_batch]
+        pixels, geometry = letterbox_batch(dataset, chunk)
+        c3_0, res3 = model.shared_backbone(pixels)
+        slots, batch_items = [], []
+        for slot, image in enumerate(chunk):
+            for item in by_image[image]:
+                slots.append(slot)
+                batch_items.append(item)
+        index = torch.tensor(slots)
+        shared = (c3_0[index], res3[index])
+        tokens = torch.tensor([encode(tokenize(it["sentences"][0]), word_ids) for it in batch_items])
+        sentence, gates = model.text(tokens)
+        for policy in policies:
+            plan = policy_plan(policy, gates, gate_threshold, static_plan)
+            soft = torch.full((len(batch_items),), POLICY_MODES[policy])
+            raw, avail, _, _ = model.forward_refs(shared, sentence, plan, soft)
+            if policy == "full":
+                avail = torch.ones_like(avail)
+            ratio = plan_ratio(plan, soft, costs) if policy != "full" else torch.ones(len(batch_items))
+            decoded = []
+            for k, s in enumerate(SCALES):
+                d = model.blocks["head." + s].decode(raw[s])
+                d[..., 0] = torch.where(avail[:, k:k + 1] > 0.5, d[..., 0], torch.full_like(d[..., 0], -1e9))
+                decoded.append(d)
+            decoded = torch.cat(decoded, 1)
+            best = decoded[..., 0].argmax(1)
+            for r, item in enumerate(batch_items):
+                row = decoded[r, best[r]]
+                found = bool(avail[r].max() > 0.5)
+                entry = {"score": float(torch.sigmoid(row[0])) if found else 0.0,
+                         "ratio": float(ratio[r]), "box": row[1:].tolist() if found else None,
+                         "iou": 0.0}
+                if found and item["box"] is not None:
+                    gt = torch.tensor(box_to_canvas(item["box"], geometry[slots[r]], dataset))
+                    entry["iou"] = float(box_iou(row[1:], gt))
+                results[policy].append(entry)
+    return results
+
+
+def size_bucket(item, dataset, bounds):
+    if item["box"] is None:
+        return "absent"
+    area = item["box"][2] * item["box"][3] / (dataset.width * dataset.height)
+    if area < bounds[0]:
+        return "small"
+    return "medium" if area < bounds[1] else "large"
+
+
+def size_bounds(dataset):
+    """Tertiles of referent area / image area over the train refs."""
+    areas = sorted(it["box"][2] * it["box"][3] / (dataset.width * dataset.height)
+                   for it in dataset.refs["train"] if it["box"] is not None)
+    if not areas:
+        return (0.01, 0.04)
+    return (areas[len(areas) // 3], areas[2 * len(areas) // 3])
+
+
+def summarise(items, preds, threshold, dataset, bounds):
+    """Accuracy figures of one policy on one split.
+
+    accuracy: present refs whose best box has IoU >= 0.5 (the usual REC metric).
+    decision_accuracy: all refs; absent is correct when score < threshold, present
+    when IoU >= 0.5 and score >= threshold. not_found precision and recall treat the
+    answer "not found" (score < threshold) as the positive class.
+    """
+    present = [(it, p) for it, p in zip(items, preds) if it["box"] is not None]
+    hits = [p["iou"] >= 0.5 for _, p in present]
+    decisions = []
+    tp = fp = fn = 0
+    for it, p in zip(items, preds):
+        said_absent = p["score"] < threshold
+        if it["box"] is None:
+            decisions.append(said_absent)
+            tp += said_absent
+            fn += not said_absent
+        else:
+            decisions.append(p["iou"] >= 0.5 and not said_absent)
+            fp += said_absent
+    kinds, sizes = {}, {}
+    for (it, p), hit in zip(present, hits):
+        for kind in it["kinds"]:
+            kinds.setdefault(kind, []).append(hit)
+        sizes.setdefault(size_bucket(it, dataset, bounds), []).append(hit)
+
+    def rate(values):
+        return round(sum(values) / len(values), 4) if values else None
+
+    return {
+        "count": len(items),
+        "present": len(present),
+        "accuracy": rate(hits),
+        "decision_accuracy": rate(decisions),
+        "compute_ratio": rate([p["ratio"] for p in preds]),
+        "not_found_precision": round(tp / (tp + fp), 4) if tp + fp else None,
+        "not_found_recall": round(tp / (tp + fn), 4) if tp + fn else None,
+        "by_kind": {k: {"count": len(v), "accuracy": rate(v)} for k, v in sorted(kinds.items())},
+        "by_size": {k: {"count": len(v), "accuracy": rate(v)} for k, v in sorted(sizes.items())},
+    }
+
+
+def best_score_threshold(items, preds_by_policy, policies):
+    """Score threshold maximising the mean decision accuracy of the given policies."""
+    best, best_value = 0.5, -1.0
+    for t in [i / 100 for i in range(5, 96)]:
+        total = 0.0
+        for policy in policies:
+            ok = 0
+            for it, p in zip(items, preds_by_policy[policy]):
+                absent = p["score"] < t
+                ok += absent if it["box"] is None else (p["iou"] >= 0.5 and not absent)
+            total += ok / max(1, len(items))
+        if total > best_value:
+            best, best_value = t, total
+    return best

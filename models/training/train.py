@@ -1,0 +1,231 @@
+#!/usr/bin/python3
+"""Train, evaluate and export the LGMDP grounding model.
+
+    /usr/bin/python3 models/training/train.py --data DIR --out models/lgmdp-tabletop [--quick]
+
+Phase 1 trains every block under random plans (so any subset of blocks still works),
+then the static plan is chosen on val, phase 2 trains the gate jointly with the network
+(straight-through gates, FLOPs charged per executed block) while the static plan and the
+full network keep training. Evaluation, export and the model card follow.
+"""
+import argparse
+import itertools
+import json
+import os
+import random
+import sys
+import time
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from card import write_card  # noqa: E402
+from costs import block_costs, full_flops, plan_ratio, text_cost  # noqa: E402
+from data import Dataset, DatasetError, TrainSampler, letterbox_geometry, SPLITS  # noqa: E402
+from evaluate import best_score_threshold, predict, select_refs, size_bounds, summarise  # noqa: E402
+from export import export_model  # noqa: E402
+from losses import kmeans_anchors  # noqa: E402
+from model import GATE, GATEABLE, POLICIES, GroundingNet  # noqa: E402
+from phases import Trainer  # noqa: E402
+from vocab import MAX_TOKENS, build_vocab  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(HERE))
+GATE_THRESHOLDS = (0.3, 0.5, 0.7)
+# Target mean compute ratio of softskip; the phase 2 cost loss is a hinge at this value.
+COST_TARGET = 0.5
+MAX_SOFTSKIP_RATIO = 0.55
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--data", required=True, help="dataset directory written by `softskip synth dataset`")
+    p.add_argument("--out", required=True, help="model directory to write (manifest and ONNX files)")
+    p.add_argument("--quick", action="store_true", help="toy training in under 2 minutes (smoke test)")
+    p.add_argument("--minutes", type=float, default=None,
+                   help="wall-clock budget of the two training phases in minutes (default 44, quick 0.6)")
+    p.add_argument("--eval-limit", type=int, default=None,
+                   help="refs evaluated per split (default 3000, quick 80)")
+    p.add_argument("--card", default=None,
+                   help="model card path (default docs/model-card.md, quick: OUT/model-card.md)")
+    p.add_argument("--runs", default=os.path.join(HERE, "runs"), help="checkpoint and log folder")
+    p.add_argument("--from-checkpoint", default=None, help="skip training and export this checkpoint")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    args = p.parse_args(argv)
+    if args.minutes is None:
+        args.minutes = 0.6 if args.quick else 44.0
+    if args.eval_limit is None:
+        args.eval_limit = 80 if args.quick else 3000
+    if args.card is None:
+        args.card = os.path.join(args.out, "model-card.md") if args.quick else \
+            os.path.join(REPO, "docs", "model-card.md")
+    if args.minutes <= 0:
+        p.error(f"--minutes must be positive, got {args.minutes}")
+    return args
+
+
+def make_logger(path):
+    start = time.monotonic()
+    handle = open(path, "a", encoding="utf-8")
+
+    def log(message):
+        line = f"[{(time.monotonic() - start) / 60:6.2f} min] {message}"
+        print(line, file=sys.stderr, flush=True)
+        handle.write(line + "\n")
+        handle.flush()
+    return log
+
+
+def train_anchors(dataset):
+    scale = letterbox_geometry(dataset.width, dataset.height)[0]
+    sizes = [(it["box"][2] * scale, it["box"][3] * scale)
+             for it in dataset.refs["train"] if it["box"] is not None]
+    return kmeans_anchors(sizes)
+
+
+def choose_static_plan(model, dataset, word_ids, costs, target, limit, max_candidates, log):
+    """The fixed plan with hard-skip ratio <= target that is most accurate on val."""
+    candidates = []
+    for bits in itertools.product((0.0, 1.0), repeat=len(GATEABLE)):
+        plan = torch.tensor([bits])
+        if plan[0, [GATE["fuse.s8"], GATE["fuse.s16"], GATE["fuse.s32"]]].sum() == 0:
+            continue
+        ratio = float(plan_ratio(plan, torch.zeros(1), costs))
+        if target - 0.1 <= ratio <= target:
+            candidates.append((ratio, plan))
+    candidates.sort(key=lambda c: -c[0])
+    candidates = candidates[:max_candidates]
+    items = select_refs(dataset, "val", limit, seed=7)
+    best = None
+    for ratio, plan in candidates:
+        preds = predict(model, dataset, word_ids, items, ["static"], 0.5, plan, costs)["static"]
+        acc = summarise(items, preds, 0.5, dataset, (0.01, 0.04))["accuracy"] or 0.0
+        log(f"static candidate {plan_names(plan)} ratio {ratio:.3f} val accuracy {acc:.3f}")
+        if best is None or acc > best[0]:
+            best = (acc, plan)
+    model.train()
+    return best[1]
+
+
+def plan_names(plan):
+    return [name for name, i in GATE.items() if plan[0, i] > 0.5]
+
+
+def evaluate_all(model, dataset, word_ids, costs, static_plan, limit, log):
+    """Choose thresholds on val, then summarise every policy on every split."""
+    val = select_refs(dataset, "val", limit)
+    by_threshold = {}
+    for t in GATE_THRESHOLDS:
+        by_threshold[t] = predict(model, dataset, word_ids, val, ["lgmdp", "softskip"], t, static_plan, costs)
+        ratio = sum(p["ratio"] for p in by_threshold[t]["softskip"]) / max(1, len(val))
+        acc = summarise(val, by_threshold[t]["softskip"], 0.5, dataset, (0.01, 0.04))["accuracy"]
+        log(f"val gate threshold {t}: softskip accuracy {acc} compute ratio {ratio:.3f}")
+        by_threshold[t]["ratio"] = ratio
+        by_threshold[t]["accuracy"] = acc or 0.0
+    within = [t for t in GATE_THRESHOLDS if by_threshold[t]["ratio"] <= MAX_SOFTSKIP_RATIO]
+    if within:
+        gate_t = max(within, key=lambda t: by_threshold[t]["accuracy"])
+    else:
+        gate_t = min(GATE_THRESHOLDS, key=lambda t: by_threshold[t]["ratio"])
+    val_preds = predict(model, dataset, word_ids, val, ["full", "static"], gate_t, static_plan, costs)
+    val_preds.update({p: by_threshold[gate_t][p] for p in ("lgmdp", "softskip")})
+    score_t = best_score_threshold(val, val_preds, ["full", "softskip"])
+    log(f"chosen thresholds: gate {gate_t}, score {score_t}")
+
+    bounds = size_bounds(dataset)
+    splits = {}
+    for split in SPLITS[1:]:
+        items = val if split == "val" else select_refs(dataset, split, limit)
+        if not items:
+            continue
+        preds = val_preds if split == "val" else \
+            predict(model, dataset, word_ids, items, list(POLICIES), gate_t, static_plan, costs)
+        splits[split] = {p: summarise(items, preds[p], score_t, dataset, bounds) for p in POLICIES}
+        for p in POLICIES:
+            s = splits[split][p]
+            log(f"{split:10s} {p:8s} accuracy {s['accuracy']} ratio {s['compute_ratio']} "
+                f"not-found P {s['not_found_precision']} R {s['not_found_recall']}")
+    return {"gate": gate_t, "score": score_t}, splits, bounds
+
+
+def e2e_cases(dataset, count=3):
+    """A few val refs (and one absent one when the split has it) for end-to-end goldens."""
+    items = select_refs(dataset, "val", 0) or select_refs(dataset, "train", 0)
+    present = [it for it in items if it["box"] is not None]
+    absent = [it for it in items if it["box"] is None]
+    chosen = random.Random(3).sample(present, min(count, len(present))) + absent[:1]
+    root = os.path.join(dataset.root, "images")
+    return [(os.path.join(root, dataset.images[it["image"]]["file_name"]), it["sentences"][0])
+            for it in chosen]
+
+
+def main(argv):
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    os.makedirs(args.runs, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    log = make_logger(os.path.join(args.runs, f"{stamp}{'-quick' if args.quick else ''}.log"))
+    started = time.time()
+    log(f"train.py {' '.join(argv)}")
+
+    try:
+        dataset = Dataset(args.data, log)
+    except DatasetError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    log("refs per split: " + ", ".join(f"{s} {len(v)}" for s, v in dataset.refs.items()))
+
+    if args.from_checkpoint:
+        checkpoint = torch.load(args.from_checkpoint)
+        vocab, anchors = checkpoint["vocab"], checkpoint["anchors"]
+    else:
+        vocab, anchors = build_vocab(dataset.words()), train_anchors(dataset)
+    word_ids = {w: i for i, w in enumerate(vocab)}
+    model = GroundingNet(len(vocab), MAX_TOKENS, anchors)
+    costs = block_costs(model)
+    log(f"vocab {len(vocab)} words, anchors {anchors}, full model "
+        f"{full_flops(costs) / 1e9:.3f} GFLOPs, {sum(p.numel() for p in model.parameters())} params")
+
+    if args.from_checkpoint:
+        model.load_state_dict(checkpoint["model"])
+        static_plan = checkpoint["static_plan"]
+        steps = checkpoint["steps"]
+    else:
+        sampler = TrainSampler(dataset, word_ids, images=8, refs_per_image=4, seed=args.seed)
+        trainer = Trainer(model, sampler, costs, log, args.seed)
+        seconds = args.minutes * 60
+        steps = {"phase1": trainer.run_phase(1, 0.6 * seconds, lr=2e-3)}
+        static_plan = choose_static_plan(model, dataset, word_ids, costs, COST_TARGET,
+                                         60 if args.quick else 400, 3 if args.quick else 12, log)
+        log(f"static plan: {plan_names(static_plan)}")
+        steps["phase2"] = trainer.run_phase(2, 0.4 * seconds, lr=6e-4, static_plan=static_plan,
+                                            cost_target=COST_TARGET)
+        path = os.path.join(args.runs, f"{stamp}{'-quick' if args.quick else ''}.pt")
+        torch.save({"model": model.state_dict(), "vocab": vocab, "anchors": anchors,
+                    "static_plan": static_plan, "steps": steps}, path)
+        log(f"checkpoint {path}")
+
+    thresholds, splits, bounds = evaluate_all(model, dataset, word_ids, costs, static_plan,
+                                              args.eval_limit, log)
+    info = {"dataset": os.path.basename(os.path.normpath(args.data)), "quick": args.quick,
+            "minutes": args.minutes, "steps": steps, "seed": args.seed,
+            "wallClockMinutes": round((time.time() - started) / 60, 1)}
+    metrics = {"thresholds": thresholds, "static_blocks": plan_names(static_plan),
+               "size_bounds": bounds, "eval_limit": args.eval_limit, "splits": splits,
+               "full_flops": full_flops(costs), "text": text_cost(model), "blocks": costs,
+               "training": info}
+    export_model(model, vocab, args.out, costs, thresholds, static_plan, e2e_cases(dataset),
+                 metrics, info)
+    info["wallClockMinutes"] = round((time.time() - started) / 60, 1)
+    with open(os.path.join(args.out, "metrics.json"), "w", encoding="utf-8") as f:
+        json.dump(metrics, f, indent=1)
+    write_card(args.card, metrics, args)
+    log(f"exported {args.out}, card {args.card}; total {info['wallClockMinutes']} min")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
