@@ -38,9 +38,9 @@ export function createGroundingStream(options: GroundingStreamOptions): Observab
       sink: subscriber,
     });
 
-    // Parameters first so that a BehaviorSubject's value applies to the first frame, and
-    // transcripts before frames so that, of a transcript and a frame emitted at the same
-    // virtual instant, the transcript is handled first and the frame can be grounded.
+    // Parameters are subscribed first so that a BehaviorSubject's value applies to the first
+    // frame. Transcripts come before frames, so when both are emitted at the same virtual
+    // instant the command exists before the frame arrives and the frame can be grounded.
     const sources = new Subscription();
     sources.add(
       options.parameters.subscribe({

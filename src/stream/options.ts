@@ -51,7 +51,7 @@ export function validateStreamOptions(options: GroundingStreamOptions): void {
   for (const method of ["encode", "ground", "release"] as const) {
     if (typeof engine?.[method] !== "function") {
       throw new ArgumentError(
-        `createGroundingStream option engine must have an ${method}() method but received ${describe(engine)}; pass a loaded GroundingEngine.`,
+        `createGroundingStream option engine must have a method ${method}() but received ${describe(engine)}; pass a loaded GroundingEngine.`,
       );
     }
   }

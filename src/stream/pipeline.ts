@@ -224,7 +224,7 @@ export class GroundingPipeline {
   }
 
   /**
-   * Runs every step that is possible now. Re-entrant calls (an engine that answers
+   * Runs every step that is possible now. Re-entrant calls (from an engine that completes
    * synchronously) only request another round, so steps never interleave.
    */
   private pump(): void {
@@ -392,8 +392,8 @@ export class GroundingPipeline {
   }
 
   /**
-   * An InputError is one bad frame: it is rejected and the stream goes on. Anything else
-   * means the engine itself failed (worker gone, model closed), so the stream errors
+   * Rejects the frame on an InputError, which means one bad frame, and goes on. Any other
+   * error means the engine itself failed (worker gone, model closed), so the stream errors
    * rather than rejecting every later frame.
    */
   private onInferenceFailed(error: unknown, topic: string, header: FrameInput["header"]): void {

@@ -9,7 +9,7 @@ import { makeOutput } from "./fake-engine";
 
 const ANSWER: Box = { x: 10, y: 10, width: 20, height: 20 };
 
-/** Answers every frame with ANSWER after a few ms, or "not_found" for the image path "empty". */
+/** Returns ANSWER for every frame after a few ms, or "not_found" for the image path "empty". */
 class FixedAnswerEngine implements GroundingStreamEngine {
   onGround: () => void = () => undefined;
 

@@ -16,7 +16,7 @@ import type { FrameInput, StreamEvent, TranscriptInput } from "../../src/stream/
 export interface FakeEngineOptions {
   /** Virtual ms one ground() call takes. */
   groundMs: number;
-  /** Virtual ms one encode() call takes; 0 answers synchronously. */
+  /** Virtual ms one encode() call takes; with 0 it completes synchronously. */
   encodeMs?: number;
   /** Expressions whose encode() fails with a plain Error. */
   failingExpressions?: string[];
@@ -92,7 +92,7 @@ export function makeOutput(options: GroundOptions, modelMs: number, predictedMs?
   };
 }
 
-/** A frame named `name` (its frame_id and image path) arriving now. */
+/** Builds a frame named `name` (its frame_id and image path) that arrives at `nowMs`. */
 export function makeFrame(name: string, nowMs: number, sec = 1): FrameInput {
   return {
     header: { stamp: { sec, nanosec: 0 }, frame_id: name },

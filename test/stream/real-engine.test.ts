@@ -93,9 +93,14 @@ describe("grounding stream on the tiny model", () => {
       assert.equal(run.frames, 6);
       assert.ok(run.results >= 1, `${run.policy}/${run.competitors} produced ${run.results} results`);
       assert.equal(run.results + run.dropped.busy + run.dropped.stale + run.rejected, 6);
-      assert.ok(run.overBudgetShare !== null && run.overBudgetShare >= 0 && run.overBudgetShare <= 1);
-      assert.ok(run.latencyMs.p50 !== null && run.latencyMs.p99 !== null && run.latencyMs.p50 <= run.latencyMs.p99);
-      assert.ok(run.computeRatio !== null && run.computeRatio > 0 && run.computeRatio <= 1);
+      const label = `${run.policy}/${run.competitors}`;
+      assert.ok(run.overBudgetShare !== null, `${label} has an over-budget share`);
+      assert.ok(run.overBudgetShare >= 0 && run.overBudgetShare <= 1, `${label} over-budget share ${run.overBudgetShare}`);
+      assert.ok(run.latencyMs.p50 !== null, `${label} has a p50`);
+      assert.ok(run.latencyMs.p99 !== null, `${label} has a p99`);
+      assert.ok(run.latencyMs.p50 <= run.latencyMs.p99, `${label} p50 ${run.latencyMs.p50} > p99 ${run.latencyMs.p99}`);
+      assert.ok(run.computeRatio !== null, `${label} has a compute ratio`);
+      assert.ok(run.computeRatio > 0 && run.computeRatio <= 1, `${label} compute ratio ${run.computeRatio}`);
     }
     const full = report.runs[0];
     assert.equal(full.computeRatio, 1);
