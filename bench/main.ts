@@ -21,7 +21,7 @@ const BENCH_DATA_DIR = path.join(ROOT, "out/bench-data");
 
 interface BenchContext {
   modelDir: string;
-  /** Says which model ran, for the record. */
+  /** Description of the model that ran, for the record. */
   modelNote: string;
   dataDir: string;
   split: string;
@@ -66,8 +66,12 @@ async function main(): Promise<void> {
 
   const bundled = existsSync(path.join(BUNDLED_MODEL_DIR, "manifest.json"));
   const modelDir = values.model ?? (bundled ? BUNDLED_MODEL_DIR : TINY_MODEL_DIR);
-  const modelNote =
-    values.model !== undefined ? `from ${values.model}` : bundled ? "the bundled model" : "the random-weight test fixture, because no bundled model was found; accuracy is meaningless";
+  let modelNote = "the bundled model";
+  if (values.model !== undefined) {
+    modelNote = `from ${values.model}`;
+  } else if (!bundled) {
+    modelNote = "the random-weight test fixture, because no bundled model was found, so accuracy is meaningless";
+  }
   const dataDir = values.data ?? (await ensureBenchData(logger));
 
   const context: BenchContext = {

@@ -1,7 +1,7 @@
 /**
- * Runtime benchmark: every policy on a dataset split (accuracy, compute ratio, latency),
- * then a 640x480 rgb8 frame grounded back to back per policy, measuring the stage
- * breakdown, the share of time spent outside ONNX Runtime, the main thread's event-loop
+ * Runtime benchmark. It scores every policy on a dataset split (accuracy, compute ratio,
+ * latency). Then it grounds a 640x480 rgb8 frame back to back per policy and measures the
+ * stage breakdown, the share of time outside ONNX Runtime, the main thread's event-loop
  * delay while inference runs, and memory.
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -136,7 +136,7 @@ function breakdown(outputs: GroundingOutput[]): FrameBreakdown {
   };
 }
 
-/** The "Runtime" section of docs/benchmarks.md. */
+/** Formats the "Runtime" section of docs/benchmarks.md. */
 export function formatRuntimeMarkdown(result: RuntimeBenchmarkResult, command: string, machine: string, modelNote: string): string {
   const full = result.eval.policies.full;
   const evalRows = Object.entries(result.eval.policies).map(([policy, report]) => [

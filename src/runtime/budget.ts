@@ -10,7 +10,7 @@ import { planExecution } from "./plan";
 
 /**
  * Returns the gateable blocks to run within `budgetMs`. At least one fusion branch always
- * runs, even when its predicted time alone exceeds the budget, so there is an answer.
+ * runs, even when its predicted time alone exceeds the budget, so every inference returns a box.
  */
 export function selectWithinBudget(
   manifest: ModelManifest,
@@ -52,9 +52,9 @@ export function selectWithinBudget(
 }
 
 /**
- * Starts from no gateable blocks when the graph still answers that way (approximators
- * need a running branch, so usually it does not); otherwise from the one fusion branch with
- * the best gate per predicted ms.
+ * Starts from no gateable blocks when some head still runs that way. Approximators need a
+ * running branch, so usually none does, and the start is the one fusion branch with the
+ * best gate per predicted ms.
  */
 function cheapestStart(
   manifest: ModelManifest,

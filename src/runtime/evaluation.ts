@@ -1,7 +1,7 @@
 /**
  * Scores policies on a RefCOCO-style dataset split (the format `softskip synth dataset`
- * writes): accuracy at IoU >= 0.5, where an absent referent is correct when answered
- * "not found", mean compute ratio and latency percentiles, all policies in one pass.
+ * writes) in one pass over all policies. It reports accuracy at IoU >= 0.5 (an absent
+ * referent is correct when the result is "not found"), mean compute ratio and latency percentiles.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -39,14 +39,14 @@ export interface LatencySummary {
 }
 
 export interface PolicyReport {
-  /** Share of items answered correctly, in 0..1. */
+  /** Share of items with a correct result, in 0..1. */
   accuracy: number;
   correct: number;
   /** Mean executed FLOPs / full FLOPs over grounded inferences. */
   computeRatio: number;
   /** Latency of engine.ground per image, in ms (the text encoder runs once per expression and is reported apart). */
   latencyMs: LatencySummary;
-  /** "Not found" answers judged against absent referents; null when undefined (no such answers or no absent referents). */
+  /** "Not found" results judged against absent referents; null when there are no such results or no absent referents. */
   notFound: { precision: number | null; recall: number | null };
 }
 
@@ -54,7 +54,7 @@ export interface EvalReport {
   dataset: string;
   split: string;
   count: number;
-  /** Which sentence field was grounded: "raw" (through parseTranscript) or "sent". */
+  /** Sentence field that was grounded: "raw" (through parseTranscript) or "sent". */
   text: "raw" | "sent";
   /** Items whose transcript held no referring expression; they count as "not found" answers. */
   rejectedTranscripts: number;

@@ -6,7 +6,7 @@
 
 export type BlockKind = "backbone" | "fusion" | "approximator" | "head";
 
-/** What replaces a block that does not run: nothing, its input, or a SoftSkip approximator. */
+/** Replacement for a block that does not run: nothing, its input, or a SoftSkip approximator. */
 export type SkipRule = "none" | "identity" | "softskip";
 
 export interface BlockSpec {

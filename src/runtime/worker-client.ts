@@ -66,7 +66,7 @@ export class WorkerClient {
   private settle(message: WorkerResponse): void {
     const pending = this.pending.get(message.id);
     if (pending === undefined) {
-      this.logger.warn(`Inference worker answered unknown request ${message.id}; ignoring it.`);
+      this.logger.warn(`Inference worker sent a response to unknown request ${message.id}; ignoring it.`);
       return;
     }
     this.pending.delete(message.id);

@@ -3,7 +3,7 @@
  * crosses: typed arrays are transferred, never copied, where the sender owns them.
  */
 
-/** What the worker needs to open one ONNX Runtime session per block. */
+/** Settings for opening one ONNX Runtime session per block in the worker. */
 export interface WorkerSetup {
   textFile: string;
   textInputs: { tokens: string };

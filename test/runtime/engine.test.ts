@@ -9,7 +9,7 @@ import { TINY_MODEL_DIR } from "./helpers";
 
 const SCENE: ImageInput = { kind: "file", path: path.join(TINY_MODEL_DIR, "goldens/scene.png") };
 
-/** A 4x2 rgb8 image whose rows carry 2 bytes of padding each. */
+/** Builds a 4x2 rgb8 image whose rows carry 2 bytes of padding each. */
 function paddedRawImage(): ImageInput {
   const step = 4 * 3 + 2;
   const data = new Uint8Array(step * 2).fill(90);
@@ -36,7 +36,8 @@ describe("grounding engine", () => {
     assert.equal(output.imageHeight, 64);
     assert.equal(output.computeRatio, 1);
     assert.ok(output.box !== null);
-    assert.ok(output.score > 0 && output.score < 1);
+    assert.ok(output.score > 0, `score ${output.score}`);
+    assert.ok(output.score < 1, `score ${output.score}`);
     for (const stage of ["decode", "preprocess", "text", "postprocess", "total", ...output.executedBlocks]) {
       assert.ok(Number.isFinite(output.latencyMs[stage]), `latency of ${stage}`);
     }
@@ -48,7 +49,8 @@ describe("grounding engine", () => {
     engine.release(command);
 
     assert.equal(output.budgetMs, 1000);
-    assert.ok(output.predictedMs !== undefined && output.predictedMs > 0);
+    assert.notEqual(output.predictedMs, undefined);
+    assert.ok((output.predictedMs ?? 0) > 0);
   });
 
   it("grounds a raw image with row padding", async () => {
