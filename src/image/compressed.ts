@@ -29,12 +29,12 @@ function codecFromWord(word: string): Codec | "unknown" | undefined {
   return "unknown";
 }
 
-function unsupportedFormat(source: string, format: string, why: string): InputError {
+function unsupportedFormat(source: string, format: string, reason: string): InputError {
   return new InputError(
     source,
     "format",
     "unsupported_format",
-    `Unsupported compressed image format ${JSON.stringify(format)} on ${source}: ${why}. ` +
+    `Unsupported compressed image format ${JSON.stringify(format)} on ${source}: ${reason}. ` +
       `Supported: 8-bit colour or grey JPEG and PNG ("jpeg", "png", "rgb8; jpeg compressed bgr8", ` +
       `"bgr8; png compressed bgr8", or empty to detect from the data).`,
   );
@@ -43,9 +43,9 @@ function unsupportedFormat(source: string, format: string, why: string): InputEr
 /**
  * Finds the codec of a sensor_msgs/CompressedImage. `format` is either a codec name
  * ("jpeg", "png", any case) or image_transport's "<original encoding>; <codec> compressed
- * <target encoding>"; an empty format, or one naming no codec, is resolved from the magic
- * bytes (FF D8 FF for JPEG, 89 50 4E 47 0D 0A 1A 0A for PNG). The magic bytes win over the
- * format string, because publishers mislabel data more often than they corrupt it.
+ * <target encoding>". The codec is then read from the magic bytes (FF D8 FF for JPEG,
+ * 89 50 4E 47 0D 0A 1A 0A for PNG), which also resolve an empty format. The magic bytes win
+ * over the format string, because publishers mislabel data more often than they corrupt it.
  * compressedDepth and 16-bit or float encodings are rejected as unsupported.
  */
 export function compressedCodec(format: string, data: Uint8Array, source: string): Codec {

@@ -23,8 +23,8 @@ const FAIL_ON: sharp.SharpOptions["failOn"] = "truncated";
 
 /**
  * A sharp pipeline that yields the input's pixels as RGB once its output is requested.
- * Callers may add a resize and padding before `toRgb`; sharp applies the channel
- * conversion after them, which is harmless because padding is grey on every channel.
+ * Callers may add a resize and padding before `toRgb`. sharp then converts channels after
+ * padding, which is harmless because padding is grey on every channel.
  */
 export interface InputPipeline {
   image: sharp.Sharp;
@@ -48,22 +48,22 @@ function sharpErrorText(error: unknown): string {
   return [...new Set(lines)].join("; ");
 }
 
-function corruptData(source: string, what: string, error: unknown): InputError {
+function corruptData(source: string, description: string, error: unknown): InputError {
   return new InputError(
     source,
     "data",
     "corrupt_data",
-    `Cannot decode ${what} from ${source}: ${sharpErrorText(error)}. The data is truncated or corrupt.`,
+    `Failed to decode ${description} from ${source}: ${sharpErrorText(error)}. The data is truncated or corrupt.`,
   );
 }
 
-function finish(image: sharp.Sharp, source: string, what: string): InputPipeline["toRgb"] {
+function finish(image: sharp.Sharp, source: string, description: string): InputPipeline["toRgb"] {
   return async () => {
     let result: { data: Buffer; info: sharp.OutputInfo };
     try {
       result = await image.raw().toBuffer({ resolveWithObject: true });
     } catch (error) {
-      throw corruptData(source, what, error);
+      throw corruptData(source, description, error);
     }
     if (result.info.channels !== 3) {
       throw new InputError(
@@ -137,12 +137,12 @@ function rawPipeline(input: RawImageInput, source: string): InputPipeline {
 }
 
 /** Reads the size and depth from the encoded header and prepares an RGB pipeline. */
-async function encodedPipeline(image: sharp.Sharp, source: string, what: string): Promise<InputPipeline> {
+async function encodedPipeline(image: sharp.Sharp, source: string, description: string): Promise<InputPipeline> {
   let metadata: sharp.Metadata;
   try {
     metadata = await image.metadata();
   } catch (error) {
-    throw corruptData(source, what, error);
+    throw corruptData(source, description, error);
   }
 
   const width = metadata.width;
@@ -154,13 +154,13 @@ async function encodedPipeline(image: sharp.Sharp, source: string, what: string)
       source,
       "data",
       "unsupported_depth",
-      `Unsupported ${metadata.depth} (more than 8 bits per channel) ${what} from ${source}: ` +
+      `Unsupported ${metadata.depth} (more than 8 bits per channel) ${description} from ${source}: ` +
         `depth images are not camera pictures; publish 8-bit colour or grey images.`,
     );
   }
 
   const converted = image.removeAlpha().toColourspace("srgb");
-  return { image: converted, width, height, toRgb: finish(converted, source, what) };
+  return { image: converted, width, height, toRgb: finish(converted, source, description) };
 }
 
 function compressedPipeline(input: CompressedImageInput, source: string): Promise<InputPipeline> {

@@ -16,8 +16,8 @@ export interface LetterboxTarget {
 }
 
 /**
- * Where the original image lies inside the letterboxed model input. A model pixel
- * coordinate `mx` maps to the original `x = (mx - padX) / scaleX`; the same holds for y.
+ * Placement of the original image inside the letterboxed model input. A model pixel
+ * coordinate `mx` maps to the original `x = (mx - padX) / scaleX`, and likewise for y.
  */
 export interface LetterboxTransform {
   /** Uniform scale chosen to fit the image: min(target width / width, target height / height). */

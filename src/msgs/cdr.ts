@@ -58,7 +58,7 @@ export function serializeMessage(typeName: string, value: unknown): Uint8Array {
     return writer.writeMessage(value);
   } catch (error) {
     throw new ArgumentError(
-      `Cannot serialize ${fullName}: ${describeError(error)}. Check that the value has every ` +
+      `Failed to serialize ${fullName}: ${describeError(error)}. Check that the value has every ` +
         `field of ${fullName} with the right type (uint8[] fields as Uint8Array or number[]).`,
       { cause: error },
     );
@@ -67,8 +67,8 @@ export function serializeMessage(typeName: string, value: unknown): Uint8Array {
 
 /**
  * Deserializes CDR bytes of a built-in type. Throws InputError (field "data", reason
- * "corrupt_cdr") when the bytes are not a valid message of that type; `source` names
- * where they came from (topic, bag file and offset) for that message.
+ * "corrupt_cdr") when the bytes are not a valid message of that type. `source` is the
+ * origin of the bytes (topic, bag file and offset), named in that error.
  */
 export function deserializeMessage<T = unknown>(typeName: string, bytes: Uint8Array, source = "message"): T {
   const fullName = normalizeTypeName(typeName);
@@ -80,7 +80,7 @@ export function deserializeMessage<T = unknown>(typeName: string, bytes: Uint8Ar
       source,
       "data",
       "corrupt_cdr",
-      `Cannot deserialize ${fullName} from ${source} (${bytes.byteLength} bytes): ${describeError(error)}. ` +
+      `Failed to deserialize ${fullName} from ${source} (${bytes.byteLength} bytes): ${describeError(error)}. ` +
         `The bytes are truncated or belong to another type; check the topic's type.`,
     );
   }

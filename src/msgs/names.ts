@@ -12,9 +12,9 @@ interface TypeNameParts {
 function splitTypeName(name: unknown): TypeNameParts {
   const match = typeof name === "string" ? TYPE_NAME.exec(name) : null;
   if (match === null) {
-    const shown = typeof name === "string" ? JSON.stringify(name) : `${String(name)} (${typeof name})`;
+    const received = typeof name === "string" ? JSON.stringify(name) : `${String(name)} (${typeof name})`;
     throw new ArgumentError(
-      `Invalid ROS message type name ${shown}: expected "package/Type" or "package/msg/Type", ` +
+      `Invalid ROS message type name ${received}: expected "package/Type" or "package/msg/Type", ` +
         `for example "sensor_msgs/msg/Image".`,
     );
   }

@@ -69,7 +69,7 @@ export function parseMessageDefinition(
       throw error;
     }
     throw new ArgumentError(
-      `Cannot parse the ${encoding} schema of ${label}: ${describeError(error)}. ` +
+      `Failed to parse the ${encoding} schema of ${label}: ${describeError(error)}. ` +
         `The bag's schema is corrupt or in an unsupported dialect; use the built-in definitions instead.`,
       { cause: error },
     );

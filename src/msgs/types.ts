@@ -140,7 +140,7 @@ export interface DiagnosticArray {
   status: DiagnosticStatus[];
 }
 
-/** foxglove_msgs/msg/Point2, in image pixels (top-left origin, pixel centres at +0.5). */
+/** foxglove_msgs/msg/Point2, in image pixels from the top-left corner. */
 export interface Point2 {
   x: number;
   y: number;

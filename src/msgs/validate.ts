@@ -52,7 +52,7 @@ class ValueChecker {
   private fail(path: string, expected: string, value: unknown): never {
     const where = path === "" ? "the message" : `field "${path}"`;
     throw new ArgumentError(
-      `Cannot serialize ${this.typeName}: ${where} must be ${expected} but received ${describeValue(value)}.`,
+      `Failed to serialize ${this.typeName}: ${where} must be ${expected} but received ${describeValue(value)}.`,
     );
   }
 
@@ -103,7 +103,7 @@ class ValueChecker {
     if (field.isComplex === true) {
       const definition = this.byName.get(field.type);
       if (definition === undefined) {
-        throw new ArgumentError(`Cannot serialize ${this.typeName}: no definition for ${field.type} (field "${path}").`);
+        throw new ArgumentError(`Failed to serialize ${this.typeName}: no definition for ${field.type} (field "${path}").`);
       }
       this.checkStruct(definition, value, path);
       return;
@@ -117,9 +117,9 @@ class ValueChecker {
         this.fail(path, "a string", value);
       }
       if (NON_ASCII.test(value)) {
-        // TODO: accept UTF-8 once a @foxglove/cdr release contains the fix of foxglove/cdr pull request 35.
+        // TODO: accept UTF-8 once a @foxglove/cdr release after 3.5.0 writes the UTF-8 byte length.
         throw new ArgumentError(
-          `Cannot serialize ${this.typeName}: field "${path}" contains non-ASCII characters ` +
+          `Failed to serialize ${this.typeName}: field "${path}" contains non-ASCII characters ` +
             `(${describeValue(value)}). @foxglove/cdr 3.5.0, the newest release on npm, writes the UTF-16 ` +
             `length of a string instead of its UTF-8 byte length and so corrupts such strings; ` +
             `transliterate or remove the non-ASCII characters before serializing.`,

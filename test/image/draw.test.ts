@@ -21,7 +21,8 @@ describe("image/drawBox", () => {
     assert.equal(info.height, 150);
     assert.equal(info.channels, 3);
     const edge = pixelAt(data, 200, 90, 60);
-    assert.ok(edge[1] > 150 && edge[0] < 100, `edge pixel ${edge.join(",")}`);
+    assert.ok(edge[1] > 150, `edge pixel ${edge.join(",")} lacks green`);
+    assert.ok(edge[0] < 100, `edge pixel ${edge.join(",")} has red`);
     assert.deepEqual(pixelAt(data, 200, 90, 80), [60, 60, 60]);
     assert.deepEqual(pixelAt(data, 200, 5, 140), [60, 60, 60]);
   });

@@ -1,7 +1,7 @@
 /** Builders of raw test images in each sensor_msgs encoding from one RGB picture. */
 import type { RawImageInput } from "../../src/runtime/types";
 
-/** An RGB picture whose pixels all differ, so swapped channels or rows show up. */
+/** Builds an RGB picture whose neighbouring pixels differ, so swapped channels or rows show up. */
 export function rgbPattern(width: number, height: number): Buffer {
   const data = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; y += 1) {
@@ -73,7 +73,7 @@ export function maxDifference(a: Uint8Array, b: Uint8Array): number {
   return max;
 }
 
-/** The RGB values of pixel (x, y) in a tightly packed RGB8 buffer. */
+/** Returns the RGB values of pixel (x, y) in a tightly packed RGB8 buffer. */
 export function pixelAt(rgb: Uint8Array, width: number, x: number, y: number): number[] {
   const offset = (y * width + x) * 3;
   return Array.from(rgb.subarray(offset, offset + 3));

@@ -82,7 +82,10 @@ describe("image/boxFromModelPixels", () => {
       fc.property(sides, sides, targets, modelValue, modelValue, modelValue, modelValue, (width, height, target, cx, cy, w, h) => {
         const transform = computeLetterboxTransform(width, height, target);
         const box = boxFromModelPixels(cx, cy, w, h, transform, width, height);
-        assert.ok(box.x >= 0 && box.y >= 0 && box.width >= 0 && box.height >= 0);
+        assert.ok(box.x >= 0, `x ${box.x}`);
+        assert.ok(box.y >= 0, `y ${box.y}`);
+        assert.ok(box.width >= 0, `width ${box.width}`);
+        assert.ok(box.height >= 0, `height ${box.height}`);
         assert.ok(box.x + box.width <= width + 1e-9);
         assert.ok(box.y + box.height <= height + 1e-9);
       }),
@@ -179,7 +182,8 @@ describe("image/letterboxImage", () => {
     const result = await letterboxImage({ kind: "compressed", format: "png", data: png }, { width: 32, height: 32, padValue: 0 }, "/c");
     assert.equal(result.transform.padY, 8);
     assert.equal(result.originalWidth, 64);
-    assert.ok(result.decodeMs >= 0 && result.resizeMs >= 0);
+    assert.ok(result.decodeMs >= 0);
+    assert.ok(result.resizeMs >= 0);
   });
 
   it("passes through an image of the target size", async () => {

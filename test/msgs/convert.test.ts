@@ -29,8 +29,10 @@ describe("msgs/boundingBoxFromBox", () => {
     fc.assert(
       fc.property(pixels, pixels, pixels, pixels, (x, y, width, height) => {
         const back = boxFromBoundingBox(boundingBoxFromBox({ x, y, width, height }));
-        assert.ok(Math.abs(back.x - x) < 1e-9 && Math.abs(back.y - y) < 1e-9);
-        assert.ok(Math.abs(back.width - width) < 1e-9 && Math.abs(back.height - height) < 1e-9);
+        assert.ok(Math.abs(back.x - x) < 1e-9, `x ${back.x} vs ${x}`);
+        assert.ok(Math.abs(back.y - y) < 1e-9, `y ${back.y} vs ${y}`);
+        assert.ok(Math.abs(back.width - width) < 1e-9, `width ${back.width} vs ${width}`);
+        assert.ok(Math.abs(back.height - height) < 1e-9, `height ${back.height} vs ${height}`);
       }),
     );
   });

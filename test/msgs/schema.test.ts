@@ -188,7 +188,8 @@ describe("msgs/parseMessageDefinition", () => {
     assert.match(first.schemaText, /MSG: std_msgs\/msg\/Header/);
     const definitions = parseMessageDefinition(first.schemaText, "ros2msg", first.schemaName);
     const image = new MessageReader(definitions).readMessage<{ width: number; height: number; encoding: string }>(first.data);
-    assert.ok(image.width > 0 && image.height > 0);
+    assert.ok(image.width > 0);
+    assert.ok(image.height > 0);
     assert.ok(image.encoding.length > 0);
   });
 });

@@ -29,7 +29,8 @@ describe("msgs/stampFromMessage", () => {
     fc.assert(
       fc.property(fc.integer({ min: -2_000_000_000, max: 2_000_000_000 }), fc.nat(4_294_967_295), (sec, nanosec) => {
         const stamp = stampFromMessage({ sec, nanosec });
-        assert.ok(stamp.nanosec >= 0 && stamp.nanosec < 1e9);
+        assert.ok(stamp.nanosec >= 0, `nanosec ${stamp.nanosec}`);
+        assert.ok(stamp.nanosec < 1e9, `nanosec ${stamp.nanosec}`);
         assert.equal(stamp.sec * 1e9 + stamp.nanosec, sec * 1e9 + nanosec);
       }),
     );
@@ -57,7 +58,8 @@ describe("msgs/timeFromMs", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 4_000_000_000_000 }), (ms) => {
         const time = timeFromMs(ms);
-        assert.ok(time.nanosec >= 0 && time.nanosec < 1e9);
+        assert.ok(time.nanosec >= 0, `nanosec ${time.nanosec}`);
+        assert.ok(time.nanosec < 1e9, `nanosec ${time.nanosec}`);
         assert.equal(timeToMs(time), ms);
       }),
     );
