@@ -1,0 +1,268 @@
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { join } from "node:path";
+
+import { compress as lz4Compress } from "lz4js";
+
+import { McapBagWriter, openBag } from "../../src/bag";
+import { McapWriter } from "../../src/bag/mcap-core";
+import { ArgumentError, BagError, InputError, StateError } from "../../src/errors";
+import { serializeMessage } from "../../src/msgs";
+import { FileHandleWritable } from "@mcap/nodejs";
+import { makeTempDir, monoImage, readAll, RecordingLogger, SECOND_NS, writeSampleBag } from "./helpers";
+
+/** Writes an MCAP file with raw McapWriter calls, for layouts McapBagWriter never produces. */
+async function writeRawMcap(
+  path: string,
+  build: (writer: McapWriter) => Promise<void>,
+  compressChunk?: (data: Uint8Array) => { compression: string; compressedData: Uint8Array },
+): Promise<void> {
+  const handle = await open(path, "w");
+  const writer = new McapWriter({ writable: new FileHandleWritable(handle), compressChunk, chunkSize: 64 });
+  await writer.start({ profile: "ros2", library: "softskip tests" });
+  await build(writer);
+  await writer.end();
+  await handle.close();
+}
+
+function imageSchemaText(): Uint8Array {
+  return new TextEncoder().encode("std_msgs/Header header\nuint32 height\nuint32 width\nstring encoding\nuint8 is_bigendian\nuint32 step\nuint8[] data\n================================================================================\nMSG: std_msgs/Header\nbuiltin_interfaces/Time stamp\nstring frame_id\n================================================================================\nMSG: builtin_interfaces/Time\nint32 sec\nuint32 nanosec\n");
+}
+
+describe("bag: MCAP files", function () {
+  const temp = makeTempDir("mcap");
+  after(() => temp.remove());
+
+  for (const compression of ["zstd", "none"] as const) {
+    it(`round trip with ${compression} chunks`, async function () {
+      const path = join(temp.dir, `round-${compression}.mcap`);
+      await writeSampleBag(path, { compression, transcripts: [[100.5, "grab the mug"]], chunkSize: 256 });
+
+      const bag = await openBag(path);
+      assert.equal(bag.storage, "mcap");
+      assert.equal(bag.messageCount, 6);
+      const image = bag.topics.find((topic) => topic.name === "/camera/image_raw");
+      assert.equal(image?.type, "sensor_msgs/msg/Image");
+      assert.equal(image?.encoding, "cdr");
+      assert.equal(image?.definitionSource, "bag");
+      assert.equal(image?.qos[0]?.reliability, "reliable");
+
+      const messages = await readAll(bag);
+      assert.deepEqual(
+        messages.map((message) => message.topic),
+        ["/camera/image_raw", "/transcript", "/camera/image_raw", "/camera/image_raw", "/camera/image_raw", "/camera/image_raw"],
+      );
+      assert.equal(messages[1].logTimeNs, 100_500_000_000n);
+      const decoded = messages[2].decode() as { header: { stamp: { sec: number } }; data: Uint8Array };
+      assert.equal(decoded.header.stamp.sec, 101);
+      assert.deepEqual([...decoded.data], new Array(12).fill(1));
+      assert.deepEqual(messages[1].decode(), { data: "grab the mug" });
+      await bag.close();
+    });
+  }
+
+  it("reads lz4 frame chunks", async function () {
+    const path = join(temp.dir, "lz4.mcap");
+    await writeRawMcap(
+      path,
+      async (writer) => {
+        const schemaId = await writer.registerSchema({ name: "sensor_msgs/msg/Image", encoding: "ros2msg", data: imageSchemaText() });
+        const channelId = await writer.registerChannel({ topic: "/camera/image_raw", schemaId, messageEncoding: "cdr", metadata: new Map() });
+        // Written out of order across chunks: the reader must still yield log-time order.
+        for (const sec of [3, 1, 2]) {
+          const data = serializeMessage("sensor_msgs/msg/Image", monoImage(sec));
+          await writer.addMessage({ channelId, sequence: sec, logTime: BigInt(sec) * SECOND_NS, publishTime: BigInt(sec) * SECOND_NS, data });
+        }
+      },
+      (data) => ({ compression: "lz4", compressedData: lz4Compress(data) }),
+    );
+
+    const bag = await openBag(path);
+    const messages = await readAll(bag);
+    assert.deepEqual(messages.map((message) => message.logTimeNs), [1n, 2n, 3n].map((sec) => sec * SECOND_NS));
+    assert.equal((messages[0].decode() as { width: number }).width, 4);
+    await bag.close();
+  });
+
+  it("rejects unknown chunk compression", async function () {
+    const path = join(temp.dir, "brotli.mcap");
+    await writeRawMcap(
+      path,
+      async (writer) => {
+        const schemaId = await writer.registerSchema({ name: "std_msgs/msg/String", encoding: "ros2msg", data: new TextEncoder().encode("string data\n") });
+        const channelId = await writer.registerChannel({ topic: "/t", schemaId, messageEncoding: "cdr", metadata: new Map() });
+        await writer.addMessage({ channelId, sequence: 0, logTime: 1n, publishTime: 1n, data: serializeMessage("std_msgs/msg/String", { data: "x" }) });
+      },
+      (data) => ({ compression: "brotli", compressedData: data }),
+    );
+
+    await assert.rejects(openBag(path), (error: unknown) => {
+      assert.ok(error instanceof BagError);
+      assert.match(error.message, /unknown chunk compression "brotli"/);
+      assert.match(error.message, /brotli\.mcap/);
+      return true;
+    });
+  });
+
+  it("uses built-in definitions when the schema is missing", async function () {
+    const path = join(temp.dir, "no-schema.mcap");
+    const rosbag2Metadata = "topics_with_message_count:\n  - topic_metadata:\n      name: /right/image_raw\n      type: sensor_msgs/Image\n      serialization_format: cdr\n      offered_qos_profiles: ''\n    message_count: 1\n";
+    await writeRawMcap(path, async (writer) => {
+      const unknownSchema = await writer.registerSchema({ name: "sensor_msgs/msg/Image", encoding: "unknown", data: new Uint8Array(0) });
+      const emptySchema = await writer.registerSchema({ name: "std_msgs/msg/Empty", encoding: "ros2msg", data: new Uint8Array(0) });
+      const left = await writer.registerChannel({ topic: "/left/image_raw", schemaId: unknownSchema, messageEncoding: "cdr", metadata: new Map() });
+      const right = await writer.registerChannel({ topic: "/right/image_raw", schemaId: 0, messageEncoding: "cdr", metadata: new Map() });
+      const empty = await writer.registerChannel({ topic: "/tick", schemaId: emptySchema, messageEncoding: "cdr", metadata: new Map() });
+      const image = serializeMessage("sensor_msgs/msg/Image", monoImage(1));
+      await writer.addMessage({ channelId: left, sequence: 0, logTime: 1n, publishTime: 1n, data: image });
+      await writer.addMessage({ channelId: right, sequence: 1, logTime: 2n, publishTime: 2n, data: image });
+      await writer.addMessage({ channelId: empty, sequence: 2, logTime: 3n, publishTime: 3n, data: serializeMessage("std_msgs/msg/Empty", {}) });
+      await writer.addMetadata({ name: "rosbag2", metadata: new Map([["serialized_metadata", rosbag2Metadata]]) });
+    });
+
+    const bag = await openBag(path);
+    const sources = Object.fromEntries(bag.topics.map((topic) => [topic.name, [topic.type, topic.definitionSource]]));
+    assert.deepEqual(sources["/left/image_raw"], ["sensor_msgs/msg/Image", "builtin"]);
+    assert.deepEqual(sources["/right/image_raw"], ["sensor_msgs/msg/Image", "builtin"]);
+    assert.deepEqual(sources["/tick"], ["std_msgs/msg/Empty", "bag"]);
+    const messages = await readAll(bag);
+    assert.equal(messages.length, 3);
+    assert.equal((messages[1].decode() as { encoding: string }).encoding, "mono8");
+    await bag.close();
+  });
+
+  it("skips channels with a non-cdr encoding", async function () {
+    const path = join(temp.dir, "json.mcap");
+    await writeRawMcap(path, async (writer) => {
+      const schemaId = await writer.registerSchema({ name: "std_msgs/msg/String", encoding: "ros2msg", data: new TextEncoder().encode("string data\n") });
+      const json = await writer.registerChannel({ topic: "/json", schemaId, messageEncoding: "json", metadata: new Map() });
+      const cdr = await writer.registerChannel({ topic: "/cdr", schemaId, messageEncoding: "cdr", metadata: new Map() });
+      await writer.addMessage({ channelId: json, sequence: 0, logTime: 1n, publishTime: 1n, data: new TextEncoder().encode('{"data":"x"}') });
+      await writer.addMessage({ channelId: cdr, sequence: 1, logTime: 2n, publishTime: 2n, data: serializeMessage("std_msgs/msg/String", { data: "y" }) });
+    });
+
+    const logger = new RecordingLogger();
+    const bag = await openBag(path, { logger });
+    const messages = await readAll(bag);
+    assert.deepEqual(messages.map((message) => message.topic), ["/cdr"]);
+    assert.deepEqual(bag.skipped(), [{ topic: "/json", reason: "unsupported message encoding", count: 1 }]);
+    assert.ok(logger.warnings().some((line) => line.includes("unsupported message encoding") && line.includes("/json")));
+    await bag.close();
+  });
+
+  it("replays a cut-short file up to its last complete chunk", async function () {
+    const path = join(temp.dir, "cut.mcap");
+    await writeSampleBag(path, { compression: "zstd", frames: 20, chunkSize: 64 });
+    const whole = readFileSync(path);
+    const cutPath = join(temp.dir, "cut-short.mcap");
+    writeFileSync(cutPath, whole.subarray(0, Math.floor(whole.length * 0.35)));
+
+    const logger = new RecordingLogger();
+    const bag = await openBag(cutPath, { logger });
+    const messages = await readAll(bag);
+    assert.ok(messages.length > 0 && messages.length < 20, `expected some but not all of 20 frames, got ${messages.length}`);
+    const times = messages.map((message) => message.logTimeNs);
+    assert.deepEqual(times, [...times].sort((a, b) => (a < b ? -1 : 1)));
+    const warnings = logger.warnings();
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /cut-short\.mcap is cut short: its complete records end at byte \d+/);
+    await bag.close();
+  });
+
+  it("rejects a corrupt chunk naming the file", async function () {
+    const path = join(temp.dir, "corrupt.mcap");
+    await writeSampleBag(path, { compression: "none", frames: 3 });
+    const bytes = readFileSync(path);
+    // Overwrite image bytes in the first chunk: the chunk CRC no longer matches.
+    const pixels = bytes.indexOf(Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), 200);
+    bytes.fill(0x55, pixels, pixels + 12);
+    writeFileSync(path, bytes);
+
+    const bag = await openBag(path);
+    await assert.rejects(readAll(bag), (error: unknown) => {
+      assert.ok(error instanceof BagError);
+      assert.match(error.message, /corrupt\.mcap is corrupt/);
+      assert.match(error.message, /CRC/);
+      return true;
+    });
+    await bag.close();
+  });
+
+  it("rejects corrupt CDR per message", async function () {
+    const path = join(temp.dir, "bad-cdr.mcap");
+    const writer = await McapBagWriter.create(path, { compression: "none" });
+    await writer.addTopic({ name: "/camera/image_raw", type: "sensor_msgs/Image" });
+    await writer.write("/camera/image_raw", 1n, new Uint8Array([0, 1, 0, 0, 9]));
+    await writer.close();
+
+    const bag = await openBag(path);
+    const [message] = await readAll(bag);
+    assert.throws(() => message.decode(), (error: unknown) => {
+      assert.ok(error instanceof InputError);
+      assert.equal(error.reason, "corrupt_cdr");
+      assert.match(error.message, /\/camera\/image_raw/);
+      return true;
+    });
+    await bag.close();
+  });
+
+  it("rejects a file that is not a bag", async function () {
+    const path = join(temp.dir, "notes.mcap");
+    writeFileSync(path, "hello, not a bag\n");
+    await assert.rejects(openBag(path), /notes\.mcap is not a bag file: it starts with bytes 68656c6c6f2c206e/);
+  });
+});
+
+describe("bag: McapBagWriter", function () {
+  const temp = makeTempDir("writer");
+  after(() => temp.remove());
+
+  it("renames the temporary file on close", async function () {
+    const path = join(temp.dir, "out.mcap");
+    const writer = await McapBagWriter.create(path);
+    assert.equal(writer.temporaryPath, `${path}.tmp-${process.pid}`);
+    assert.ok(existsSync(writer.temporaryPath));
+    assert.ok(!existsSync(path));
+    await writer.close();
+    assert.ok(existsSync(path));
+    assert.ok(!existsSync(writer.temporaryPath));
+  });
+
+  it("abort deletes the temporary file", async function () {
+    const path = join(temp.dir, "aborted.mcap");
+    const writer = await McapBagWriter.create(path);
+    await writer.addTopic({ name: "/t", type: "std_msgs/String" });
+    await writer.write("/t", 1n, serializeMessage("std_msgs/msg/String", { data: "x" }));
+    await writer.abort();
+    await writer.abort();
+    assert.deepEqual(readdirSync(temp.dir).filter((name) => name.startsWith("aborted")), []);
+  });
+
+  it("rejects writes in the wrong order", async function () {
+    const path = join(temp.dir, "order.mcap");
+    const writer = await McapBagWriter.create(path);
+    await assert.rejects(writer.write("/unregistered", 1n, new Uint8Array(4)), (error: unknown) => {
+      assert.ok(error instanceof StateError);
+      assert.match(error.message, /topic \/unregistered is not registered; call addTopic before write/);
+      return true;
+    });
+    await writer.close();
+    await assert.rejects(writer.addTopic({ name: "/t", type: "std_msgs/String" }), /McapBagWriter.addTopic called after the writer was closed/);
+  });
+
+  it("rejects bad options", async function () {
+    const path = join(temp.dir, "bad.mcap");
+    await assert.rejects(McapBagWriter.create(path, { compression: "lz5" as "zstd" }), (error: unknown) => {
+      assert.ok(error instanceof ArgumentError);
+      assert.match(error.message, /Invalid compression "lz5"/);
+      return true;
+    });
+    await assert.rejects(McapBagWriter.create(path, { chunkSize: 0 }), /Invalid chunkSize 0/);
+    await assert.rejects(McapBagWriter.create(join(temp.dir, "no-such-folder", "x.mcap")), (error: unknown) => {
+      assert.ok(error instanceof BagError);
+      assert.match(error.message, /Cannot create output bag .*no-such-folder/);
+      return true;
+    });
+  });
+});
