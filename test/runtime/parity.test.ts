@@ -101,3 +101,7 @@ function clampedBox(box: { x: number; y: number; width: number; height: number }
 
 describeParity("tiny model", TINY_MODEL_DIR);
 describeParity("shipped model", SHIPPED_MODEL_DIR);
+// Checks a freshly exported model without installing it: SOFTSKIP_TEST_MODEL=DIR npx mocha ...
+if (process.env.SOFTSKIP_TEST_MODEL !== undefined && process.env.SOFTSKIP_TEST_MODEL !== "") {
+  describeParity(`model in ${process.env.SOFTSKIP_TEST_MODEL}`, path.resolve(process.env.SOFTSKIP_TEST_MODEL));
+}
