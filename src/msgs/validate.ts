@@ -122,7 +122,7 @@ class ValueChecker {
           `Failed to serialize ${this.typeName}: field "${path}" contains non-ASCII characters ` +
             `(${describeValue(value)}). @foxglove/cdr 3.5.0, the newest release on npm, writes the UTF-16 ` +
             `length of a string instead of its UTF-8 byte length and so corrupts such strings; ` +
-            `transliterate or remove the non-ASCII characters before serializing.`,
+            `convert free text with toAsciiText before serializing.`,
         );
       }
       return;

@@ -1,0 +1,29 @@
+const COMBINING_MARKS = /[\u0300-\u036f]/g;
+const NON_ASCII = /[^\p{ASCII}]/gu;
+
+/** Typographic characters that speech recognisers emit, with their ASCII spelling. */
+const ASCII_SPELLINGS: Readonly<Record<string, string>> = {
+  "\u2018": "'",
+  "\u2019": "'",
+  "\u201c": '"',
+  "\u201d": '"',
+  "\u2013": "-",
+  "\u2014": "-",
+  "\u2026": "...",
+  "\u00a0": " ",
+};
+
+/**
+ * Returns `text` in ASCII for string fields that serializeMessage writes: accents are
+ * dropped ("café" becomes "cafe"), curly quotes, dashes and ellipses get their ASCII
+ * spelling, and any other non-ASCII character becomes "?". serializeMessage rejects
+ * non-ASCII strings because @foxglove/cdr 3.5.0 corrupts them; use this on free text
+ * such as transcripts before writing it to a bag.
+ */
+export function toAsciiText(text: string): string {
+  let ascii = "";
+  for (const character of text.normalize("NFKD").replace(COMBINING_MARKS, "")) {
+    ascii += ASCII_SPELLINGS[character] ?? character;
+  }
+  return ascii.replace(NON_ASCII, "?");
+}
