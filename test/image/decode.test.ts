@@ -164,6 +164,13 @@ describe("image/decodeImage compressed", () => {
     assert.deepEqual(Array.from(decoded.data), [0, 0, 0, 100, 100, 100, 200, 200, 200, 255, 255, 255]);
   });
 
+  it("converts CMYK JPEG to RGB", async () => {
+    const cmyk = await sharp(bigRgb, { raw: { width: 64, height: 48, channels: 3 } }).toColourspace("cmyk").jpeg().toBuffer();
+    assert.equal((await sharp(cmyk).metadata()).space, "cmyk", "the fixture must be a CMYK JPEG");
+    const decoded = await decodeImage({ kind: "compressed", format: "jpeg", data: cmyk }, SOURCE);
+    assert.equal(decoded.data.length, 64 * 48 * 3);
+  });
+
   it("drops alpha of RGBA PNG", async () => {
     const rgba = await sharp(Buffer.from([10, 20, 30, 0, 40, 50, 60, 255]), { raw: { width: 2, height: 1, channels: 4 } })
       .png()

@@ -6,7 +6,7 @@ import sharp from "sharp";
 import { ArgumentError } from "../../src/errors";
 import { boxFromModelPixels, computeLetterboxTransform, decodeImage, letterboxImage, modelPixelsFromBox } from "../../src/image";
 import type { Box } from "../../src/runtime/types";
-import { maxDifference, pixelAt, rawImage, rgbPattern } from "./helpers";
+import { greyFromRed, maxDifference, pixelAt, rawImage, rgbPattern } from "./helpers";
 
 const TARGET = { width: 256, height: 256, padValue: 114 };
 
@@ -143,6 +143,16 @@ describe("image/letterboxImage", () => {
     for (const [encoding, padding] of [["bgr8", 0], ["bgr8", 7], ["rgba8", 4], ["bgra8", 0], ["8UC3", 2], ["rgb8", 6]] as const) {
       const result = await letterboxImage(rawImage(rgb, 40, 30, encoding, padding), target, "/camera");
       assert.deepEqual(result.rgb, reference.rgb, `${encoding} with ${padding} padding bytes`);
+    }
+  });
+
+  it("letterboxes mono8 to grey RGB", async () => {
+    const rgb = rgbPattern(40, 30);
+    const target = { width: 32, height: 32, padValue: 114 };
+    const reference = await letterboxImage(rawImage(greyFromRed(rgb), 40, 30, "rgb8"), target, "/camera");
+    for (const [encoding, padding] of [["mono8", 0], ["mono8", 3], ["8UC1", 1]] as const) {
+      const result = await letterboxImage(rawImage(rgb, 40, 30, encoding, padding), target, "/camera");
+      assert.ok(maxDifference(result.rgb, reference.rgb) <= 1, `${encoding} with ${padding} padding bytes`);
     }
   });
 
