@@ -7,6 +7,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ArgumentError } from "../errors";
 import { createConsoleLogger } from "../log";
 import { writeDataset } from "../synth/dataset";
+import { writeSessionBag } from "../synth/session";
 
 const USAGE = `Usage:
   softskip synth dataset --out DIR [--scenes N] [--width W] [--height H] [--seed S]
@@ -100,8 +101,47 @@ async function runDataset(args: string[]): Promise<number> {
   return 0;
 }
 
-async function runBag(_args: string[]): Promise<number> {
-  throw new ArgumentError("synth bag is not implemented yet.");
+async function runBag(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    out: { type: "string" },
+    seconds: { type: "string" },
+    rate: { type: "string" },
+    seed: { type: "string" },
+    encoding: { type: "string" },
+    compressed: { type: "boolean", default: false },
+    raw: { type: "boolean", default: true },
+    width: { type: "string" },
+    height: { type: "string" },
+    quality: { type: "string" },
+    json: { type: "boolean", default: false },
+  });
+  if (typeof values.out !== "string") {
+    throw new ArgumentError(`synth bag needs the output file; pass --out FILE.mcap.\n${USAGE}`);
+  }
+  const encoding = (values.encoding as string | undefined) ?? "rgb8";
+  if (encoding !== "rgb8" && encoding !== "bgr8") {
+    throw new ArgumentError(`--encoding must be rgb8 or bgr8 but is ${JSON.stringify(encoding)}.`);
+  }
+  const summary = await writeSessionBag({
+    out: values.out,
+    seconds: numberOption("seconds", values.seconds as string | undefined, 25),
+    rate: numberOption("rate", values.rate as string | undefined, 5),
+    seed: integerOption("seed", values.seed as string | undefined, 1),
+    encoding,
+    compressed: values.compressed === true,
+    raw: values.raw !== false,
+    width: integerOption("width", values.width as string | undefined, 640),
+    height: integerOption("height", values.height as string | undefined, 480),
+    quality: integerOption("quality", values.quality as string | undefined, 80),
+    logger: createConsoleLogger("synth"),
+  });
+  if (values.json === true) {
+    process.stdout.write(JSON.stringify(summary) + "\n");
+  } else {
+    const lines = summary.script.map((entry) => `  ${entry.timeS.toFixed(1).padStart(5)} s  ${JSON.stringify(entry.transcript)}`);
+    process.stdout.write(`Wrote ${summary.frames} frames, ${summary.commands} commands and ${summary.messages} messages to ${summary.out}:\n${lines.join("\n")}\n`);
+  }
+  return 0;
 }
 
 export async function run(args: string[]): Promise<number> {
