@@ -2,7 +2,7 @@
  * `npm run bench`: runs each benchmark case and records it in docs/benchmarks.md (one
  * section per case) and out/bench.json (one key per case). Add a case by appending to
  * CASES. Options: --model DIR, --data DIR, --split S, --limit N, --frame-runs N,
- * --threads N, --only NAME.
+ * --threads N, --session-commands N, --only NAME (Runtime or Contention).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 
 import { createConsoleLogger, type Logger } from "../src/log";
 import { BUNDLED_MODEL_DIR } from "../src/runtime/engine";
+import { formatContentionMarkdown, runContentionCase } from "./contention-case";
 import { describeMachine, writeJsonKey, writeMarkdownSection } from "./report";
 import { formatRuntimeMarkdown, runRuntimeBenchmark } from "./runtime";
 
@@ -28,6 +29,8 @@ interface BenchContext {
   limit: number;
   frameRuns: number;
   numThreads: number;
+  /** Spoken commands in the contention session. */
+  sessionCommands: number;
   command: string;
   logger: Logger;
 }
@@ -46,6 +49,13 @@ const CASES: BenchCase[] = [
       return { markdown: formatRuntimeMarkdown(result, context.command, describeMachine(), context.modelNote), json: result };
     },
   },
+  {
+    name: "Contention",
+    async run(context) {
+      const result = await runContentionCase({ ...context, commands: context.sessionCommands });
+      return { markdown: formatContentionMarkdown(result, context.command, describeMachine(), context.modelNote), json: result };
+    },
+  },
 ];
 
 async function main(): Promise<void> {
@@ -59,6 +69,7 @@ async function main(): Promise<void> {
       limit: { type: "string", default: "150" },
       "frame-runs": { type: "string", default: "30" },
       threads: { type: "string", default: "1" },
+      "session-commands": { type: "string", default: "8" },
       only: { type: "string" },
     },
   });
@@ -82,6 +93,7 @@ async function main(): Promise<void> {
     limit: Number(values.limit),
     frameRuns: Number(values["frame-runs"]),
     numThreads: Number(values.threads),
+    sessionCommands: Number(values["session-commands"]),
     command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
     logger,
   };

@@ -1,0 +1,134 @@
+/**
+ * The "Contention" benchmark case: builds a timed robot session from dataset refs (one
+ * spoken command, then a 640x480 rgb8 camera frame of its scene at 5 Hz) and replays it
+ * through the grounding stream with runContentionBenchmark (bench/contention.ts).
+ */
+import sharp from "sharp";
+
+import type { Logger } from "../src/log";
+import { loadGroundingEngine } from "../src/runtime/engine";
+import { percentile, readEvalDataset } from "../src/runtime/evaluation";
+import type { EvalItem } from "../src/runtime/evaluation";
+import type { RawImageInput } from "../src/runtime/types";
+import type { ContentionCommand, ContentionFrame, ContentionReport } from "./contention";
+import { runContentionBenchmark } from "./contention";
+import { markdownTable } from "./report";
+
+const FRAME_WIDTH = 640;
+const FRAME_HEIGHT = 480;
+/** Time between camera frames, in ms (5 Hz). */
+const FRAME_INTERVAL_MS = 200;
+const FRAMES_PER_COMMAND = 6;
+/** Time from one command to the next, in ms; frames of a command end before the next one. */
+const COMMAND_INTERVAL_MS = 1500;
+
+export interface ContentionCaseOptions {
+  modelDir: string;
+  dataDir: string;
+  split: string;
+  /** Spoken commands in the session. */
+  commands: number;
+  numThreads: number;
+  logger: Logger;
+}
+
+export interface ContentionCaseResult {
+  model: string;
+  /** Median time of one full-policy ground() on an idle machine, in ms. */
+  idleFullMs: number;
+  report: ContentionReport;
+}
+
+export async function runContentionCase(options: ContentionCaseOptions): Promise<ContentionCaseResult> {
+  const dataset = await readEvalDataset(options.dataDir, options.split, options.commands);
+  const { frames, commands } = await buildSession(dataset.items);
+  const engine = await loadGroundingEngine(options.modelDir, { numThreads: options.numThreads, logger: options.logger });
+  try {
+    const idleFullMs = await medianFullMs(engine, frames[0].image, commands[0].text);
+    // End-to-end target a little above the full model's idle time, so that the full
+    // policy fits on an idle machine and competing processes push it over.
+    const latencyBudgetMs = Math.ceil(idleFullMs * 1.3);
+    const report = await runContentionBenchmark({
+      engine,
+      frames,
+      commands,
+      policies: ["full", "budget"],
+      competitors: [0, 1, 2],
+      parameters: { latency_budget_ms: latencyBudgetMs, command_ttl_s: (FRAMES_PER_COMMAND * FRAME_INTERVAL_MS + 100) / 1000 },
+      logger: options.logger,
+    });
+    return { model: engine.modelName, idleFullMs, report };
+  } finally {
+    await engine.close();
+  }
+}
+
+async function buildSession(items: EvalItem[]): Promise<{ frames: ContentionFrame[]; commands: ContentionCommand[] }> {
+  const frames: ContentionFrame[] = [];
+  const commands: ContentionCommand[] = [];
+  for (const [index, item] of items.entries()) {
+    const startMs = index * COMMAND_INTERVAL_MS;
+    commands.push({ atMs: startMs, text: item.raw });
+
+    const { image, scaleX, scaleY } = await cameraFrame(item.imagePath);
+    const truth = item.box === null ? null : { x: item.box.x * scaleX, y: item.box.y * scaleY, width: item.box.width * scaleX, height: item.box.height * scaleY };
+    for (let frame = 0; frame < FRAMES_PER_COMMAND; frame += 1) {
+      const atMs = startMs + 100 + frame * FRAME_INTERVAL_MS;
+      frames.push({
+        atMs,
+        header: { stamp: { sec: Math.floor(atMs / 1000), nanosec: (atMs % 1000) * 1e6 }, frame_id: "camera" },
+        image,
+        truth,
+      });
+    }
+  }
+  return { frames, commands };
+}
+
+/** Stretches a dataset image to a 640x480 rgb8 frame, as a camera driver would publish it. */
+async function cameraFrame(file: string): Promise<{ image: RawImageInput; scaleX: number; scaleY: number }> {
+  const source = sharp(file);
+  const { width = FRAME_WIDTH, height = FRAME_HEIGHT } = await source.metadata();
+  const data = await source.removeAlpha().resize(FRAME_WIDTH, FRAME_HEIGHT, { fit: "fill" }).raw().toBuffer();
+  const image: RawImageInput = { kind: "raw", encoding: "rgb8", width: FRAME_WIDTH, height: FRAME_HEIGHT, step: FRAME_WIDTH * 3, isBigEndian: false, data };
+  return { image, scaleX: FRAME_WIDTH / width, scaleY: FRAME_HEIGHT / height };
+}
+
+async function medianFullMs(engine: Awaited<ReturnType<typeof loadGroundingEngine>>, image: ContentionFrame["image"], text: string): Promise<number> {
+  const command = await engine.encode(text.slice(0, 500).trim() || "the object");
+  const times: number[] = [];
+  try {
+    for (let run = 0; run < 10; run += 1) {
+      times.push((await engine.ground(image, command, { policy: "full" })).latencyMs.total);
+    }
+  } finally {
+    engine.release(command);
+  }
+  return percentile(times.sort((a, b) => a - b), 50);
+}
+
+/** Formats the "Contention" section of docs/benchmarks.md. */
+export function formatContentionMarkdown(result: ContentionCaseResult, command: string, machine: string, modelNote: string): string {
+  const percent = (value: number | null): string => (value === null ? "n/a" : `${(value * 100).toFixed(1)}%`);
+  const ms = (value: number | null): string => (value === null ? "n/a" : value.toFixed(1));
+  const rows = result.report.runs.map((run) => [
+    run.policy,
+    String(run.competitors),
+    `${run.results}/${run.frames}`,
+    String(run.dropped.busy + run.dropped.stale),
+    percent(run.overBudgetShare),
+    ms(run.latencyMs.p50),
+    ms(run.latencyMs.p99),
+    percent(run.computeRatio),
+    percent(run.accuracy),
+  ]);
+  return [
+    `Command: \`${command}\``,
+    "",
+    `Machine: ${machine}. Model: ${result.model} (${modelNote}).`,
+    "",
+    `A session of spoken commands from the dataset, each followed by six 640x480 rgb8 frames at 5 Hz, replayed at real rate through the grounding stream while 0, 1 or 2 CPU-bound processes compete for the CPU. The end-to-end target is ${result.report.latencyBudgetMs} ms, 1.3 times the full policy's idle ground() median of ${result.idleFullMs.toFixed(1)} ms.`,
+    "",
+    markdownTable(["policy", "competitors", "results/frames", "dropped", "over budget", "p50 ms", "p99 ms", "compute", "accuracy"], rows),
+  ].join("\n");
+}
