@@ -145,8 +145,9 @@ async function encodedPipeline(image: sharp.Sharp, source: string, description: 
     throw corruptData(source, description, error);
   }
 
-  const width = metadata.width;
-  const height = metadata.height;
+  // Sizes after EXIF rotation, which the pipeline applies, so boxes match the upright picture.
+  const width = metadata.autoOrient?.width ?? metadata.width;
+  const height = metadata.autoOrient?.height ?? metadata.height;
   checkImageSide(width, "width", source);
   checkImageSide(height, "height", source);
   if (metadata.depth !== undefined && metadata.depth !== "uchar" && metadata.depth !== "char") {
@@ -165,7 +166,7 @@ async function encodedPipeline(image: sharp.Sharp, source: string, description: 
 
 function compressedPipeline(input: CompressedImageInput, source: string): Promise<InputPipeline> {
   const codec = compressedCodec(input.format, input.data, source);
-  const image = sharp(asBuffer(input.data), { failOn: FAIL_ON });
+  const image = sharp(asBuffer(input.data), { failOn: FAIL_ON, autoOrient: true });
   return encodedPipeline(image, source, `${codec.toUpperCase()} data`);
 }
 
@@ -183,8 +184,7 @@ async function filePipeline(input: FileImageInput, source: string): Promise<Inpu
       `Image file ${input.path} cannot be read (${describeError(error)}); check the path.`,
     );
   }
-  // NOTE: EXIF orientation is not applied, so boxes refer to the pixels as stored.
-  return encodedPipeline(sharp(input.path, { failOn: FAIL_ON }), source, `image file ${input.path}`);
+  return encodedPipeline(sharp(input.path, { failOn: FAIL_ON, autoOrient: true }), source, `image file ${input.path}`);
 }
 
 /** Validates the input and builds the sharp pipeline that decodes it. */

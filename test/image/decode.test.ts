@@ -6,7 +6,7 @@ import * as path from "node:path";
 import sharp from "sharp";
 
 import { InputError } from "../../src/errors";
-import { decodeImage } from "../../src/image";
+import { decodeImage, letterboxImage } from "../../src/image";
 import type { ImageInput, RawImageInput } from "../../src/runtime/types";
 import { greyFromRed, rawImage, rgbPattern } from "./helpers";
 
@@ -251,6 +251,22 @@ describe("image/decodeImage file", () => {
     const decoded = await decodeImage({ kind: "file", path: file }, file);
     assert.equal(decoded.width, WIDTH);
     assert.deepEqual(decoded.data, await sharp(file).raw().toBuffer());
+  });
+
+  it("applies EXIF orientation", async () => {
+    // Orientation 6 stores the picture rotated; viewers turn it 90 degrees clockwise.
+    const file = path.join(directory, "rotated.jpg");
+    const stored = Buffer.alloc(8 * 4 * 3, 0);
+    stored.fill(255, 0, 3);
+    await sharp(stored, { raw: { width: 8, height: 4, channels: 3 } }).jpeg({ quality: 100 }).withMetadata({ orientation: 6 }).toFile(file);
+
+    const decoded = await decodeImage({ kind: "file", path: file }, file);
+    assert.equal(decoded.width, 4);
+    assert.equal(decoded.height, 8);
+    const boxed = await letterboxImage({ kind: "file", path: file }, { width: 16, height: 16, padValue: 0 }, file);
+    assert.equal(boxed.originalWidth, 4);
+    assert.equal(boxed.originalHeight, 8);
+    assert.equal(boxed.transform.padX, 4);
   });
 
   it("rejects a missing file naming the path", async () => {
