@@ -5,8 +5,8 @@ export interface BudgetControllerOptions {
   /** End-to-end latency target, from frame arrival to result, in ms (`latency_budget_ms`). */
   targetMs: number;
   /**
-   * Lowest model budget handed to the engine, in ms; default 1. The engine plans the
-   * mandatory blocks whatever the budget, so this only keeps the value positive.
+   * Lowest model budget handed to the engine, in ms, above 0; default 1. The engine plans
+   * the mandatory blocks whatever the budget, so this only keeps the value positive.
    */
   floorMs?: number;
   /** Number of recent frames each quantile is taken over; default 20. */
@@ -87,7 +87,8 @@ export class BudgetController {
 
   constructor(options: BudgetControllerOptions) {
     this.target = requireNumber("targetMs", options.targetMs, (v) => v > 0, "a number above 0");
-    this.floorMs = requireNumber("floorMs", options.floorMs ?? 1, (v) => v >= 0, "a number at or above 0");
+    // Above 0 because the engine rejects a budget policy call without a positive budget.
+    this.floorMs = requireNumber("floorMs", options.floorMs ?? 1, (v) => v > 0, "a number above 0");
     const windowSize = requireNumber(
       "windowSize",
       options.windowSize ?? 20,

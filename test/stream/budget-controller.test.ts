@@ -80,6 +80,7 @@ describe("BudgetController", () => {
     ["targetMs", { targetMs: 0 }],
     ["targetMs", { targetMs: Number.NaN }],
     ["floorMs", { floorMs: -1 }],
+    ["floorMs", { floorMs: 0 }],
     ["windowSize", { windowSize: 0 }],
     ["windowSize", { windowSize: 2.5 }],
     ["quantile", { quantile: 0 }],
