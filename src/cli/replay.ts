@@ -1,13 +1,14 @@
 /**
  * `softskip replay BAG`: grounds the bag's (or the given) commands on its camera frames
  * through the same stream as the node and writes the node's topics into an MCAP bag.
- * Exit codes: 0 after real work, 1 on a failure (bad bag, missing model), 2 on bad usage.
+ * Exit codes: 0 after real work, 1 on a failure (bad bag, missing model, no command), 2 on
+ * bad usage (options, parameter values, commands file).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-import { ArgumentError, describeError, ModelError } from "../errors";
+import { ArgumentError, describeError, ModelError, ParameterError } from "../errors";
 import { createConsoleLogger, type Logger } from "../log";
 import { defaultParameters, type GroundingParameters } from "../params/declarations";
 import { readParameterFile } from "../params/file";
@@ -60,7 +61,8 @@ export async function run(args: string[]): Promise<number> {
   try {
     parsed = parseArguments(args);
   } catch (error) {
-    if (error instanceof ArgumentError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") === true) {
+    const isUsageError = error instanceof ArgumentError || error instanceof ParameterError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") === true;
+    if (isUsageError) {
       process.stderr.write(`softskip replay: ${describeError(error)}\n\n${USAGE}\n`);
       return 2;
     }

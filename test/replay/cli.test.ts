@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
+import { REPO_ROOT, makeTempDir, REAL_BAGS } from "../bag/helpers";
+
+const CLI = join(REPO_ROOT, "dist/src/cli/main.js");
+const SAMPLE_BAG = join(REPO_ROOT, "samples/tabletop_session.mcap");
+const BUNDLED_MANIFEST = join(REPO_ROOT, "models/lgmdp-tabletop/manifest.json");
+
+function runCli(args: string[], timeoutMs = 60_000): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, "replay", ...args], { encoding: "utf8", timeout: timeoutMs });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("replay: command line", function () {
+  const temp = makeTempDir("replay-cli");
+  after(() => temp.remove());
+
+  it("prints help", function () {
+    const { status, stdout } = runCli(["--help"]);
+    assert.equal(status, 0);
+    assert.match(stdout, /Usage: softskip replay BAG/);
+    assert.match(stdout, /--rate 1\|max/);
+  });
+
+  const usageErrors: [string, string[], RegExp][] = [
+    ["no bag", [], /Expected exactly one BAG argument but received 0/],
+    ["two command sources", ["x.mcap", "--command", "a", "--commands", "c.yaml"], /either --command or --commands, not both/],
+    ["a bad rate", ["x.mcap", "--rate", "fast"], /Invalid --rate "fast"/],
+    ["a bad budget", ["x.mcap", "--budget-ms", "soon"], /Invalid --budget-ms "soon": expected a number/],
+    ["an unknown option", ["x.mcap", "--colour"], /Unknown option '--colour'/],
+    ["a bad policy", ["x.mcap", "--policy", "fastest"], /Parameter policy must be one of full, lgmdp, softskip, budget, static but received "fastest"/],
+  ];
+  for (const [name, args, message] of usageErrors) {
+    it(`rejects ${name}`, function () {
+      const { status, stderr } = runCli(args);
+      assert.equal(status, 2, stderr);
+      assert.match(stderr, message);
+    });
+  }
+
+  it("says plainly when no model is installed", function () {
+    const { status, stdout, stderr } = runCli(["x.mcap", "--command", "the cup", "--model", temp.dir]);
+    assert.equal(status, 1);
+    assert.equal(stdout, "");
+    assert.match(stderr, /No model is installed at .* \(manifest.json is missing\)/);
+  });
+
+  it("replays the sample bag with the bundled model", function () {
+    if (!existsSync(BUNDLED_MANIFEST) || !existsSync(SAMPLE_BAG)) {
+      this.skip();
+    }
+    this.timeout(300_000);
+    const out = join(temp.dir, "sample.grounded.mcap");
+    const report = join(temp.dir, "report.html");
+    const { status, stdout, stderr } = runCli([SAMPLE_BAG, "--rate", "max", "--json", "--out", out, "--report", report], 280_000);
+    assert.equal(status, 0, stderr);
+    const summary = JSON.parse(stdout) as Record<string, unknown>;
+    for (const field of ["bag", "output", "messages", "frames", "rejected", "commands", "results", "latencyMs", "computeRatio", "overBudget", "accuracy"]) {
+      assert.ok(field in summary, `summary has ${field}`);
+    }
+    assert.ok(existsSync(out));
+    assert.ok(existsSync(report));
+  });
+
+  it("fails on a bag that is not a bag, naming it", function () {
+    if (!existsSync(BUNDLED_MANIFEST) || !existsSync(REAL_BAGS)) {
+      this.skip();
+    }
+    const { status, stderr } = runCli([join(REAL_BAGS, "README.md"), "--command", "the cup"]);
+    assert.equal(status, 1);
+    assert.match(stderr, /README\.md is not a bag file/);
+  });
+});

@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+import type { BagTopic } from "../../src/bag";
+import { ArgumentError } from "../../src/errors";
+import { parseCommands, readCommandsFile, selectReplayTopics } from "../../src/replay";
+import { makeTempDir } from "../bag/helpers";
+
+function topic(name: string, type: string, definitionSource: BagTopic["definitionSource"] = "bag"): BagTopic {
+  return { name, type, encoding: "cdr", qos: [], messageCount: 1, definitionSource };
+}
+
+describe("replay: commands files", function () {
+  const temp = makeTempDir("commands");
+  after(() => temp.remove());
+
+  it("reads YAML and sorts by time", function () {
+    const path = join(temp.dir, "commands.yaml");
+    writeFileSync(path, "- time_s: 4.5\n  text: now the bowl\n- time_s: 0\n  text: grab the red mug\n");
+    assert.deepEqual(readCommandsFile(path), [
+      { timeS: 0, text: "grab the red mug" },
+      { timeS: 4.5, text: "now the bowl" },
+    ]);
+  });
+
+  it("reads JSON", function () {
+    assert.deepEqual(parseCommands('[{"time_s": 1, "text": "the cup"}]', "inline.json"), [{ timeS: 1, text: "the cup" }]);
+  });
+
+  const invalid: [string, string, RegExp][] = [
+    ["a map", "time_s: 1\ntext: x\n", /must hold a list of \{time_s, text\} entries but holds object/],
+    ["a negative time", "- {time_s: -1, text: x}\n", /entry 0: time_s must be a number of seconds >= 0 but is -1/],
+    ["a missing time", "- {text: x}\n", /entry 0: time_s must be a number/],
+    ["an empty text", '- {time_s: 1, text: ""}\n', /entry 0: text must be a non-empty string but is ""/],
+    ["broken YAML", "- [unclosed\n", /is not valid YAML or JSON/],
+  ];
+  for (const [name, text, message] of invalid) {
+    it(`rejects ${name}`, function () {
+      assert.throws(() => parseCommands(text, "commands.yaml"), (error: unknown) => {
+        assert.ok(error instanceof ArgumentError);
+        assert.match(error.message, message);
+        assert.match(error.message, /commands\.yaml/);
+        return true;
+      });
+    });
+  }
+
+  it("rejects a missing file", function () {
+    assert.throws(() => readCommandsFile(join(temp.dir, "absent.yaml")), /Cannot read --commands file .*absent\.yaml/);
+  });
+});
+
+describe("replay: topic selection", function () {
+  const topics = [
+    topic("/zed/left/image_raw", "sensor_msgs/msg/Image"),
+    topic("/camera/image_raw", "sensor_msgs/msg/Image"),
+    topic("/camera/image_raw/compressed", "sensor_msgs/msg/CompressedImage"),
+    topic("/speech/transcript", "std_msgs/msg/String"),
+    topic("/softskip/ground_truth", "softskip_msgs/msg/GroundingResult"),
+  ];
+
+  it("prefers the usual camera names", function () {
+    const raw = selectReplayTopics(topics, { transport: "raw", useTranscripts: true });
+    assert.deepEqual(raw.image, { name: "/camera/image_raw", kind: "raw" });
+    assert.equal(raw.transcript, "/speech/transcript");
+    assert.equal(raw.groundTruth, "/softskip/ground_truth");
+
+    const compressed = selectReplayTopics(topics, { transport: "compressed", useTranscripts: false });
+    assert.deepEqual(compressed.image, { name: "/camera/image_raw/compressed", kind: "compressed" });
+    assert.equal(compressed.transcript, null);
+  });
+
+  it("falls back to the first topic of the right type", function () {
+    const selected = selectReplayTopics([topics[0], topics[2]], { transport: "raw", useTranscripts: true });
+    assert.deepEqual(selected.image, { name: "/zed/left/image_raw", kind: "raw" });
+    assert.equal(selected.transcript, null);
+  });
+
+  it("takes explicit topics", function () {
+    const selected = selectReplayTopics(topics, { transport: "raw", imageTopic: "/camera/image_raw/compressed", transcriptTopic: "/speech/transcript", useTranscripts: false });
+    assert.deepEqual(selected.image, { name: "/camera/image_raw/compressed", kind: "compressed" });
+    assert.equal(selected.transcript, "/speech/transcript");
+  });
+
+  it("rejects topics the bag lacks", function () {
+    assert.throws(() => selectReplayTopics(topics, { transport: "raw", imageTopic: "/speech/transcript", useTranscripts: true }), (error: unknown) => {
+      assert.ok(error instanceof ArgumentError);
+      assert.match(error.message, /Invalid --image-topic \/speech\/transcript/);
+      assert.match(error.message, /\/camera\/image_raw \(sensor_msgs\/msg\/Image\)/);
+      return true;
+    });
+    assert.throws(() => selectReplayTopics(topics, { transport: "raw", transcriptTopic: "/asr", useTranscripts: false }), /Invalid --transcript-topic \/asr: .*String topics: \/speech\/transcript/);
+  });
+
+  it("rejects a bag without readable images", function () {
+    const unreadable = [topic("/camera/image_raw", "sensor_msgs/msg/Image", "none")];
+    assert.throws(() => selectReplayTopics(unreadable, { transport: "raw", useTranscripts: true }), /no readable sensor_msgs\/msg\/Image or CompressedImage topic.*\/camera\/image_raw \(sensor_msgs\/msg\/Image, unreadable/);
+  });
+});

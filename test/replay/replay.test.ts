@@ -1,0 +1,159 @@
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+import { openBag } from "../../src/bag";
+import { BagError } from "../../src/errors";
+import { GROUNDING_STATUS, type GroundingResult } from "../../src/msgs";
+import { defaultParameters, type GroundingParameters } from "../../src/params/declarations";
+import { OUTPUT_TOPICS, replayBag, ThumbnailCollector, writeReport, type ReplayOptions } from "../../src/replay";
+import type { GroundingOutput } from "../../src/runtime/types";
+import { makeTempDir, readAll, RecordingLogger } from "../bag/helpers";
+import { FakeEngine } from "./fake-engine";
+import { IMAGE_HEIGHT, IMAGE_WIDTH, writeSessionBag } from "./session-bag";
+
+function parameters(overrides: Partial<GroundingParameters> = {}): GroundingParameters {
+  return { ...defaultParameters(), ...overrides };
+}
+
+describe("replay: replayBag", function () {
+  const temp = makeTempDir("replay");
+  after(() => temp.remove());
+
+  function options(bagPath: string, overrides: Partial<ReplayOptions>): ReplayOptions {
+    return { bagPath, engine: new FakeEngine(), parameters: parameters(), rate: "max", logger: new RecordingLogger(), ...overrides };
+  }
+
+  it("grounds bag transcripts and writes the node's topics", async function () {
+    const bagPath = join(temp.dir, "session.mcap");
+    await writeSessionBag(bagPath, { frames: 6, intervalMs: 100, transcripts: [[150, "grab the white cup"]] });
+    const outPath = join(temp.dir, "out", "session.grounded.mcap");
+
+    const { summary, results } = await replayBag(options(bagPath, { outPath, includeInput: true }));
+    assert.equal(summary.transcriptTopic, "/transcript");
+    assert.equal(summary.commands, 1);
+    assert.deepEqual(summary.frames, { received: 6, processed: 4, dropped: 0, rejected: 0, idle: 2 });
+    assert.deepEqual(summary.results, { grounded: 4 });
+    assert.equal(summary.computeRatio, 0.6);
+    assert.equal(summary.output, outPath);
+    assert.equal(results[0].expression, "the white cup");
+
+    const output = await openBag(outPath);
+    const counts = Object.fromEntries(output.topics.map((topic) => [topic.name, topic.messageCount]));
+    assert.deepEqual(counts, {
+      [OUTPUT_TOPICS.result.name]: 4,
+      [OUTPUT_TOPICS.detections.name]: 4,
+      [OUTPUT_TOPICS.annotations.name]: 4,
+      "/camera/image_raw": 6,
+      "/transcript": 1,
+    });
+    const messages = await readAll(output);
+    const result = messages.find((message) => message.topic === OUTPUT_TOPICS.result.name)?.decode() as GroundingResult;
+    assert.equal(result.status, GROUNDING_STATUS.GROUNDED);
+    assert.equal(result.transcript, "grab the white cup");
+    assert.deepEqual([result.bbox.center.position.x, result.bbox.size_x], [IMAGE_WIDTH / 2, IMAGE_WIDTH / 2]);
+    await output.close();
+  });
+
+  it("issues --commands at their offsets", async function () {
+    const bagPath = join(temp.dir, "offsets.mcap");
+    await writeSessionBag(bagPath, { frames: 6, intervalMs: 100 });
+    const { summary, results } = await replayBag(
+      options(bagPath, {
+        commands: [
+          { timeS: 0, text: "the mug" },
+          { timeS: 0.25, text: "now the bowl" },
+        ],
+      }),
+    );
+    assert.equal(summary.commands, 2);
+    assert.equal(summary.transcriptTopic, null);
+    assert.deepEqual(results.map((result) => result.commandId), [1, 1, 1, 2, 2, 2]);
+  });
+
+  it("drops frames at bag rate but not at max rate", async function () {
+    const bagPath = join(temp.dir, "busy.mcap");
+    await writeSessionBag(bagPath, { frames: 10, intervalMs: 20 });
+    const slow = (): FakeEngine => new FakeEngine({ groundMs: 100 });
+
+    const realTime = await replayBag(options(bagPath, { engine: slow(), rate: 1, commands: [{ timeS: 0, text: "the mug" }] }));
+    assert.ok(realTime.summary.frames.dropped > 0, `expected drops at rate 1, got ${JSON.stringify(realTime.summary.frames)}`);
+    assert.equal(realTime.summary.frames.processed + realTime.summary.frames.dropped, 10);
+
+    const maxRate = await replayBag(options(bagPath, { engine: slow(), rate: "max", commands: [{ timeS: 0, text: "the mug" }] }));
+    assert.deepEqual(maxRate.summary.frames, { received: 10, processed: 10, dropped: 0, rejected: 0, idle: 0 });
+    for (const result of maxRate.results) {
+      assert.ok(result.endToEndMs >= 100, `latency ${result.endToEndMs} ms counts the model time`);
+    }
+  });
+
+  it("scores results against ground truth", async function () {
+    const bagPath = join(temp.dir, "truth.mcap");
+    const centre = { x: IMAGE_WIDTH / 4, y: IMAGE_HEIGHT / 4, width: IMAGE_WIDTH / 2, height: IMAGE_HEIGHT / 2 };
+    const corner = { x: 0, y: 0, width: 4, height: 4 };
+    await writeSessionBag(bagPath, { frames: 4, intervalMs: 100, groundTruth: new Map([[0, centre], [1, corner], [2, null]]) });
+
+    const { summary } = await replayBag(options(bagPath, { commands: [{ timeS: 0, text: "the mug" }] }));
+    assert.equal(summary.accuracySamples, 3);
+    assert.equal(summary.accuracy, 1 / 3);
+  });
+
+  it("reports null accuracy without ground truth", async function () {
+    const bagPath = join(temp.dir, "no-truth.mcap");
+    await writeSessionBag(bagPath, { frames: 2, intervalMs: 100 });
+    const { summary } = await replayBag(options(bagPath, { commands: [{ timeS: 0, text: "the mug" }] }));
+    assert.equal(summary.accuracy, null);
+    assert.deepEqual(summary.latencyMs.p50 !== null, true);
+  });
+
+  it("leaves no output behind when the engine fails", async function () {
+    const bagPath = join(temp.dir, "failing.mcap");
+    await writeSessionBag(bagPath, { frames: 3, intervalMs: 100 });
+    const engine = new FakeEngine();
+    engine.ground = async (): Promise<GroundingOutput> => {
+      throw new Error("worker exited");
+    };
+    const outFolder = join(temp.dir, "failing-out");
+
+    await assert.rejects(replayBag(options(bagPath, { engine, outPath: join(outFolder, "x.mcap"), commands: [{ timeS: 0, text: "the mug" }] })), /worker exited/);
+    assert.deepEqual(readdirSync(outFolder), []);
+  });
+
+  it("leaves no output behind when the bag is corrupt", async function () {
+    const bagPath = join(temp.dir, "corrupt.mcap");
+    await writeSessionBag(bagPath, { frames: 30, intervalMs: 100 });
+    const bytes = readFileSync(bagPath);
+    // Damage the data section past the first chunk: the first frames replay, then reading fails.
+    bytes.fill(0x55, Math.floor(bytes.length * 0.3), Math.floor(bytes.length * 0.3) + 64);
+    writeFileSync(bagPath, bytes);
+    const outFolder = join(temp.dir, "corrupt-out");
+
+    await assert.rejects(replayBag(options(bagPath, { outPath: join(outFolder, "x.mcap"), commands: [{ timeS: 0, text: "the mug" }] })), (error: unknown) => {
+      assert.ok(error instanceof BagError, String(error));
+      assert.match(error.message, /corrupt\.mcap is corrupt/);
+      return true;
+    });
+    assert.deepEqual(readdirSync(outFolder), []);
+  });
+
+  it("rejects an invalid rate", async function () {
+    await assert.rejects(replayBag(options("unused.mcap", { rate: 0 })), /Invalid rate 0: expected "max" or a positive number/);
+  });
+
+  it("writes a self-contained report", async function () {
+    const bagPath = join(temp.dir, "report.mcap");
+    await writeSessionBag(bagPath, { frames: 4, intervalMs: 100 });
+    const thumbnails = new ThumbnailCollector();
+    const logger = new RecordingLogger();
+    const { summary, results } = await replayBag(options(bagPath, { logger, onResultImage: thumbnails.sink, commands: [{ timeS: 0, text: "the <mug>" }] }));
+    const reportPath = join(temp.dir, "report", "report.html");
+    await writeReport(reportPath, summary, results, await thumbnails.render(logger));
+
+    const html = readFileSync(reportPath, "utf8");
+    assert.match(html, /^<!DOCTYPE html>/);
+    assert.equal((html.match(/<svg /g) ?? []).length, 2, "latency and compute plots");
+    assert.equal((html.match(/src="data:image\/jpeg;base64,/g) ?? []).length, 1, "one thumbnail per command");
+    assert.match(html, /the &#60;mug&#62;/);
+    assert.doesNotMatch(html, /(src|href)="https?:/);
+  });
+});
