@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
+import { POLICY_NAMES } from "../../src/params/declarations";
+import { removeDir, REPO_ROOT, TINY_MODEL_DIR } from "./helpers";
+
+const CLI = path.join(REPO_ROOT, "dist/src/cli/main.js");
+const SCENE = path.join(TINY_MODEL_DIR, "goldens/scene.png");
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[]): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: REPO_ROOT }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Writes a two-ref dataset (one present referent, one absent) around the tiny model's scene. */
+async function writeDataset(dir: string): Promise<void> {
+  await mkdir(path.join(dir, "images"), { recursive: true });
+  await copyFile(SCENE, path.join(dir, "images/000000.png"));
+  const instances = {
+    info: {},
+    images: [{ id: 0, file_name: "000000.png", width: 96, height: 64 }],
+    annotations: [{ id: 5, image_id: 0, category_id: 1, bbox: [20, 10, 30, 30], area: 900 }],
+    categories: [{ id: 1, name: "cup", synonyms: [] }],
+  };
+  const refs = [
+    { ref_id: 0, image_id: 0, ann_id: 5, category_id: 1, split: "test", absent: false, kinds: ["color"], sentences: [{ sent_id: 0, sent: "the red cup", raw: "uh grab the red cup", tokens: [] }] },
+    { ref_id: 1, image_id: 0, ann_id: -1, category_id: 1, split: "test", absent: true, kinds: ["color"], sentences: [{ sent_id: 1, sent: "the blue bowl", raw: "find the blue bowl", tokens: [] }] },
+    { ref_id: 2, image_id: 0, ann_id: 5, category_id: 1, split: "train", absent: false, kinds: [], sentences: [{ sent_id: 2, sent: "the cup", raw: "the cup", tokens: [] }] },
+  ];
+  await writeFile(path.join(dir, "instances.json"), JSON.stringify(instances));
+  await writeFile(path.join(dir, "refs.json"), JSON.stringify(refs));
+}
+
+describe("softskip ground and eval", function () {
+  this.timeout(60000);
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "softskip-cli-"));
+  });
+
+  after(async () => {
+    await removeDir(dir);
+  });
+
+  it("ground prints the JSON contract", async () => {
+    const out = path.join(dir, "annotated.png");
+    const run = await runCli(["ground", "--image", SCENE, "--text", "Um, grab the red cup please", "--model", TINY_MODEL_DIR, "--policy", "softskip", "--out", out, "--json"]);
+    assert.equal(run.code, 0, run.stderr);
+
+    const result = JSON.parse(run.stdout) as Record<string, unknown>;
+    assert.ok(["grounded", "not_found"].includes(result.status as string));
+    assert.deepEqual(Object.keys(result.box as object).sort(), ["height", "width", "x", "y"]);
+    assert.equal(typeof result.score, "number");
+    assert.equal(result.expression, "the red cup");
+    assert.equal(result.policy, "softskip");
+    assert.ok(Array.isArray(result.executedBlocks));
+    assert.equal(typeof result.computeRatio, "number");
+    const latency = result.latencyMs as Record<string, number>;
+    for (const stage of ["total", "decode", "preprocess", "text", "postprocess"]) {
+      assert.equal(typeof latency[stage], "number", `latencyMs.${stage}`);
+    }
+
+    const png = await readFile(out);
+    assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  });
+
+  it("ground rejects a missing image", async () => {
+    const run = await runCli(["ground", "--image", path.join(dir, "none.jpg"), "--text", "the cup", "--model", TINY_MODEL_DIR]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /none\.jpg/);
+    assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
+  });
+
+  it("ground rejects a stop command", async () => {
+    const run = await runCli(["ground", "--image", SCENE, "--text", "never mind", "--model", TINY_MODEL_DIR, "--json"]);
+    assert.equal(run.code, 1);
+    const result = JSON.parse(run.stdout) as Record<string, unknown>;
+    assert.equal(result.status, "rejected");
+    assert.match(run.stderr, /--text "never mind" is a stop command/);
+  });
+
+  it("ground rejects an unknown policy", async () => {
+    const run = await runCli(["ground", "--image", SCENE, "--text", "the cup", "--policy", "fastest"]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /--policy "fastest" is not a policy; use one of full, lgmdp, softskip, budget, static/);
+  });
+
+  it("eval prints the JSON contract", async () => {
+    const data = path.join(dir, "dataset");
+    await writeDataset(data);
+    const run = await runCli(["eval", "--data", data, "--model", TINY_MODEL_DIR, "--json", "--budget-ms", "50"]);
+    assert.equal(run.code, 0, run.stderr);
+
+    const report = JSON.parse(run.stdout) as { dataset: string; split: string; count: number; policies: Record<string, Record<string, unknown>> };
+    assert.equal(report.dataset, data);
+    assert.equal(report.split, "test");
+    assert.equal(report.count, 2);
+    assert.deepEqual(Object.keys(report.policies), [...POLICY_NAMES]);
+    for (const [policy, result] of Object.entries(report.policies)) {
+      assert.ok((result.accuracy as number) >= 0, `${policy} accuracy ${String(result.accuracy)}`);
+      assert.ok((result.accuracy as number) <= 1, `${policy} accuracy ${String(result.accuracy)}`);
+      assert.equal(typeof result.computeRatio, "number", `${policy} computeRatio`);
+      assert.deepEqual(Object.keys(result.latencyMs as object).sort(), ["mean", "p50", "p90", "p99"], `${policy} latencyMs`);
+    }
+  });
+
+  it("eval rejects an unknown split", async () => {
+    const data = path.join(dir, "dataset");
+    await writeDataset(data);
+    const run = await runCli(["eval", "--data", data, "--split", "holdout", "--model", TINY_MODEL_DIR]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /--split holdout has no refs .*; splits present: test, train/);
+  });
+});
