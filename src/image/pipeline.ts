@@ -39,7 +39,7 @@ function asBuffer(data: Uint8Array, byteLength = data.byteLength): Buffer {
   return Buffer.from(data.buffer, data.byteOffset, byteLength);
 }
 
-/** libvips repeats its warnings across lines; keep each distinct line once, on one line. */
+/** Joins the distinct lines of a sharp error, because libvips repeats its warnings across lines. */
 function sharpErrorText(error: unknown): string {
   const lines = describeError(error)
     .split("\n")
@@ -181,7 +181,7 @@ async function filePipeline(input: FileImageInput, source: string): Promise<Inpu
       source,
       "path",
       "not_found",
-      `Image file ${input.path} cannot be read (${describeError(error)}); check the path.`,
+      `Failed to read image file ${input.path} (${describeError(error)}); check the path.`,
     );
   }
   return encodedPipeline(sharp(input.path, { failOn: FAIL_ON, autoOrient: true }), source, `image file ${input.path}`);

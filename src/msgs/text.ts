@@ -14,11 +14,10 @@ const ASCII_SPELLINGS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Returns `text` in ASCII for string fields that serializeMessage writes: accents are
- * dropped ("café" becomes "cafe"), curly quotes, dashes and ellipses get their ASCII
- * spelling, and any other non-ASCII character becomes "?". serializeMessage rejects
- * non-ASCII strings because @foxglove/cdr 3.5.0 corrupts them; use this on free text
- * such as transcripts before writing it to a bag.
+ * Converts free text to ASCII for string fields that serializeMessage writes. Accents are
+ * dropped ("café" becomes "cafe"), and curly quotes, dashes and ellipses get their ASCII
+ * spelling. Any other non-ASCII character becomes "?". serializeMessage rejects non-ASCII
+ * strings because @foxglove/cdr 3.5.0 corrupts them, so apply this to transcripts first.
  */
 export function toAsciiText(text: string): string {
   let ascii = "";

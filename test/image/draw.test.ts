@@ -6,6 +6,7 @@ import { ArgumentError } from "../../src/errors";
 import { drawBox } from "../../src/image";
 import type { DecodedImage } from "../../src/image";
 import { pixelAt } from "./helpers";
+import { errorMatching } from "../msgs/errorMatchers";
 
 function greyImage(width: number, height: number): DecodedImage {
   return { data: Buffer.alloc(width * height * 3, 60), width, height };
@@ -43,13 +44,13 @@ describe("image/drawBox", () => {
 
   it("rejects a short image buffer", async () => {
     const image = { data: Buffer.alloc(10), width: 10, height: 10 };
-    await assert.rejects(drawBox(image, null, ""), (error: unknown) => error instanceof ArgumentError && error.message.includes("10 bytes"));
+    await assert.rejects(drawBox(image, null, ""), errorMatching(ArgumentError, "10 bytes"));
   });
 
   it("rejects a non-finite box", async () => {
     await assert.rejects(
       drawBox(greyImage(10, 10), { x: Number.NaN, y: 0, width: 1, height: 1 }, ""),
-      (error: unknown) => error instanceof ArgumentError && error.message.includes("finite"),
+      errorMatching(ArgumentError, "finite"),
     );
   });
 });

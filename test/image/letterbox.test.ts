@@ -7,6 +7,7 @@ import { ArgumentError } from "../../src/errors";
 import { boxFromModelPixels, computeLetterboxTransform, decodeImage, letterboxImage, modelPixelsFromBox } from "../../src/image";
 import type { Box } from "../../src/runtime/types";
 import { greyFromRed, maxDifference, pixelAt, rawImage, rgbPattern } from "./helpers";
+import { errorMatching } from "../msgs/errorMatchers";
 
 const TARGET = { width: 256, height: 256, padValue: 114 };
 
@@ -43,7 +44,7 @@ describe("image/computeLetterboxTransform", () => {
   });
 
   it("rejects an empty image", () => {
-    assert.throws(() => computeLetterboxTransform(0, 10, TARGET), (error: unknown) => error instanceof ArgumentError && error.message.includes("0x10"));
+    assert.throws(() => computeLetterboxTransform(0, 10, TARGET), errorMatching(ArgumentError, "0x10"));
   });
 });
 
@@ -108,11 +109,11 @@ describe("image/boxFromModelPixels", () => {
     const transform = computeLetterboxTransform(640, 480, TARGET);
     assert.throws(
       () => boxFromModelPixels(Number.NaN, 1, 1, 1, transform, 640, 480),
-      (error: unknown) => error instanceof ArgumentError && error.message.includes("cx NaN"),
+      errorMatching(ArgumentError, "cx NaN"),
     );
     assert.throws(
       () => boxFromModelPixels(1, 1, Number.POSITIVE_INFINITY, 1, transform, 640, 480),
-      (error: unknown) => error instanceof ArgumentError && error.message.includes("w Infinity"),
+      errorMatching(ArgumentError, "w Infinity"),
     );
   });
 });
@@ -213,7 +214,7 @@ describe("image/letterboxImage", () => {
       const input = rawImage(rgbPattern(4, 4), 4, 4, "rgb8");
       await assert.rejects(
         letterboxImage(input, target as { width: number; height: number; padValue: number }, "/c"),
-        (error: unknown) => error instanceof ArgumentError && error.message.includes(fragment),
+        errorMatching(ArgumentError, fragment),
       );
     });
   }

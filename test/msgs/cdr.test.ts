@@ -8,6 +8,7 @@ import { builtinDefinitions, deserializeMessage, parseMessageDefinition, seriali
 import { MessageReader } from "@foxglove/rosmsg2-serialization";
 import { readMcapMessages, realBagFile } from "./mcapFixture";
 import * as samples from "./samples";
+import { errorMatching } from "./errorMatchers";
 
 /** Writer output for typed arrays of numbers comes back as typed arrays; compare as plain arrays. */
 function plain(value: unknown): unknown {
@@ -131,14 +132,14 @@ describe("msgs/serializeMessage errors", () => {
   it("rejects types without definitions", () => {
     assert.throws(
       () => serializeMessage("nosuch_msgs/msg/Thing", {}),
-      (error: unknown) => error instanceof ArgumentError && error.message.includes("nosuch_msgs/msg/Thing"),
+      errorMatching(ArgumentError, "nosuch_msgs/msg/Thing"),
     );
   });
 
   it("rejects values of the wrong shape naming the type", () => {
     assert.throws(
       () => serializeMessage("std_msgs/msg/Header", { stamp: 5, frame_id: "x" }),
-      (error: unknown) => error instanceof ArgumentError && error.message.includes("std_msgs/msg/Header"),
+      errorMatching(ArgumentError, "std_msgs/msg/Header"),
     );
   });
 
@@ -147,18 +148,18 @@ describe("msgs/serializeMessage errors", () => {
     delete withoutStep.step;
     assert.throws(
       () => serializeMessage("sensor_msgs/msg/Image", withoutStep),
-      (error: unknown) => error instanceof ArgumentError && error.message.includes('field "step" must be present'),
+      errorMatching(ArgumentError, 'field "step" must be present'),
     );
   });
 
   it("rejects integers out of range", () => {
     assert.throws(
       () => serializeMessage("softskip_msgs/msg/GroundingResult", { ...samples.groundingResult, status: 256 }),
-      (error: unknown) => error instanceof ArgumentError && /field "status" must be an integer in 0\.\.255/.test(error.message),
+      errorMatching(ArgumentError, /field "status" must be an integer in 0\.\.255/),
     );
     assert.throws(
       () => serializeMessage("sensor_msgs/msg/Image", { ...samples.image, width: 1.5 }),
-      (error: unknown) => error instanceof ArgumentError && error.message.includes('"width"'),
+      errorMatching(ArgumentError, '"width"'),
     );
   });
 
@@ -167,14 +168,14 @@ describe("msgs/serializeMessage errors", () => {
     const header = { stamp: { sec: 5n, nanosec: 0 }, frame_id: "" };
     assert.throws(
       () => serializeMessage("std_msgs/msg/Header", header),
-      (error: unknown) => error instanceof ArgumentError && error.message.includes('"stamp.sec"') && error.message.includes("5n"),
+      errorMatching(ArgumentError, '"stamp.sec"', "5n"),
     );
   });
 
   it("rejects array items of the wrong type", () => {
     assert.throws(
       () => serializeMessage("softskip_msgs/msg/GroundingResult", { ...samples.groundingResult, executed_blocks: ["a", 3] }),
-      (error: unknown) => error instanceof ArgumentError && error.message.includes('"executed_blocks[1]"'),
+      errorMatching(ArgumentError, '"executed_blocks[1]"'),
     );
   });
 
@@ -183,14 +184,14 @@ describe("msgs/serializeMessage errors", () => {
     detections.detections[0].results[0].pose.covariance = [1, 2, 3];
     assert.throws(
       () => serializeMessage("vision_msgs/msg/Detection2DArray", detections),
-      (error: unknown) => error instanceof ArgumentError && error.message.includes("exactly 36 items"),
+      errorMatching(ArgumentError, "exactly 36 items"),
     );
   });
 
   it("rejects non-ASCII strings", () => {
     assert.throws(
       () => serializeMessage("std_msgs/msg/String", { data: "grab the caf\u00e9 mug" }),
-      (error: unknown) => error instanceof ArgumentError && error.message.includes("non-ASCII") && error.message.includes('"data"'),
+      errorMatching(ArgumentError, "non-ASCII", '"data"'),
     );
   });
 
@@ -207,11 +208,12 @@ describe("msgs/serializeMessage errors", () => {
     const bytes = serializeMessage("sensor_msgs/msg/Image", samples.image);
     assert.throws(
       () => deserializeMessage("sensor_msgs/msg/Image", bytes.subarray(0, 30), "/camera/image_raw"),
-      (error: unknown) =>
-        error instanceof InputError &&
-        error.source === "/camera/image_raw" &&
-        error.reason === "corrupt_cdr" &&
-        error.message.includes("sensor_msgs/msg/Image"),
+      (error: unknown) => {
+        errorMatching(InputError, "sensor_msgs/msg/Image")(error);
+        assert.equal((error as InputError).source, "/camera/image_raw");
+        assert.equal((error as InputError).reason, "corrupt_cdr");
+        return true;
+      },
     );
   });
 });

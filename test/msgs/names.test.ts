@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 
 import { ArgumentError } from "../../src/errors";
 import { normalizeTypeName, shortTypeName } from "../../src/msgs";
+import { errorMatching } from "./errorMatchers";
 
 describe("msgs/normalizeTypeName", () => {
   const cases: Array<[string, string]> = [
@@ -21,7 +22,7 @@ describe("msgs/normalizeTypeName", () => {
     it(`rejects ${JSON.stringify(input)}`, () => {
       assert.throws(
         () => normalizeTypeName(input as string),
-        (error: unknown) => error instanceof ArgumentError && error.message.includes("package/msg/Type"),
+        errorMatching(ArgumentError, "package/msg/Type"),
       );
     });
   }

@@ -15,6 +15,7 @@ import {
   stampFromMessage,
 } from "../../src/msgs";
 import { readMcapMessages, realBagFile, REPO_ROOT } from "./mcapFixture";
+import { errorMatching } from "./errorMatchers";
 
 const SEPARATOR = "=".repeat(80);
 
@@ -62,7 +63,7 @@ describe("msgs/messageDefinitionText", () => {
   it("rejects unknown types naming them", () => {
     assert.throws(
       () => messageDefinitionText("nav_msgs/msg/Odometry"),
-      (error: unknown) => error instanceof ArgumentError && error.message.includes("nav_msgs/msg/Odometry"),
+      errorMatching(ArgumentError, "nav_msgs/msg/Odometry"),
     );
   });
 });
@@ -166,14 +167,14 @@ describe("msgs/parseMessageDefinition", () => {
   it("wraps parser errors naming the type", () => {
     assert.throws(
       () => parseMessageDefinition("this is not a field line ???", "ros2msg", "sensor_msgs/Image"),
-      (error: unknown) => error instanceof ArgumentError && error.message.includes("sensor_msgs/msg/Image"),
+      errorMatching(ArgumentError, "sensor_msgs/msg/Image"),
     );
   });
 
   it("rejects unknown encodings", () => {
     assert.throws(
       () => parseMessageDefinition("", "ros1msg" as "ros2msg"),
-      (error: unknown) => error instanceof ArgumentError && error.message.includes('"ros1msg"'),
+      errorMatching(ArgumentError, '"ros1msg"'),
     );
   });
 

@@ -4,6 +4,7 @@ import fc from "fast-check";
 
 import { ArgumentError } from "../../src/errors";
 import { stampFromMessage, timeFromMs, timeToMs } from "../../src/msgs";
+import { errorMatching } from "./errorMatchers";
 
 describe("msgs/stampFromMessage", () => {
   it("reads sec and nanosec", () => {
@@ -37,18 +38,18 @@ describe("msgs/stampFromMessage", () => {
   });
 
   it("rejects missing fields", () => {
-    assert.throws(() => stampFromMessage({ sec: 1 }), (error: unknown) => error instanceof ArgumentError && /nanosec/.test(error.message));
+    assert.throws(() => stampFromMessage({ sec: 1 }), errorMatching(ArgumentError, /nanosec/));
     assert.throws(() => stampFromMessage(null), ArgumentError);
   });
 
   it("rejects non-finite values", () => {
     assert.throws(
       () => stampFromMessage({ sec: Number.NaN, nanosec: 0 }),
-      (error: unknown) => error instanceof ArgumentError && error.message.includes('"sec"'),
+      errorMatching(ArgumentError, '"sec"'),
     );
     assert.throws(
       () => stampFromMessage({ sec: 0, nanosec: "5" }),
-      (error: unknown) => error instanceof ArgumentError && error.message.includes('"nanosec"'),
+      errorMatching(ArgumentError, '"nanosec"'),
     );
   });
 });
@@ -66,6 +67,6 @@ describe("msgs/timeFromMs", () => {
   });
 
   it("rejects NaN", () => {
-    assert.throws(() => timeFromMs(Number.NaN), (error: unknown) => error instanceof ArgumentError && error.message.includes("NaN"));
+    assert.throws(() => timeFromMs(Number.NaN), errorMatching(ArgumentError, "NaN"));
   });
 });
