@@ -46,7 +46,11 @@ export interface ContentionBenchmarkOptions {
   commands: ContentionCommand[];
   /** Policies to compare; default ["full", "budget"]. */
   policies?: PolicyName[];
-  /** Numbers of competing CPU-bound processes, one run each per policy; default [0, 1, 2]. */
+  /**
+   * Numbers of competing CPU-bound processes, one run each per policy; default [0, 1, 2].
+   * Each competitor keeps one core busy. On a machine with more idle cores than
+   * competitors the engine may not slow down at all, so pass larger counts there.
+   */
   competitors?: number[];
   /** Parameter overrides (latency_budget_ms, command_ttl_s, ...); `policy` is set per run. */
   parameters?: Partial<GroundingParameters>;
