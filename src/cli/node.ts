@@ -72,8 +72,8 @@ export async function run(args: string[]): Promise<number> {
   });
   await running.stopped;
 
-  // The engine's worker and rclnodejs are closed by now; anything still holding the event
-  // loop open must not keep `ros2 launch` waiting for the process to end.
+  // The engine's worker and rclnodejs are closed by now. Any handle still open must not
+  // keep `ros2 launch` waiting for the process to end.
   setTimeout(() => process.exit(process.exitCode ?? 0), EXIT_GRACE_MS).unref();
   return 0;
 }

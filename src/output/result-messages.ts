@@ -100,8 +100,8 @@ function ungroundedResult(fields: UngroundedResultFields, status: number): Groun
 }
 
 /**
- * Builds `~/detections`: one detection for a grounded frame, none otherwise, so that a
- * consumer of vision_msgs never sees a box below the minimum score.
+ * Builds `~/detections`: one detection for a grounded frame and none otherwise, so that a
+ * consumer of vision_msgs never receives a box below the minimum score.
  */
 export function detectionsFromEvent(event: GroundingEvent): Detection2DArray {
   const header = copyHeader(event.header);

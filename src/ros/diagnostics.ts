@@ -16,7 +16,7 @@ export interface DiagnosticsContext {
   stamp: Stamp;
   lifecycleState: string;
   modelName: string;
-  /** Why the model failed to load, when it did. */
+  /** Load error of the model, when loading failed. */
   modelError?: string;
   policy: string;
   /** Configured end-to-end budget, in ms. */

@@ -34,8 +34,9 @@ export interface GroundServiceContext {
 }
 
 /**
- * Answers one request. Never throws for bad input: an unusable request gets a result with
- * status REJECTED_INPUT and a log line naming the field; no frame yet gives NO_IMAGE.
+ * Handles one request and returns its result. Bad input never throws: an unusable
+ * request gets status REJECTED_INPUT and a log line naming the field, and a request
+ * before any frame gets NO_IMAGE.
  */
 export async function handleGroundRequest(request: unknown, context: GroundServiceContext): Promise<GroundingResult> {
   const startedMs = context.now();

@@ -2,10 +2,10 @@
  * The grounding node behind any transport: lifecycle, parameters, subscriptions, the
  * grounding stream, publishers, diagnostics and the `~/ground` service.
  *
- * Lifecycle: configure validates the parameters and starts loading the model; activate
- * subscribes to the inputs and starts the stream (which waits for the model if it is
- * still loading); deactivate unsubscribes without unloading; cleanup unloads; shutdown
- * does whatever of these is left. Plain mode runs configure, waits for the model, and
+ * Lifecycle: configure validates the parameters and starts loading the model. Activate
+ * subscribes to the inputs and starts the stream, which waits for the model if it is
+ * still loading. Deactivate unsubscribes without unloading, cleanup unloads, and shutdown
+ * runs whichever of these is left. Plain mode configures, waits for the model and
  * activates.
  */
 import { existsSync } from "node:fs";
@@ -389,7 +389,7 @@ export class GroundingNode {
     this.logRejection(topic, field, reason, describeError(error));
   }
 
-  /** One line per rejection, rate-limited per topic and reason. */
+  /** Logs one line per rejection, rate-limited per topic and reason. */
   private logRejection(topic: string, field: string, reason: string, message: string): void {
     this.rejections.warn(`${topic}:${reason}`, `Rejected ${topic} (field ${field}, ${reason}): ${message}`);
   }
@@ -472,9 +472,8 @@ export class GroundingNode {
 }
 
 /**
- * The stream logs each rejection too, without the topic when the decoder did not name it;
- * the node logs every rejection itself with topic and field, so the stream's line would
- * only repeat it.
+ * Drops the stream's own rejection lines, because the node logs every rejection with its
+ * topic and field. The stream's line lacks the topic when the decoder did not name it.
  */
 function withoutRejectionLines(logger: Logger): Logger {
   return {

@@ -1,8 +1,8 @@
 /**
- * Converts messages as rclnodejs delivers them (plain objects; `uint8[]` as Uint8Array, or
- * as an Array when typed arrays are off) into the stream's FrameInput and
- * TranscriptInput. Only the shape is checked here: pixels are decoded by src/image, and
- * only for frames the stream processes.
+ * Converts messages as rclnodejs delivers them into the stream's FrameInput and
+ * TranscriptInput. rclnodejs delivers plain objects, with `uint8[]` as a Uint8Array (an
+ * Array when typed arrays are off). Only the shape is checked here, because src/image
+ * decodes the pixels, and only for frames the stream processes.
  */
 import { ArgumentError, InputError } from "../errors";
 import type { CompressedImage, Header, Image } from "../msgs";

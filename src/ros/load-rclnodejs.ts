@@ -2,6 +2,8 @@
  * Loads rclnodejs only when the node starts. It is an optional dependency because it
  * compiles against a sourced ROS 2 install; everything else in SoftSkip runs without it.
  */
+import { resolve } from "node:path";
+
 import { describeError, SoftSkipError } from "../errors";
 import type { RclnodejsModule } from "./rclnodejs-api";
 
@@ -10,13 +12,16 @@ export class RclnodejsUnavailableError extends SoftSkipError {
   constructor(detail: string, command: string, options?: { cause?: unknown }) {
     super(
       "UNSUPPORTED",
-      `rclnodejs cannot be loaded because ${detail}: source ROS 2 (source /opt/ros/$ROS_DISTRO/setup.bash) and run ${BUILD_ENV} ${command} in the softskip folder, adding npm_config_nodedir=/usr where no prebuilt binary exists so that it compiles against the local Node headers.`,
+      `rclnodejs cannot be loaded because ${detail}: source ROS 2 (source /opt/ros/$ROS_DISTRO/setup.bash) and run ${BUILD_ENV} ${command} in ${PACKAGE_ROOT}, adding npm_config_nodedir=/usr where no prebuilt binary exists so that it compiles against the local Node headers.`,
       options,
     );
   }
 }
 
-/** `npm rebuild rclnodejs` runs `npx rimraf`, which waits for a prompt unless told yes. */
+/** Folder holding package.json and node_modules, from dist/src/ros (source tree or install). */
+const PACKAGE_ROOT = resolve(__dirname, "../../..");
+
+/** `npm rebuild rclnodejs` runs `npx rimraf`, which stops at a prompt unless this is set. */
 const BUILD_ENV = "npm_config_yes=true";
 const INSTALL_COMMAND = "npm install --no-save rclnodejs@2";
 const REBUILD_COMMAND = "npm rebuild rclnodejs";

@@ -1,7 +1,7 @@
 /**
  * ROS parameters of the node, built from src/params/declarations.ts (the one source of
  * names, types, defaults, ranges and descriptions). Non-dynamic parameters are declared
- * read-only; dynamic ones change at run time after the same validation as the parameter
+ * read-only. Dynamic ones change at run time after the same validation as the parameter
  * file, and the stream applies them on its next frame.
  */
 import { BehaviorSubject, Observable } from "rxjs";
@@ -16,7 +16,7 @@ import {
 import { validateParameter } from "../params/validate";
 import type { ParameterDeclaration, RosTransport } from "./transport";
 
-/** The declarations in the shape the transport declares them. */
+/** Converts the declarations to the shape the transport declares. */
 export function rosParameterDeclarations(): ParameterDeclaration[] {
   return PARAMETER_NAMES.map((name) => {
     const declaration = PARAMETER_DECLARATIONS[name];

@@ -7,7 +7,7 @@
  * Facts taken from the 2.2.0 sources, not only the declarations:
  * - `QoS#reliability` is a getter/setter property; the declaration's `reliability()`
  *   method form is wrong.
- * - Integer parameters hold BigInt values; `Time` holds BigInt nanoseconds.
+ * - Integer parameter values and `Time` nanoseconds are BigInt.
  * - Lifecycle transition callbacks are synchronous: the returned code decides the
  *   transition, so a callback cannot wait for a Promise.
  * - The parameter set order is: pre-set callbacks (may rewrite or empty the list),

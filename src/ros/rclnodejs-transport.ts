@@ -1,8 +1,8 @@
 /**
- * RosTransport over rclnodejs 2.x. Conversions at this boundary: QoS profiles to
- * rclnodejs QoS objects, ms to BigInt ns for timers, BigInt ROS time to `{sec, nanosec}`
- * numbers (a BigInt in a message's `sec` field throws), and parameter declarations to
- * rclnodejs Parameter and ParameterDescriptor objects with ranges.
+ * RosTransport over rclnodejs 2.x. This boundary converts QoS profiles to rclnodejs QoS
+ * objects, ms to BigInt ns for timers, and parameter declarations to rclnodejs Parameter
+ * and ParameterDescriptor objects with ranges. It also converts BigInt ROS time to
+ * `{sec, nanosec}` numbers, because a BigInt in a message's `sec` field throws.
  */
 import { describeError, ParameterError, StateError } from "../errors";
 import type { Logger } from "../log";
@@ -154,9 +154,9 @@ export class RclnodejsTransport implements RosTransport {
 
   watchParameters(check: ParameterCheck, apply: ParameterApply): void {
     // rclnodejs checks the descriptor (read-only, type, range) between the pre-set and
-    // on-set callbacks, with reasons that do not name the value. Checking in the pre-set
-    // callback logs our reason for every rejection; the on-set callback returns it to the
-    // caller when the descriptor check passes (an enum value outside the allowed set).
+    // on-set callbacks, with reasons that do not name the value. So the pre-set callback
+    // logs our reason for every rejection. The on-set callback returns it to the caller
+    // when the descriptor check passes, as for an enum value outside the allowed set.
     let pendingReason: string | null = null;
     this.node.addPreSetParametersCallback((parameters) => {
       pendingReason = null;

@@ -116,9 +116,9 @@ export async function startGroundingNode(options: StartNodeOptions): Promise<Run
 }
 
 /**
- * Connects the lifecycle services to the node. A shutdown transition finalizes the node,
- * which can do nothing more, so the process then stops; the stop runs after the
- * transition callback has returned to rclnodejs.
+ * Connects the lifecycle services to the node. A finalized node can do nothing more, so
+ * the shutdown transition also stops the process. The stop runs after the transition
+ * callback has returned to rclnodejs.
  */
 function registerManagedNode(node: GroundingNode, transport: RclnodejsTransport, stop: (reason: string) => Promise<void>): void {
   const handlers = node.lifecycleHandlers();

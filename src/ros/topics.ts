@@ -1,7 +1,7 @@
 /**
  * The node's ROS interface: topic and service names, types and QoS. Names are relative
- * (or private, `~/`) so that they remap in the usual way; tests check the node against
- * this table and the table against the interface documented in docs/architecture.md.
+ * (or private, `~/`) so that they remap in the usual way. docs/architecture.md documents
+ * the same table, and the tests check the node against it row by row.
  */
 import type { ImageTransport } from "../params/declarations";
 import type { QosProfile, ServiceSpec, TopicSpec } from "./transport";

@@ -1,8 +1,8 @@
 /**
  * Fake rclnodejs 2.2.0 parameter classes: Parameter, ParameterDescriptor,
- * FloatingPointRange and IntegerRange, with the checks and defaults of lib/parameter.js
- * (integer values become BigInt; a FloatingPointRange's step defaults to 1 and a step of
- * 0 means any value in range; the tolerance is 1e-6).
+ * FloatingPointRange and IntegerRange, with the checks and defaults of lib/parameter.js.
+ * Integer values become BigInt. A FloatingPointRange's step defaults to 1, a step of 0
+ * accepts any value in range, and the tolerance is 1e-6.
  */
 import {
   PARAMETER_TYPE,

@@ -565,7 +565,7 @@ export class FakeLifecycleNode extends FakeNode {
     return this.change("shutdown");
   }
 
-  /** What the ChangeState service answers: whether the callback succeeded. */
+  /** Returns what the ChangeState service returns: whether the transition succeeded. */
   changeStateService(transition: TransitionName): boolean {
     try {
       const before = this.state;
@@ -740,7 +740,7 @@ export class FakeRclnodejs implements RclnodejsModule {
     this.signalHandlersRemoved = true;
   }
 
-  /** The node the transport created (the graph holds one node per test). */
+  /** The node the transport created; each test creates one. */
   get node(): FakeNode {
     const node = this.graph.nodes[0];
     if (node === undefined) {

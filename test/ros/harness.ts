@@ -19,7 +19,7 @@ import { FakeQoS, FakeRclnodejs } from "./fake-rclnodejs";
 
 export const REPO_ROOT = resolve(__dirname, "../../..");
 
-/** A model directory the node's configure step accepts: it only checks for manifest.json. */
+/** Creates a model directory that configure accepts, which checks only for manifest.json. */
 export function fakeModelDir(): string {
   const directory = mkdtempSync(join(tmpdir(), "softskip-ros-model-"));
   writeFileSync(join(directory, "manifest.json"), "{}");
@@ -120,7 +120,7 @@ export function stamp(sec: number, nanosec = 0): { sec: number; nanosec: number 
   return { sec, nanosec };
 }
 
-/** An rgb8 image with `padding` extra bytes per row. */
+/** Builds an image (rgb8 unless `encoding` says otherwise) with `padding` extra bytes per row. */
 export function rgbImage(width: number, height: number, options: { sec?: number; padding?: number; encoding?: string; channels?: number } = {}): Image {
   const channels = options.channels ?? 3;
   const step = width * channels + (options.padding ?? 0);

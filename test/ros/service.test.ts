@@ -7,7 +7,7 @@ import { CAMERA_QOS, publish, rgbImage, startTestNode, TestNode } from "./harnes
 
 const SERVICE = "/softskip_grounding/ground";
 
-/** A request whose image has no data asks for the latest received frame. */
+/** Builds the empty image of a request for the latest received frame. */
 function emptyImage(): Image {
   return { header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "" }, height: 0, width: 0, encoding: "", is_bigendian: 0, step: 0, data: new Uint8Array(0) };
 }
