@@ -9,6 +9,7 @@ import { ArgumentError } from "../../src/errors";
 import {
   builtinDefinitions,
   embeddedTypeNames,
+  GROUNDING_STATUS,
   messageDefinitionText,
   parseMessageDefinition,
   serializeMessage,
@@ -215,6 +216,26 @@ describe("softskip_msgs interface package", () => {
     const [request, response] = readFileSync(path.join(packageDir, "srv/Ground.srv"), "utf8").split(/^---$/m);
     assert.deepEqual(fieldLines(request), fieldLines(messageDefinitionText("softskip_msgs/srv/Ground_Request").split(SEPARATOR)[0]));
     assert.deepEqual(fieldLines(response), fieldLines(messageDefinitionText("softskip_msgs/srv/Ground_Response").split(SEPARATOR)[0]));
+  });
+
+  it("parses the package files like the embedded texts", () => {
+    const options = { ros2: true, skipTypeFixup: true };
+    const result = readFileSync(path.join(packageDir, "msg/GroundingResult.msg"), "utf8");
+    const embeddedResult = messageDefinitionText("softskip_msgs/msg/GroundingResult").split(SEPARATOR)[0];
+    assert.deepEqual(parse(result, options), parse(embeddedResult, options));
+
+    const [request, response] = readFileSync(path.join(packageDir, "srv/Ground.srv"), "utf8").split(/^---$/m);
+    const embeddedRequest = messageDefinitionText("softskip_msgs/srv/Ground_Request").split(SEPARATOR)[0];
+    const embeddedResponse = messageDefinitionText("softskip_msgs/srv/Ground_Response").split(SEPARATOR)[0];
+    assert.deepEqual(parse(request, options), parse(embeddedRequest, options));
+    assert.deepEqual(parse(response, options), parse(embeddedResponse, options));
+  });
+
+  it("defines the GROUNDING_STATUS values", () => {
+    const constants = parse(readFileSync(path.join(packageDir, "msg/GroundingResult.msg"), "utf8"), { ros2: true, skipTypeFixup: true })[0]
+      .definitions.filter((field) => field.isConstant === true)
+      .map((field) => [field.name.replace(/^STATUS_/, ""), field.value]);
+    assert.deepEqual(Object.fromEntries(constants), GROUNDING_STATUS);
   });
 
   it("declares the interface package dependencies", () => {
