@@ -54,6 +54,7 @@ export async function readManifest(modelDir: string): Promise<ModelManifest> {
   const scoreThreshold = unitNumber(problem, thresholds.score, "thresholds.score");
 
   const graph = checkGraph(problem, blocks, outputs, anchors);
+  checkOptionalSummaries(problem, root, graph.gateableBlocks, graph.fullFlops);
 
   const staticBlocks = readStaticBlocks(problem, root.static, graph.gateableBlocks);
   const staticModelDir = optionalPath(problem, dir, root.staticModel, "staticModel");
@@ -84,6 +85,25 @@ export async function readManifest(modelDir: string): Promise<ModelManifest> {
     gateableBlocks: graph.gateableBlocks,
     fullFlops: graph.fullFlops,
   };
+}
+
+/**
+ * Checks the optional summaries an exporter may add: `gates` (gateable block names in gate
+ * order) and `fullFlops` (FLOPs of all non-approximator blocks) must agree with the blocks.
+ */
+function checkOptionalSummaries(problem: ManifestProblem, root: Json, gateableBlocks: string[], fullFlops: number): void {
+  if (root.gates !== undefined) {
+    const gates = stringArray(problem, root.gates, "gates", true);
+    if (gates.join(",") !== gateableBlocks.join(",")) {
+      throw problem.error(`gates lists [${gates.join(", ")}] but the blocks' gate indices give [${gateableBlocks.join(", ")}].`);
+    }
+  }
+  if (root.fullFlops !== undefined) {
+    const declared = nonNegativeNumber(problem, root.fullFlops, "fullFlops");
+    if (Math.abs(declared - fullFlops) > 0.5) {
+      throw problem.error(`fullFlops is ${declared} but the non-approximator blocks add up to ${fullFlops} FLOPs.`);
+    }
+  }
 }
 
 async function readJson(manifestPath: string): Promise<Json> {

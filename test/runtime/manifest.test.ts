@@ -55,6 +55,8 @@ const INVALID_MANIFESTS: Array<[string, (manifest: Manifest) => void, RegExp]> =
   ["gate threshold above one", (m) => (section(m, "thresholds").gate = 1.5), /thresholds\.gate is 1\.5 but must be a number in 0\.\.1/],
   ["static block that is not gateable", (m) => (m.static = { blocks: ["stem"] }), /static\.blocks names "stem", which is not a gateable block/],
   ["goldens file missing", (m) => (m.goldens = "goldens/none.json"), /goldens names .*none\.json, which does not exist/],
+  ["gate list out of order", (m) => (m.gates = ["fuse.s8", "stage4.res1", "fuse.s16", "fuse.s32"]), /gates lists \[fuse\.s8, stage4\.res1, fuse\.s16, fuse\.s32\] but the blocks' gate indices give \[stage4\.res1, fuse\.s8/],
+  ["full FLOPs that disagree", (m) => (m.fullFlops = 12), /fullFlops is 12 but the non-approximator blocks add up to \d+ FLOPs/],
   ["static model missing", (m) => (m.staticModel = "static/"), /staticModel names .*static\/manifest\.json, which does not exist/],
 ];
 
@@ -67,6 +69,15 @@ describe("model manifest validation", () => {
 
   afterEach(async () => {
     await removeDir(dir);
+  });
+
+  it("accepts matching gate and FLOPs summaries", async () => {
+    const fullFlops = (await readManifest(dir)).fullFlops;
+    await editManifest(dir, (m) => {
+      m.gates = ["stage4.res1", "fuse.s8", "fuse.s16", "fuse.s32"];
+      m.fullFlops = fullFlops;
+    });
+    assert.equal((await readManifest(dir)).fullFlops, fullFlops);
   });
 
   it("accepts the tiny model", async () => {
