@@ -41,7 +41,8 @@ function unqualifyMsgText(text: string): string {
 
 /**
  * Parses a schema as stored in a bag (MCAP Schema record, rosbag2 `message_definitions`).
- * The first definition is the message itself; it is named `typeName` when one is given.
+ * For ros2msg the first definition is the message itself, named after `typeName` when one
+ * is given. For ros2idl the parser's names are kept, and constant modules may come first.
  * NOTE: @foxglove/ros2idl-parser 0.3.5 names the second field of builtin_interfaces/Time
  * `nsec` instead of `nanosec`; read stamps with `stampFromMessage`, which accepts both.
  * An empty ros2msg text is valid (std_msgs/msg/Empty) and yields one definition with no fields.
@@ -75,9 +76,9 @@ export function parseMessageDefinition(
     );
   }
 
-  if (typeName !== undefined && definitions.length > 0) {
-    const root = definitions[0];
-    definitions[0] = { ...root, name: encoding === "ros2msg" ? shortTypeName(typeName) : label };
+  // ros2idl definitions already carry full names, and constant modules may precede the root.
+  if (encoding === "ros2msg" && typeName !== undefined && definitions.length > 0) {
+    definitions[0] = { ...definitions[0], name: shortTypeName(typeName) };
   }
   return definitions;
 }

@@ -165,6 +165,20 @@ describe("msgs/parseMessageDefinition", () => {
     assert.equal(decoded.height, 7);
   });
 
+  it("keeps ros2idl constant modules before the root", () => {
+    const idl = [
+      "module sensor_msgs { module msg { module Image_Constants { const uint8 LIMIT = 3; }; struct Image { uint32 height; }; }; };",
+      "",
+    ].join("\n");
+    const definitions = parseMessageDefinition(idl, "ros2idl", "sensor_msgs/msg/Image");
+    const root = definitions.find((definition) => definition.name === "sensor_msgs/msg/Image");
+    assert.ok(root !== undefined);
+    // CDR little-endian encapsulation header, then height = 7.
+    const bytes = Uint8Array.from([0, 1, 0, 0, 7, 0, 0, 0]);
+    const decoded = new MessageReader(definitions).readMessage<{ height: number }>(bytes);
+    assert.equal(decoded.height, 7);
+  });
+
   it("wraps parser errors naming the type", () => {
     assert.throws(
       () => parseMessageDefinition("this is not a field line ???", "ros2msg", "sensor_msgs/Image"),
