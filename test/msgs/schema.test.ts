@@ -193,6 +193,21 @@ describe("msgs/parseMessageDefinition", () => {
     );
   });
 
+  it("matches a rosbag2 Image schema", async function () {
+    // Written by the rosbag2 MCAP plugin, with the .msg comments and the short type name.
+    const file = realBagFile("amber_soccer_goal_split/soccer_goal_12.mcap");
+    if (file === undefined) {
+      this.skip();
+    }
+    const message = (await readMcapMessages(file))[0];
+    assert.equal(message.schemaName, "sensor_msgs/Image");
+    const fromBag = parseMessageDefinition(message.schemaText, "ros2msg", message.schemaName);
+    assert.deepEqual(fromBag, builtinDefinitions("sensor_msgs/msg/Image"));
+
+    const headers = (text: string): string[] => text.split("\n").filter((line) => line.startsWith("MSG: ") || line === SEPARATOR);
+    assert.deepEqual(headers(messageDefinitionText("sensor_msgs/Image")), headers(message.schemaText));
+  });
+
   it("decodes the qualified-dependency reproducer bag", async function () {
     const file = realBagFile("repro/repro_msg_qualified_deps.mcap");
     if (file === undefined) {
