@@ -12,46 +12,28 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Observable, ReplaySubject, Subscription } from "rxjs";
 
-import { describeError, ModelError } from "../errors";
+import { describeError, ModelError, StateError } from "../errors";
 import { Logger, RateLimitedLog } from "../log";
-import type { DiagnosticArray, GroundingResult, Header, ImageAnnotations, Detection2DArray, Image } from "../msgs";
-import {
-  annotationsFromEvent,
-  detectionsFromEvent,
-  groundingResultFromEvent,
-  noImageResult,
-  rejectedInputResult,
-  UngroundedResultFields,
-} from "../output";
-import type { GroundingParameters } from "../params/declarations";
+import type { GroundingResult } from "../msgs";
+import { noImageResult, rejectedInputResult, UngroundedResultFields } from "../output";
 import type { GroundingEngine } from "../runtime/types";
 import { parseTranscript } from "../runtime/transcript";
 import type { GroundingStreamOptions } from "../stream/options";
-import type { FrameInput, GroundingEvent, StreamEvent, TranscriptInput } from "../stream/types";
+import type { FrameInput, StreamEvent, TranscriptInput } from "../stream/types";
 import { GroundingDiagnostics } from "./diagnostics";
 import { handleGroundRequest } from "./ground-service";
 import { frameFromMessage, transcriptFromMessage } from "./inputs";
 import { LifecycleStateMachine, LifecycleState, Transition } from "./lifecycle";
+import { NodeOutputs, RenderDebugImage, withoutRejectionLines } from "./node-outputs";
 import { NodeParameters } from "./parameters";
-import {
-  ANNOTATIONS_TOPIC,
-  DEBUG_IMAGE_TOPIC,
-  DETECTIONS_TOPIC,
-  DIAGNOSTICS_PERIOD_MS,
-  DIAGNOSTICS_TOPIC,
-  GROUND_SERVICE,
-  imageTopicFor,
-  RESULT_TOPIC,
-  TRANSCRIPT_TOPIC,
-} from "./topics";
-import type { Disposable, LifecycleHandlers, RosTransport, TopicPublisher } from "./transport";
+import { DIAGNOSTICS_PERIOD_MS, GROUND_SERVICE, imageTopicFor, TRANSCRIPT_TOPIC } from "./topics";
+import type { Disposable, LifecycleHandlers, RosTransport } from "./transport";
+
+export type { RenderDebugImage };
 
 export type LoadEngine = (modelDir: string, options: { numThreads: number; logger: Logger }) => Promise<GroundingEngine>;
 
 export type CreateStream = (options: GroundingStreamOptions) => Observable<StreamEvent>;
-
-/** Draws a result onto its frame for `~/debug_image`; returns an rgb8 sensor_msgs/Image. */
-export type RenderDebugImage = (frame: FrameInput, event: GroundingEvent) => Promise<Image>;
 
 export interface GroundingNodeOptions {
   transport: RosTransport;
@@ -65,18 +47,6 @@ export interface GroundingNodeOptions {
   now?: () => number;
 }
 
-/** Publishers that exist while the node is configured. */
-interface OutputPublishers {
-  result: TopicPublisher<GroundingResult>;
-  detections: TopicPublisher<Detection2DArray>;
-  annotations: TopicPublisher<ImageAnnotations>;
-  diagnostics: TopicPublisher<DiagnosticArray>;
-  debugImage?: TopicPublisher<Image>;
-}
-
-/** Frames kept for `~/debug_image`, so a result can be drawn onto the frame it refers to. */
-const DEBUG_FRAME_CACHE = 8;
-
 export class GroundingNode {
   readonly parameters: NodeParameters;
   private readonly transport: RosTransport;
@@ -88,7 +58,7 @@ export class GroundingNode {
 
   private engineLoad: Promise<GroundingEngine> | undefined;
   private engine: GroundingEngine | undefined;
-  private publishers: OutputPublishers | undefined;
+  private outputs: NodeOutputs | undefined;
   private diagnosticsTimer: Disposable | undefined;
   /** Everything activate() creates and deactivate() removes. */
   private activeResources: Disposable[] = [];
@@ -98,7 +68,6 @@ export class GroundingNode {
   private latestFrame: FrameInput | undefined;
   private lastTranscript = "";
   private framesThisActivation = 0;
-  private readonly debugFrames = new Map<string, FrameInput>();
   private engineClosing: Promise<void> = Promise.resolve();
   /** Model name, or what is happening to it, for diagnostics. */
   private modelStatus = "none";
@@ -170,8 +139,7 @@ export class GroundingNode {
     load.then(
       (engine) => {
         if (this.engineLoad !== load) {
-          void engine.close();
-          return;
+          return; // cleanup() came first, and closes this engine once loaded.
         }
         this.engine = engine;
         this.modelStatus = engine.modelName;
@@ -187,7 +155,7 @@ export class GroundingNode {
       },
     );
 
-    this.publishers = this.createPublishers(parameters);
+    this.outputs = new NodeOutputs(this.transport, parameters.publish_debug_image, this.options.renderDebugImage, this.rejections);
     this.diagnosticsTimer = this.transport.createTimer(DIAGNOSTICS_PERIOD_MS, () => this.publishDiagnostics());
     this.logger.info(`Transition configure: ${this.lifecycle.complete("configure")}.`);
   }
@@ -195,7 +163,7 @@ export class GroundingNode {
   /** Resolves when the model configured last has loaded; rejects with its load error. */
   async modelReady(): Promise<GroundingEngine> {
     if (this.engineLoad === undefined) {
-      throw new ModelError("", "modelReady() requires configure() first; no model is loading.");
+      throw new StateError("modelReady() requires configure() first; no model is loading.");
     }
     return this.engineLoad;
   }
@@ -203,6 +171,10 @@ export class GroundingNode {
   /** inactive -> active: subscribes to the inputs and starts the grounding stream. */
   activate(): void {
     this.lifecycle.check("activate");
+    const load = this.engineLoad;
+    if (load === undefined) {
+      throw new StateError("activate() found no model loading; configure() must run first.");
+    }
     const parameters = this.parameters.current;
     const activation = ++this.activation;
     const frames = new ReplaySubject<FrameInput>(1);
@@ -219,10 +191,6 @@ export class GroundingNode {
       { dispose: () => transcripts.complete() },
     ];
 
-    const load = this.engineLoad;
-    if (load === undefined) {
-      throw new ModelError("", "activate() found no model; configure() must run first.");
-    }
     load.then(
       (engine) => {
         if (activation === this.activation && this.lifecycle.state === "active") {
@@ -249,7 +217,7 @@ export class GroundingNode {
       resource.dispose();
     }
     this.activeResources = [];
-    this.debugFrames.clear();
+    this.outputs?.forgetFrames();
     this.logger.info(`Transition deactivate: ${this.lifecycle.complete("deactivate")}.`);
   }
 
@@ -258,10 +226,8 @@ export class GroundingNode {
     this.lifecycle.check("cleanup");
     this.diagnosticsTimer?.dispose();
     this.diagnosticsTimer = undefined;
-    for (const publisher of Object.values(this.publishers ?? {})) {
-      (publisher as Disposable).dispose();
-    }
-    this.publishers = undefined;
+    this.outputs?.dispose();
+    this.outputs = undefined;
     this.unloadEngine();
     this.latestFrame = undefined;
     this.logger.info(`Transition cleanup: ${this.lifecycle.complete("cleanup")}.`);
@@ -299,22 +265,6 @@ export class GroundingNode {
     ).catch((error: unknown) => this.logger.error(`Closing the model failed: ${describeError(error)}`));
   }
 
-  private createPublishers(parameters: GroundingParameters): OutputPublishers {
-    const publishers: OutputPublishers = {
-      result: this.transport.advertise<GroundingResult>(RESULT_TOPIC),
-      detections: this.transport.advertise<Detection2DArray>(DETECTIONS_TOPIC),
-      annotations: this.transport.advertise<ImageAnnotations>(ANNOTATIONS_TOPIC),
-      diagnostics: this.transport.advertise<DiagnosticArray>(DIAGNOSTICS_TOPIC),
-    };
-    if (parameters.publish_debug_image) {
-      if (this.options.renderDebugImage === undefined) {
-        this.logger.warn("publish_debug_image is true but this build has no debug image renderer; ~/debug_image stays silent.");
-      }
-      publishers.debugImage = this.transport.advertise<Image>(DEBUG_IMAGE_TOPIC);
-    }
-    return publishers;
-  }
-
   private startStream(engine: GroundingEngine, frames: Observable<FrameInput>, transcripts: Observable<TranscriptInput>): void {
     const events = this.options.createStream({
       engine,
@@ -340,12 +290,7 @@ export class GroundingNode {
     }
     this.latestFrame = frame;
     this.framesThisActivation += 1;
-    if (this.publishers?.debugImage !== undefined) {
-      this.debugFrames.set(headerKey(frame.header), frame);
-      if (this.debugFrames.size > DEBUG_FRAME_CACHE) {
-        this.debugFrames.delete(this.debugFrames.keys().next().value as string);
-      }
-    }
+    this.outputs?.rememberFrame(frame);
     frames.next(frame);
   }
 
@@ -378,7 +323,7 @@ export class GroundingNode {
     }
     const result = noImageResult({ ...this.ungroundedFields(), transcript: text, expression: parsed.expression });
     this.diagnostics.recordStatus("no_image");
-    this.publishers?.result.publish(result);
+    this.outputs?.result.publish(result);
     this.logger.info(`Command "${parsed.expression}" waits for the first image on ${imageTopicFor(this.parameters.current.image_transport).name}.`);
   }
 
@@ -396,40 +341,24 @@ export class GroundingNode {
 
   private onStreamEvent(event: StreamEvent): void {
     this.diagnostics.recordEvent(event);
-    const publishers = this.publishers;
-    if (publishers === undefined) {
+    const outputs = this.outputs;
+    if (outputs === undefined) {
       return;
     }
 
     switch (event.kind) {
       case "result":
-        publishers.result.publish(groundingResultFromEvent(event));
-        publishers.detections.publish(detectionsFromEvent(event));
-        publishers.annotations.publish(annotationsFromEvent(event));
-        this.publishDebugImage(event);
+        outputs.publishGrounding(event);
         return;
       case "rejected": {
         this.logRejection(event.topic, event.field, event.reason, event.message);
         const transcript = event.topic === TRANSCRIPT_TOPIC.name ? this.lastTranscript : "";
-        publishers.result.publish(rejectedInputResult(event, { ...this.ungroundedFields(), transcript }));
+        outputs.result.publish(rejectedInputResult(event, { ...this.ungroundedFields(), transcript }));
         return;
       }
       case "dropped":
         return;
     }
-  }
-
-  private publishDebugImage(event: GroundingEvent): void {
-    const publisher = this.publishers?.debugImage;
-    const render = this.options.renderDebugImage;
-    const frame = this.debugFrames.get(headerKey(event.header));
-    if (publisher === undefined || render === undefined || frame === undefined) {
-      return;
-    }
-    render(frame, event).then(
-      (image) => publisher.publish(image),
-      (error: unknown) => this.rejections.warn("debug_image", `Drawing ~/debug_image failed: ${describeError(error)}`),
-    );
   }
 
   private async onGroundRequest(request: unknown): Promise<{ result: GroundingResult }> {
@@ -467,27 +396,6 @@ export class GroundingNode {
       policy: parameters.policy,
       latencyBudgetMs: parameters.latency_budget_ms,
     });
-    this.publishers?.diagnostics.publish(message);
+    this.outputs?.diagnostics.publish(message);
   }
-}
-
-/**
- * Drops the stream's own rejection lines, because the node logs every rejection with its
- * topic and field. The stream's line lacks the topic when the decoder did not name it.
- */
-function withoutRejectionLines(logger: Logger): Logger {
-  return {
-    debug: (message) => logger.debug(message),
-    info: (message) => logger.info(message),
-    warn: (message) => {
-      if (!message.startsWith("Rejected input: ")) {
-        logger.warn(message);
-      }
-    },
-    error: (message) => logger.error(message),
-  };
-}
-
-function headerKey(header: Header): string {
-  return `${header.frame_id}@${header.stamp.sec}.${header.stamp.nanosec}`;
 }
