@@ -1,7 +1,8 @@
 /**
  * Compression codecs for MCAP chunks, rosbag2 per-message compression and rosbag2
- * file compression. Decompression is pure JavaScript (fzstd, lz4js) so reading never
- * waits on WebAssembly; zstd compression for the writer uses @foxglove/wasm-zstd.
+ * file compression. Decompression uses pure JavaScript (fzstd, lz4js), so reading needs
+ * no WebAssembly setup. The writer's zstd compression uses @foxglove/wasm-zstd, because
+ * the zlib of Node 20 has no zstd.
  */
 import { decompress as zstdDecompress } from "fzstd";
 import { decompress as lz4Decompress } from "lz4js";
@@ -14,7 +15,7 @@ export const MCAP_CHUNK_COMPRESSIONS = ["", "zstd", "lz4"] as const;
 /** First four bytes of every zstd frame (magic number 0xFD2FB528, little-endian). */
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 
-/** Whether `data` starts with a zstd frame header. */
+/** Checks whether `data` starts with a zstd frame header. */
 export function hasZstdMagic(data: Uint8Array): boolean {
   return data.length >= 4 && ZSTD_MAGIC.every((byte, index) => data[index] === byte);
 }

@@ -18,8 +18,8 @@ export interface ResolvedDefinition {
 
 /**
  * Resolves a reader for `type` given the stored schema. A schema that fails to parse falls
- * back to the built-in definition with a warning; an empty ros2msg schema is valid
- * (std_msgs/msg/Empty has no fields) and is not treated as missing.
+ * back to the built-in definition with a warning. An empty ros2msg schema is valid,
+ * because std_msgs/msg/Empty has no fields, so it is not treated as missing.
  */
 export function resolveDefinition(
   file: string,

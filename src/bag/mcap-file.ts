@@ -2,8 +2,8 @@
  * One MCAP file as a BagFileSource. Indexed files are read through McapIndexedReader,
  * which yields messages in log-time order even when chunks overlap. Files without a
  * usable summary (a recorder that crashed, a writer that skipped the index) are parsed
- * sequentially with McapStreamReader and sorted; a file cut short yields every complete
- * message and logs one warning with the byte offset where the data ends.
+ * sequentially with McapStreamReader, in memory, and sorted. A file cut short yields every
+ * complete message and logs one warning with the byte offset where its data ends.
  */
 import { open, readFile, type FileHandle } from "node:fs/promises";
 
@@ -134,7 +134,7 @@ async function readEmbeddedMetadata(file: string, reader: McapIndexedReader, log
       return parseEmbeddedMetadata(file, record.metadata, logger);
     }
   } catch (error) {
-    logger.warn(`${file}: ignoring its rosbag2 metadata record: ${describeError(error)}.`);
+    logger.warn(`${file}: ignoring its rosbag2 metadata record: ${describeError(error)}`);
   }
   return undefined;
 }
@@ -211,7 +211,7 @@ function readSequentially(file: string, contents: Uint8Array, logger: Logger): B
     );
   }
 
-  messages.sort((a, b) => (a.logTimeNs < b.logTimeNs ? -1 : a.logTimeNs > b.logTimeNs ? 1 : 0));
+  messages.sort(compareLogTime);
   const topics = collectTopics(file, channels, schemas, counts, embedded, logger);
   return {
     file,
@@ -225,6 +225,13 @@ function readSequentially(file: string, contents: Uint8Array, logger: Logger): B
   };
 }
 
+function compareLogTime(a: SourceMessage, b: SourceMessage): number {
+  if (a.logTimeNs === b.logTimeNs) {
+    return 0;
+  }
+  return a.logTimeNs < b.logTimeNs ? -1 : 1;
+}
+
 function toSourceMessage(message: McapTypes.TypedMcapRecords["Message"], channels: ReadonlyMap<number, Channel>): SourceMessage {
   return {
     topic: channels.get(message.channelId)?.topic ?? `<channel ${message.channelId}>`,
@@ -236,8 +243,8 @@ function toSourceMessage(message: McapTypes.TypedMcapRecords["Message"], channel
 
 /**
  * Builds one entry per topic. The type comes from the schema name or, for channels with
- * schema id 0, from the embedded rosbag2 metadata record; the QoS from the channel's
- * `offered_qos_profiles` metadata or the rosbag2 record.
+ * schema id 0, from the embedded rosbag2 metadata record. The QoS comes from the channel's
+ * `offered_qos_profiles` metadata, else from the rosbag2 record.
  */
 function collectTopics(
   file: string,

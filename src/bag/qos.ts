@@ -1,8 +1,8 @@
 /**
  * Offered QoS profiles as rosbag2 records them. Up to metadata version 8 (Humble, Iron)
- * they are a YAML string holding a list with numeric enums (rmw_qos_*_policy_t values);
- * from version 9 (Jazzy) metadata.yaml holds the list itself with string enums, while
- * MCAP channel metadata and sqlite3 topic rows still hold a YAML string.
+ * they are a YAML string that contains a list with numeric enums (rmw_qos_*_policy_t
+ * values). From version 9 (Jazzy) metadata.yaml contains the list itself with string
+ * enums, while MCAP channel metadata and sqlite3 topic rows still contain a YAML string.
  */
 import { parse as parseYaml } from "yaml";
 

@@ -15,7 +15,7 @@ function startsWith(data: Uint8Array, magic: number[]): boolean {
 
 /**
  * Returns the kind of `file` from its first 16 bytes, or of `contents` when given.
- * Throws BagError naming the file when it is none of them.
+ * Throws BagError naming the file for any other content.
  */
 export function sniffFileKind(file: string, contents: Uint8Array): BagFileKind;
 export function sniffFileKind(file: string): Promise<BagFileKind>;
@@ -36,8 +36,8 @@ function kindOf(file: string, prefix: Uint8Array): BagFileKind {
   if (startsWith(prefix, ZSTD_MAGIC)) {
     return "zstd";
   }
-  const shown = Buffer.from(prefix.subarray(0, 8)).toString("hex");
-  throw new BagError(file, `${file} is not a bag file: it starts with bytes ${shown || "(none, the file is empty)"}, which are neither MCAP, sqlite3 nor zstd.`);
+  const prefixHex = Buffer.from(prefix.subarray(0, 8)).toString("hex");
+  throw new BagError(file, `${file} is not a bag file: it starts with bytes ${prefixHex || "(none, the file is empty)"}, which are neither MCAP, sqlite3 nor zstd.`);
 }
 
 async function readPrefix(file: string): Promise<Uint8Array> {

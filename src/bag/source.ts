@@ -1,5 +1,5 @@
 /**
- * What each storage backend (MCAP, sqlite3) exposes for one bag file, before type
+ * Per-file view that each storage backend (MCAP, sqlite3) provides, before type
  * resolution, per-message decompression and merging across split files.
  */
 import type { QosProfile } from "./types";

@@ -37,7 +37,7 @@ export async function openSqliteFile(file: string, logger: Logger): Promise<BagF
   }
 
   // A WAL-mode file opened from memory has no -wal file to merge; marking the copy as
-  // legacy journal mode makes SQLite read the main file alone, which holds every
+  // legacy journal mode makes SQLite read the main file alone, which contains every
   // checkpointed page. This changes only our in-memory copy.
   for (const offset of FORMAT_VERSION_OFFSETS) {
     if (contents[offset] === 2) {

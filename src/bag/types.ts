@@ -22,7 +22,7 @@ export interface BagTopic {
   qos: QosProfile[];
   /** Messages stored for this topic across all bag files that exist. */
   messageCount: number;
-  /** Where the message definition came from; "none" topics are listed but skipped. */
+  /** Origin of the message definition; "none" topics are listed but skipped. */
   definitionSource: "bag" | "builtin" | "none";
 }
 

@@ -1,8 +1,8 @@
 /**
  * McapBagWriter: writes a ROS 2 MCAP bag (profile "ros2", cdr messages, ros2msg schemas)
- * that Foxglove and `ros2 bag` open. Data goes to `<out>.tmp-<pid>` and is renamed to
- * `<out>` by `close()`, so an interrupted run never leaves a truncated file under the
- * final name; `abort()` deletes the temporary file.
+ * that Foxglove and `ros2 bag` open. Data goes to `<out>.tmp-<pid>`, which `close()`
+ * renames to `<out>`, so an interrupted run leaves no truncated file under the final
+ * name. `abort()` deletes the temporary file.
  */
 import { open, rename, unlink, type FileHandle } from "node:fs/promises";
 
@@ -46,7 +46,7 @@ export class McapBagWriter {
   private constructor(
     /** Final path, written by `close()`. */
     readonly path: string,
-    /** Temporary path that holds the data until `close()`. */
+    /** Temporary path that contains the data until `close()`. */
     readonly temporaryPath: string,
     private readonly handle: FileHandle,
     private readonly writer: McapWriter,
@@ -161,7 +161,7 @@ export class McapBagWriter {
   }
 }
 
-/** The ≤v8 rosbag2 string form, which every rosbag2 release and Foxglove read. */
+/** Formats profiles as the YAML string with numeric enums that rosbag2 metadata up to version 8 uses. */
 function qosYaml(profiles: QosProfile[]): string {
   const history = { keep_last: 1, keep_all: 2, system_default: 0, unknown: 3 };
   const reliability = { reliable: 1, best_effort: 2, system_default: 0, unknown: 3 };

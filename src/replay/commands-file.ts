@@ -29,7 +29,7 @@ export function parseCommands(text: string, source: string): ScheduledCommand[] 
     throw new ArgumentError(`--commands file ${source} is not valid YAML or JSON: ${describeError(error)}.`);
   }
   if (!Array.isArray(document)) {
-    throw new ArgumentError(`--commands file ${source} must hold a list of {time_s, text} entries but holds ${document === null ? "nothing" : typeof document}.`);
+    throw new ArgumentError(`--commands file ${source} must contain a list of {time_s, text} entries but contains ${document === null ? "nothing" : typeof document}.`);
   }
 
   const commands = document.map((entry: unknown, index) => {

@@ -24,7 +24,7 @@ import { selectReplayTopics, type ReplayTopics } from "./topics";
 import { TrackedEngine } from "./tracked-engine";
 import type { ReplayOptions, ReplayResult, ReplaySummary, ScheduledCommand } from "./types";
 
-/** Frames remembered for matching results to log times and images; the stream holds at most two. */
+/** Frames remembered for matching results to log times and images; the stream keeps at most two. */
 const MAX_REMEMBERED_FRAMES = 32;
 
 interface RememberedFrame {
@@ -34,8 +34,8 @@ interface RememberedFrame {
 
 /**
  * Replays `options.bagPath`. Throws BagError for a bag that cannot be read, ArgumentError
- * for bad options or topics, and the stream's error when the engine fails; the output bag
- * is then deleted, never left truncated.
+ * for bad options or topics, and the stream's error when the engine fails. After any of
+ * these the output bag is deleted, so no truncated output is left.
  */
 export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
   checkOptions(options);

@@ -101,7 +101,7 @@ function thumbnailFigure(thumbnail: Thumbnail): string {
   return `<figure>${image}<figcaption><b>${escapeHtml(result.transcript)}</b><br>${escapeHtml(result.status)}, score ${result.score.toFixed(2)}, ${escapeHtml(box)}</figcaption></figure>`;
 }
 
-/** A line plot with axes and a legend; an empty series list yields a placeholder. */
+/** Renders a line plot with axes and a legend as inline SVG, or a placeholder without points. */
 export function svgPlot(title: string, series: readonly Series[]): string {
   const all = series.flatMap((entry) => entry.points).filter((point) => Number.isFinite(point.x) && Number.isFinite(point.y));
   if (all.length === 0) {

@@ -67,10 +67,10 @@ function selectImageTopic(topics: readonly BagTopic[], allTopics: readonly BagTo
     return { name: topic.name, kind };
   }
 
-  const wanted = choice.transport === "compressed" ? COMPRESSED_IMAGE_TYPE : IMAGE_TYPE;
+  const expectedType = choice.transport === "compressed" ? COMPRESSED_IMAGE_TYPE : IMAGE_TYPE;
   const preferred =
-    images.find((topic) => topic.name === DEFAULT_IMAGE_TOPICS[choice.transport] && topic.type === wanted) ??
-    images.find((topic) => topic.type === wanted) ??
+    images.find((topic) => topic.name === DEFAULT_IMAGE_TOPICS[choice.transport] && topic.type === expectedType) ??
+    images.find((topic) => topic.type === expectedType) ??
     images[0];
   if (preferred === undefined) {
     const listing = allTopics.map((topic) => `${topic.name} (${topic.type}, ${topic.definitionSource === "none" ? `unreadable, encoding ${topic.encoding}` : "readable"})`);

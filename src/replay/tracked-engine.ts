@@ -1,7 +1,7 @@
 /**
- * Wraps the engine so replay knows when the stream has finished with what it was given:
- * at `--rate max` the next message is released only when no encode or ground call is in
- * flight, so the stream's queue never holds more than one frame and memory stays flat.
+ * Wraps the engine to track when the stream has finished with its input. At `--rate max`
+ * the next message is released only when no encode or ground call is in flight, so the
+ * stream's queue keeps at most one frame and memory stays flat.
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
 
@@ -37,7 +37,7 @@ export class TrackedEngine implements GroundingEngine {
   }
 
   /**
-   * Resolves when no call is in flight and the stream has handled the last answer. The
+   * Resolves when no call is in flight and the stream has handled the last result. The
    * stream starts its next call synchronously inside that handling, so the loop checks again.
    */
   async idle(): Promise<void> {

@@ -21,8 +21,8 @@ export interface ReplayOptions {
    */
   commands?: ScheduledCommand[];
   /**
-   * Playback speed: 1 plays in bag time like `ros2 bag play` (frames arriving while the
-   * model is busy are dropped); "max" processes every frame as fast as possible.
+   * Playback speed. 1 plays in bag time like `ros2 bag play`, so frames arriving while
+   * the model is busy are dropped. "max" processes every frame as fast as possible.
    * Any other positive number scales bag time like `ros2 bag play --rate`.
    */
   rate: number | "max";

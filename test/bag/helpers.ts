@@ -43,7 +43,7 @@ export class RecordingLogger implements Logger {
   }
 }
 
-/** A `width` x `height` mono8 image whose pixels all equal `value`, stamped `sec`. */
+/** Builds a `width` x `height` mono8 image whose pixels all equal `value`, stamped `sec`. */
 export function monoImage(sec: number, value = 128, width = 4, height = 3): Image {
   return {
     header: { stamp: { sec, nanosec: 0 }, frame_id: "camera" },

@@ -161,7 +161,8 @@ describe("bag: MCAP files", function () {
     const logger = new RecordingLogger();
     const bag = await openBag(cutPath, { logger });
     const messages = await readAll(bag);
-    assert.ok(messages.length > 0 && messages.length < 20, `expected some but not all of 20 frames, got ${messages.length}`);
+    assert.ok(messages.length > 0, "some frames before the cut replay");
+    assert.ok(messages.length < 20, `frames after the cut are gone, got ${messages.length} of 20`);
     const times = messages.map((message) => message.logTimeNs);
     assert.deepEqual(times, [...times].sort((a, b) => (a < b ? -1 : 1)));
     const warnings = logger.warnings();

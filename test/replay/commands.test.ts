@@ -29,7 +29,7 @@ describe("replay: commands files", function () {
   });
 
   const invalid: [string, string, RegExp][] = [
-    ["a map", "time_s: 1\ntext: x\n", /must hold a list of \{time_s, text\} entries but holds object/],
+    ["a map", "time_s: 1\ntext: x\n", /must contain a list of \{time_s, text\} entries but contains object/],
     ["a negative time", "- {time_s: -1, text: x}\n", /entry 0: time_s must be a number of seconds >= 0 but is -1/],
     ["a missing time", "- {text: x}\n", /entry 0: time_s must be a number/],
     ["an empty text", '- {time_s: 1, text: ""}\n', /entry 0: text must be a non-empty string but is ""/],

@@ -1,7 +1,7 @@
 /**
  * A GroundingEngine without a model, for replay tests: it decodes every image with the
  * real src/image decoder (so unsupported or corrupt images are rejected as on the robot)
- * and answers the centre quarter of the image as the box.
+ * and returns the centre quarter of the image as the box.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -11,7 +11,7 @@ import type { CommandEncoding, GroundingEngine, GroundingOutput, GroundOptions, 
 export interface FakeEngineOptions {
   /** Time each ground call takes, in ms; default 0. */
   groundMs?: number;
-  /** Score of every answer; default 0.9 (grounded at the default min_score 0.5). */
+  /** Score of every result; default 0.9 (grounded at the default min_score 0.5). */
   score?: number;
 }
 

@@ -73,7 +73,7 @@ describe("replay: real bags and reproducers", function () {
       assert.equal(summary.frames.processed, testCase.processed, JSON.stringify(summary.frames));
       assert.deepEqual(summary.rejected, testCase.rejected ?? {});
 
-      // The output bag is complete and holds one result per processed frame.
+      // The output bag is complete and contains one result per processed frame.
       const output = await openBag(outPath);
       const results = (await readAll(output)).filter((message) => message.topic === OUTPUT_TOPICS.result.name);
       const statuses = results.map((message) => (message.decode() as GroundingResult).status);
@@ -106,8 +106,8 @@ describe("replay: real bags and reproducers", function () {
   });
 
   it("compressed depth topics are grounded or rejected, never crash", async function () {
-    for (const topic of ["/depth/g", "/depth/h", "/depth/i"]) {
-      const { summary } = await replay("repro/repro_compressed_formats.mcap", topic, `depth-${topic.slice(-1)}.mcap`);
+    for (const topic of ["/depth/g/compressed", "/depth/h/compressedDepth", "/depth/i/compressedDepth"]) {
+      const { summary } = await replay("repro/repro_compressed_formats.mcap", topic, `depth-${topic.split("/")[2]}.mcap`);
       assert.equal(summary.frames.processed + summary.frames.rejected, 1, `${topic}: ${JSON.stringify(summary)}`);
     }
   });
