@@ -5,11 +5,13 @@
  */
 import { strict as assert } from "node:assert";
 
+import { decompress as decompressZstd } from "fzstd";
+
 import { InputError } from "../../src/errors";
 import { decodeImage, letterboxImage } from "../../src/image";
 import type { DecodedImage } from "../../src/image";
 import type { CompressedImage, Image } from "../../src/msgs";
-import { deserializeMessage } from "../../src/msgs";
+import { deserializeMessage, imageInputFromImage } from "../../src/msgs";
 import type { ImageInput } from "../../src/runtime/types";
 import { readMcapMessages, realBagFile } from "../msgs/mcapFixture";
 import type { FixtureMessage } from "../msgs/mcapFixture";
@@ -163,6 +165,27 @@ describe("image decoding of real bags", () => {
         await expectRejection(images.get(topic) as ImageInput, topic, "unsupported_format");
       });
     }
+  });
+
+  it("letterboxes the real 640x480 camera photo", async function () {
+    const file = realBagFile("amber_soccer_goal_split/soccer_goal_12.mcap");
+    if (file === undefined) {
+      this.skip();
+    }
+    // This bag compresses each message payload with zstd (rosbag2 compression mode MESSAGE).
+    const message = (await readMcapMessages(file))[0];
+    const payload = decompressZstd(message.data);
+    const image = deserializeMessage<Image>(message.schemaName, payload, message.topic);
+    assert.equal(image.encoding, "rgb8");
+
+    const input = imageInputFromImage(image);
+    const decoded = await decodeImage(input, message.topic);
+    assert.equal(decoded.width, 640);
+    assert.equal(decoded.height, 480);
+    const boxed = await letterboxImage(input, { width: 256, height: 256, padValue: 114 }, message.topic);
+    assert.equal(boxed.transform.padY, 32);
+    assert.deepEqual(pixelAt(boxed.rgb, 256, 128, 10), [114, 114, 114]);
+    assert.notDeepEqual(pixelAt(boxed.rgb, 256, 128, 128), [114, 114, 114]);
   });
 
   describe("rosbags-rs test bag", () => {
