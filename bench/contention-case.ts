@@ -1,7 +1,7 @@
 /**
- * The "Contention" benchmark case: builds a timed robot session from dataset refs (one
- * spoken command, then a 640x480 rgb8 camera frame of its scene at 5 Hz) and replays it
- * through the grounding stream with runContentionBenchmark (bench/contention.ts).
+ * The "Contention" benchmark case. It builds a timed robot session from dataset refs: one
+ * spoken command, then 640x480 rgb8 camera frames of its scene at 5 Hz. It replays the
+ * session through the grounding stream with runContentionBenchmark (bench/contention.ts).
  */
 import sharp from "sharp";
 
@@ -34,7 +34,7 @@ export interface ContentionCaseOptions {
 
 export interface ContentionCaseResult {
   model: string;
-  /** Median time of one full-policy ground() on an idle machine, in ms. */
+  /** Median time of one full-policy ground() without competing processes, in ms. */
   idleFullMs: number;
   report: ContentionReport;
 }
@@ -45,8 +45,8 @@ export async function runContentionCase(options: ContentionCaseOptions): Promise
   const engine = await loadGroundingEngine(options.modelDir, { numThreads: options.numThreads, logger: options.logger });
   try {
     const idleFullMs = await medianFullMs(engine, frames[0].image, commands[0].text);
-    // End-to-end target a little above the full model's idle time, so that the full
-    // policy fits on an idle machine and competing processes push it over.
+    // End-to-end target a little above the full policy's time without competitors, so
+    // that the full policy fits alone and competing processes push it over.
     const latencyBudgetMs = Math.ceil(idleFullMs * 1.3);
     const report = await runContentionBenchmark({
       engine,
@@ -127,7 +127,7 @@ export function formatContentionMarkdown(result: ContentionCaseResult, command: 
     "",
     `Machine: ${machine}. Model: ${result.model} (${modelNote}).`,
     "",
-    `A session of spoken commands from the dataset, each followed by six 640x480 rgb8 frames at 5 Hz, replayed at real rate through the grounding stream while 0, 1 or 2 CPU-bound processes compete for the CPU. The end-to-end target is ${result.report.latencyBudgetMs} ms, 1.3 times the full policy's idle ground() median of ${result.idleFullMs.toFixed(1)} ms.`,
+    `A session of spoken commands from the dataset, each followed by six 640x480 rgb8 frames at 5 Hz, replayed at real rate through the grounding stream while 0, 1 or 2 CPU-bound processes compete for the CPU. The end-to-end target is ${result.report.latencyBudgetMs} ms, 1.3 times the full policy's ground() median of ${result.idleFullMs.toFixed(1)} ms without competitors.`,
     "",
     markdownTable(["policy", "competitors", "results/frames", "dropped", "over budget", "p50 ms", "p99 ms", "compute", "accuracy"], rows),
   ].join("\n");

@@ -116,7 +116,7 @@ async function ensureBenchData(logger: Logger): Promise<string> {
     return BENCH_DATA_DIR;
   }
   logger.info(`Generating a benchmark dataset in ${BENCH_DATA_DIR}.`);
-  const args = ["synth", "dataset", "--out", BENCH_DATA_DIR, "--scenes", "200", "--width", "256", "--height", "192", "--seed", "4242"];
+  const args = ["synth", "dataset", "--out", BENCH_DATA_DIR, "--scenes", "500", "--width", "256", "--height", "192", "--seed", "4242"];
   execFileSync(process.execPath, [path.join(ROOT, "dist/src/cli/main.js"), ...args], { stdio: ["ignore", "ignore", "inherit"] });
   return BENCH_DATA_DIR;
 }

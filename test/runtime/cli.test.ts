@@ -19,7 +19,10 @@ interface CliRun {
 function runCli(args: string[]): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(process.execPath, [CLI, ...args], { cwd: REPO_ROOT }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
+      let code = 0;
+      if (error !== null) {
+        code = typeof error.code === "number" ? error.code : 1;
+      }
       resolve({ code, stdout, stderr });
     });
   });
