@@ -167,6 +167,16 @@ describe("image decoding of real bags", () => {
     }
   });
 
+  it("decodes raw and PNG-compressed frames alike", async function () {
+    const images = await imagesByTopic.call(this, "repro/repro_humble_mcap_zstd/repro_humble_mcap_zstd_0.mcap");
+    const compressed = images.get("/camera/image_raw/compressed") as ImageInput;
+    assert.equal(compressed.kind === "compressed" ? compressed.format : "", "rgb8; png compressed bgr8");
+    const fromRaw = await decodeImage(images.get("/camera/image_raw") as ImageInput, "/camera/image_raw");
+    const fromPng = await decodeImage(compressed, "/camera/image_raw/compressed");
+    assert.deepEqual(fromPng.data, fromRaw.data);
+    assertSquares(fromPng, "png compressed bgr8");
+  });
+
   it("letterboxes the real 640x480 camera photo", async function () {
     const file = realBagFile("amber_soccer_goal_split/soccer_goal_12.mcap");
     if (file === undefined) {
