@@ -1,13 +1,14 @@
-import { defer, from, take, type SchedulerLike } from "rxjs";
+import type { SchedulerLike } from "rxjs";
 
 import { describeError, InputError } from "../errors";
 import { RateLimitedLog, type Logger } from "../log";
 import { defaultParameters, type GroundingParameters } from "../params/declarations";
-import type { CommandEncoding, GroundingOutput, GroundOptions } from "../runtime/types";
-import { parseTranscript } from "../runtime/transcript";
+import type { GroundingOutput } from "../runtime/types";
 import { BudgetController, type BudgetControllerOptions } from "./budget-controller";
-import { CommandSlot, type ActiveCommand } from "./command-slot";
-import { checkFrame, checkTranscriptTime, rejectionFromError } from "./input-checks";
+import { CommandIntake } from "./command-intake";
+import type { ActiveCommand } from "./command-slot";
+import { groundOptionsFor, settleOnce } from "./engine-calls";
+import { checkFrame, rejectionFromError } from "./input-checks";
 import type { GroundingStreamEngine } from "./options";
 import type { DropEvent, FrameInput, RejectionEvent, StreamEvent, TranscriptInput } from "./types";
 
@@ -36,17 +37,14 @@ type QueuedInput = { kind: "frame"; frame: FrameInput } | { kind: "transcript"; 
 export class GroundingPipeline {
   private parameters: GroundingParameters = defaultParameters();
   private readonly controller: BudgetController;
-  private readonly commands: CommandSlot;
+  private readonly commands: CommandIntake;
   private readonly warnings: RateLimitedLog;
-  private nextCommandId = 1;
 
   /** Newest frame waiting for the model or for the command's encoding (newest-frame-only mode). */
   private waitingFrame: FrameInput | null = null;
   /** Every input in arrival order (sequential mode). */
   private readonly queue: QueuedInput[] = [];
   private inferenceBusy = false;
-  /** Sequential mode only: later inputs wait until the current transcript is encoded. */
-  private encodeBusy = false;
   /** When the model last became free; a sequential frame's latency counts from here at the earliest. */
   private modelFreeSinceMs: number;
 
@@ -57,7 +55,12 @@ export class GroundingPipeline {
 
   constructor(private readonly deps: PipelineDependencies) {
     this.controller = new BudgetController({ ...deps.budget, targetMs: this.parameters.latency_budget_ms });
-    this.commands = new CommandSlot((encoding) => deps.engine.release(encoding), deps.logger);
+    this.commands = new CommandIntake({
+      engine: deps.engine,
+      logger: deps.logger,
+      reject: (rejection) => this.reject(rejection),
+      onChange: () => this.onCommandChange(),
+    });
     this.warnings = new RateLimitedLog(deps.logger, 1000, () => deps.scheduler.now());
     this.modelFreeSinceMs = deps.scheduler.now();
   }
@@ -79,7 +82,7 @@ export class GroundingPipeline {
       return;
     }
     if (this.deps.dropWhileBusy) {
-      this.handleTranscript(transcript);
+      this.commands.handle(transcript);
       this.pump();
       return;
     }
@@ -126,100 +129,16 @@ export class GroundingPipeline {
     this.closed = true;
     this.waitingFrame = null;
     this.queue.length = 0;
-    this.commands.replace(null);
+    this.commands.slot.replace(null);
   }
 
-  private handleTranscript(transcript: TranscriptInput): void {
-    const timeRejection = checkTranscriptTime(transcript);
-    if (timeRejection !== null) {
-      this.reject(timeRejection);
-      return;
-    }
-
-    let parsed;
-    try {
-      parsed = parseTranscript(transcript.text, transcript.topic);
-    } catch (error) {
-      this.reject(rejectionFromError(error, transcript.topic, "data", "invalid_transcript"));
-      return;
-    }
-
-    switch (parsed.kind) {
-      case "empty":
-        this.deps.logger.debug(`Ignoring transcript ${JSON.stringify(transcript.text)}: no command in it.`);
-        return;
-      case "stop": {
-        const stopped = this.commands.current;
-        this.commands.replace(null);
-        this.waitingFrame = null;
-        if (stopped !== null) {
-          this.deps.logger.info(`Command ${stopped.info.id} stopped by ${JSON.stringify(transcript.text)}.`);
-        }
-        return;
-      }
-      case "command":
-        this.startCommand(transcript, parsed.expression, parsed.isCorrection);
-        return;
-    }
-  }
-
-  private startCommand(transcript: TranscriptInput, expression: string, isCorrection: boolean): void {
-    const command: ActiveCommand = {
-      info: { id: this.nextCommandId++, transcript: transcript.text, expression },
-      arrivalMs: transcript.receivedAtMs,
-      encoding: null,
-      results: 0,
-      users: 0,
-      retired: false,
-    };
-    const previous = this.commands.current;
-    this.commands.replace(command);
-    if (this.waitingFrame !== null && this.waitingFrame.receivedAtMs < command.arrivalMs) {
+  /** Keeps the waiting frame only while it is usable for the current command. */
+  private onCommandChange(): void {
+    const command = this.commands.current;
+    const frame = this.waitingFrame;
+    if (frame !== null && (command === null || frame.receivedAtMs < command.arrivalMs)) {
       this.waitingFrame = null;
     }
-    const replaced = previous === null ? "" : ` (${isCorrection ? "corrects" : "replaces"} command ${previous.info.id})`;
-    this.deps.logger.info(`Command ${command.info.id}: ${JSON.stringify(expression)}${replaced}.`);
-
-    this.encodeBusy = !this.deps.dropWhileBusy;
-    // Never unsubscribed: a Promise-backed encode cannot be cancelled, and its result must
-    // arrive here so that the encoding is released if the command is gone by then.
-    let settled = false;
-    from(defer(() => this.deps.engine.encode(expression)))
-      .pipe(take(1))
-      .subscribe({
-        next: (encoding) => {
-          settled = true;
-          this.onEncoded(command, encoding);
-        },
-        error: (error: unknown) => {
-          settled = true;
-          this.onEncodeFailed(command, transcript, error);
-        },
-        complete: () => {
-          if (!settled) {
-            this.onEncodeFailed(command, transcript, new Error("engine.encode completed without an encoding"));
-          }
-        },
-      });
-  }
-
-  private onEncoded(command: ActiveCommand, encoding: CommandEncoding): void {
-    this.encodeBusy = false;
-    if (this.commands.attachEncoding(command, encoding) && encoding.unknownWords.length > 0) {
-      this.deps.logger.warn(
-        `Command ${command.info.id}: words not in the model's vocabulary: ${encoding.unknownWords.join(", ")}.`,
-      );
-    }
-    this.pump();
-  }
-
-  private onEncodeFailed(command: ActiveCommand, transcript: TranscriptInput, error: unknown): void {
-    this.encodeBusy = false;
-    if (this.commands.current === command) {
-      this.commands.replace(null);
-      this.waitingFrame = null;
-    }
-    this.reject(rejectionFromError(error, transcript.topic, "data", "encode_failed"));
     this.pump();
   }
 
@@ -283,13 +202,14 @@ export class GroundingPipeline {
 
   /** Sequential mode: no frame is dropped, and latency counts from when the model was free. */
   private stepQueue(): void {
-    while (!this.inferenceBusy && !this.encodeBusy && !this.closed) {
+    // Later inputs wait while a transcript is being encoded, so they see its command.
+    while (!this.inferenceBusy && !this.commands.isEncoding && !this.closed) {
       const input = this.queue.shift();
       if (input === undefined) {
         return;
       }
       if (input.kind === "transcript") {
-        this.handleTranscript(input.transcript);
+        this.commands.handle(input.transcript);
         continue;
       }
 
@@ -314,8 +234,7 @@ export class GroundingPipeline {
     if (command.results === 0 || (lifetimeMs > 0 && frame.receivedAtMs - command.arrivalMs <= lifetimeMs)) {
       return false;
     }
-    this.commands.replace(null);
-    this.deps.logger.info(`Command ${command.info.id} expired after ${command.results} result(s).`);
+    this.commands.clear(`expired after ${command.results} result(s)`);
     return true;
   }
 
@@ -325,47 +244,31 @@ export class GroundingPipeline {
       return;
     }
     const parameters = this.parameters;
-    const options: GroundOptions = {
-      policy: parameters.policy,
-      budgetMs: this.controller.modelBudgetMs,
-      gateThreshold: parameters.gate_threshold,
-      softskip: parameters.softskip,
-      minScore: parameters.min_score,
-    };
+    const options = groundOptionsFor(parameters, this.controller.modelBudgetMs);
     const startMs = this.deps.scheduler.now();
     this.inferenceBusy = true;
-    this.commands.acquire(command);
+    this.commands.slot.acquire(command);
 
     // Only the header outlives the inference: the image buffer is referenced by the engine
     // call alone, so it can be collected as soon as the engine lets go of it.
     const header = frame.header;
     const topic = frame.topic;
-    let settled = false;
     const finish = (): void => {
-      settled = true;
       this.inferenceBusy = false;
       this.modelFreeSinceMs = this.deps.scheduler.now();
-      this.commands.unacquire(command);
+      this.commands.slot.unacquire(command);
     };
 
-    from(defer(() => this.deps.engine.ground(frame.image, encoding, options)))
-      .pipe(take(1))
-      .subscribe({
-        next: (output) => {
-          finish();
-          this.onResult(command, header, output, arrivalMs, startMs, parameters.latency_budget_ms);
-        },
-        error: (error: unknown) => {
-          finish();
-          this.onInferenceFailed(error, topic, header);
-        },
-        complete: () => {
-          if (!settled) {
-            finish();
-            this.onInferenceFailed(new Error("engine.ground completed without a result"), topic, header);
-          }
-        },
-      });
+    settleOnce(() => this.deps.engine.ground(frame.image, encoding, options), "engine.ground", {
+      value: (output) => {
+        finish();
+        this.onResult(command, header, output, arrivalMs, startMs, parameters.latency_budget_ms);
+      },
+      failure: (error) => {
+        finish();
+        this.onInferenceFailed(error, topic, header);
+      },
+    });
   }
 
   private onResult(
@@ -420,10 +323,13 @@ export class GroundingPipeline {
   }
 
   private completeIfDone(): void {
-    const idle = !this.inferenceBusy && !this.encodeBusy && this.waitingFrame === null && this.queue.length === 0;
+    // In sequential mode a pending encode still gates queued frames; in newest-frame-only
+    // mode a waiting frame covers that case.
+    const encoding = !this.deps.dropWhileBusy && this.commands.isEncoding;
+    const idle = !this.inferenceBusy && !encoding && this.waitingFrame === null && this.queue.length === 0;
     if (this.framesComplete && idle && !this.closed) {
       this.closed = true;
-      this.commands.replace(null);
+      this.commands.slot.replace(null);
       this.deps.sink.complete();
     }
   }

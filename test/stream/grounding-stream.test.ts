@@ -310,6 +310,24 @@ describe("grounding stream", () => {
     });
   });
 
+  it("holds queued frames during encoding", () => {
+    const scheduler = createScheduler();
+    scheduler.run((helpers) => {
+      const transcripts = "t";
+      const frames = "     abc|";
+      const expected = "   ------A-B-(C|)";
+
+      const { tokens } = buildTestStream(scheduler, helpers, {
+        transcripts,
+        texts: RED_CUP,
+        frames,
+        engine: { groundMs: 2, encodeMs: 4 },
+        dropWhileBusy: false,
+      });
+      helpers.expectObservable(tokens).toBe(expected, { A: "a@1", B: "b@1", C: "c@1" });
+    });
+  });
+
   it("processes every input in order when not dropping", () => {
     const scheduler = createScheduler();
     scheduler.run((helpers) => {

@@ -1,0 +1,117 @@
+import type { Logger } from "../log";
+import type { CommandEncoding } from "../runtime/types";
+import { parseTranscript } from "../runtime/transcript";
+import { CommandSlot, type ActiveCommand } from "./command-slot";
+import { settleOnce } from "./engine-calls";
+import { checkTranscriptTime, rejectionFromError } from "./input-checks";
+import type { GroundingStreamEngine } from "./options";
+import type { RejectionEvent, TranscriptInput } from "./types";
+
+export interface CommandIntakeDependencies {
+  engine: GroundingStreamEngine;
+  logger: Logger;
+  reject(rejection: RejectionEvent): void;
+  /** Called after the current command changed or received its encoding. */
+  onChange(): void;
+}
+
+/**
+ * Turns transcripts into the current command: parses each one, starts encoding commands
+ * and corrections, and clears the command on a stop or a failed encode.
+ */
+export class CommandIntake {
+  readonly slot: CommandSlot;
+  private nextCommandId = 1;
+  private encodesInFlight = 0;
+
+  constructor(private readonly deps: CommandIntakeDependencies) {
+    this.slot = new CommandSlot((encoding) => deps.engine.release(encoding), deps.logger);
+  }
+
+  get current(): ActiveCommand | null {
+    return this.slot.current;
+  }
+
+  get isEncoding(): boolean {
+    return this.encodesInFlight > 0;
+  }
+
+  handle(transcript: TranscriptInput): void {
+    const timeRejection = checkTranscriptTime(transcript);
+    if (timeRejection !== null) {
+      this.deps.reject(timeRejection);
+      return;
+    }
+
+    let parsed;
+    try {
+      parsed = parseTranscript(transcript.text, transcript.topic);
+    } catch (error) {
+      this.deps.reject(rejectionFromError(error, transcript.topic, "data", "invalid_transcript"));
+      return;
+    }
+
+    switch (parsed.kind) {
+      case "empty":
+        this.deps.logger.debug(`Ignoring transcript ${JSON.stringify(transcript.text)}: no command in it.`);
+        return;
+      case "stop":
+        this.clear(`stopped by ${JSON.stringify(transcript.text)}`);
+        return;
+      case "command":
+        this.start(transcript, parsed.expression, parsed.isCorrection);
+        return;
+    }
+  }
+
+  /** Retires the current command, if any, and logs `reason` for it. */
+  clear(reason: string): void {
+    const cleared = this.slot.current;
+    this.slot.replace(null);
+    if (cleared !== null) {
+      this.deps.logger.info(`Command ${cleared.info.id} ${reason}.`);
+    }
+    this.deps.onChange();
+  }
+
+  private start(transcript: TranscriptInput, expression: string, isCorrection: boolean): void {
+    const command: ActiveCommand = {
+      info: { id: this.nextCommandId++, transcript: transcript.text, expression },
+      arrivalMs: transcript.receivedAtMs,
+      encoding: null,
+      results: 0,
+      users: 0,
+      retired: false,
+    };
+    const previous = this.slot.current;
+    this.slot.replace(command);
+    const replaced = previous === null ? "" : ` (${isCorrection ? "corrects" : "replaces"} command ${previous.info.id})`;
+    this.deps.logger.info(`Command ${command.info.id}: ${JSON.stringify(expression)}${replaced}.`);
+
+    this.encodesInFlight += 1;
+    this.deps.onChange();
+    settleOnce(() => this.deps.engine.encode(expression), "engine.encode", {
+      value: (encoding) => this.onEncoded(command, encoding),
+      failure: (error) => this.onEncodeFailed(command, transcript, error),
+    });
+  }
+
+  private onEncoded(command: ActiveCommand, encoding: CommandEncoding): void {
+    this.encodesInFlight -= 1;
+    if (this.slot.attachEncoding(command, encoding) && encoding.unknownWords.length > 0) {
+      this.deps.logger.warn(
+        `Command ${command.info.id}: words not in the model's vocabulary: ${encoding.unknownWords.join(", ")}.`,
+      );
+    }
+    this.deps.onChange();
+  }
+
+  private onEncodeFailed(command: ActiveCommand, transcript: TranscriptInput, error: unknown): void {
+    this.encodesInFlight -= 1;
+    if (this.slot.current === command) {
+      this.slot.replace(null);
+    }
+    this.deps.reject(rejectionFromError(error, transcript.topic, "data", "encode_failed"));
+    this.deps.onChange();
+  }
+}
