@@ -69,9 +69,12 @@ export interface LayoutOptions {
   height: number;
   /** Put one held-out colour/category pair in the scene and allow others. */
   novel: boolean;
-  /** Fewest and most objects. */
+  /** Fewest and most objects; default 2 and 12. */
   minObjects?: number;
   maxObjects?: number;
+  /** Object extents in pixels; default minObjectSize(width) to maxObjectSize(width). */
+  minSize?: number;
+  maxSize?: number;
 }
 
 /** An object is kept only if at least this share of it stays visible behind the others. */
@@ -98,8 +101,8 @@ interface ObjectSpec {
 function chooseSpecs(random: Random, options: LayoutOptions): ObjectSpec[] {
   const count = random.int(options.minObjects ?? 2, options.maxObjects ?? 12);
   const specs: ObjectSpec[] = [];
-  const minSize = minObjectSize(options.width);
-  const maxSize = maxObjectSize(options.width);
+  const minSize = options.minSize ?? minObjectSize(options.width);
+  const maxSize = options.maxSize ?? maxObjectSize(options.width);
   for (let i = 0; i < count; i++) {
     const size = random.logRange(minSize, maxSize);
     const previous = specs.length > 0 ? random.pick(specs) : undefined;

@@ -98,11 +98,14 @@ function frameCamera(layout: SceneLayout, random: Random, timeS: number, phase: 
   return multiply(translation(dx, dy), multiply(rotationAbout(roll, width / 2, height / 2), layout.camera));
 }
 
+/** Object sizes of a session: large enough to see at a glance in a replay, 6% to 30% of the width. */
+const SESSION_SIZES = (width: number): { minSize: number; maxSize: number } => ({ minSize: 0.06 * width, maxSize: 0.3 * width });
+
 /** Lays out a session scene with enough objects for the script; tries fresh layouts until one fits. */
 function sessionScene(options: SessionOptions): { layout: SceneLayout; script: ScriptEntry[] } {
   for (let attempt = 0; attempt < 500; attempt++) {
     const random = Random.derive(options.seed, attempt, 11);
-    const layout = layoutScene(random, { width: options.width, height: options.height, novel: false, minObjects: 5, maxObjects: 9 });
+    const layout = layoutScene(random, { width: options.width, height: options.height, novel: false, minObjects: 5, maxObjects: 9, ...SESSION_SIZES(options.width) });
     const { facts } = sceneFacts(layout);
     const script = planScript(random, facts, options.seconds);
     if (script !== null) {
