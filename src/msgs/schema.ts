@@ -108,7 +108,8 @@ function embeddedText(fullName: string): string {
   if (text === undefined) {
     throw new ArgumentError(
       `No built-in message definition for ${fullName}. Built-in types: ` +
-        `${Object.keys(EMBEDDED_MSG_TEXTS).sort().join(", ")}.`,
+        `${Object.keys(EMBEDDED_MSG_TEXTS).sort().join(", ")}. Use the schema stored in the bag, ` +
+        `or add the type's .msg text to src/msgs/definitions.`,
     );
   }
   return text;
