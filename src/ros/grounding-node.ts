@@ -68,6 +68,9 @@ export class GroundingNode {
   private latestFrame: FrameInput | undefined;
   private lastTranscript = "";
   private framesThisActivation = 0;
+  /** Fully qualified, remapped input topic names of the current activation, for logs. */
+  private imageTopicName = "";
+  private transcriptTopicName = "";
   private engineClosing: Promise<void> = Promise.resolve();
   /** Model name, or what is happening to it, for diagnostics. */
   private modelStatus = "none";
@@ -182,9 +185,11 @@ export class GroundingNode {
     this.framesThisActivation = 0;
 
     const imageTopic = imageTopicFor(parameters.image_transport);
+    this.imageTopicName = this.transport.resolveTopicName(imageTopic.name);
+    this.transcriptTopicName = this.transport.resolveTopicName(TRANSCRIPT_TOPIC.name);
     const kind = parameters.image_transport === "compressed" ? "compressed" : "raw";
     this.activeResources = [
-      this.transport.subscribe<unknown>(imageTopic, (message) => this.onImage(message, kind, imageTopic.name, frames)),
+      this.transport.subscribe<unknown>(imageTopic, (message) => this.onImage(message, kind, this.imageTopicName, frames)),
       this.transport.subscribe<unknown>(TRANSCRIPT_TOPIC, (message) => this.onTranscript(message, transcripts)),
       this.transport.provideService(GROUND_SERVICE, (request) => this.onGroundRequest(request)),
       { dispose: () => frames.complete() },
@@ -203,7 +208,7 @@ export class GroundingNode {
       },
     );
     this.logger.info(
-      `Transition activate: ${this.lifecycle.complete("activate")}; subscribed to ${imageTopic.name} (${imageTopic.type}) and ${TRANSCRIPT_TOPIC.name}.`,
+      `Transition activate: ${this.lifecycle.complete("activate")}; subscribed to ${this.imageTopicName} (${imageTopic.type}) and ${this.transcriptTopicName}.`,
     );
   }
 
@@ -298,9 +303,9 @@ export class GroundingNode {
     this.diagnostics.recordTranscript();
     let transcript: TranscriptInput;
     try {
-      transcript = transcriptFromMessage(message, TRANSCRIPT_TOPIC.name, this.now());
+      transcript = transcriptFromMessage(message, this.transcriptTopicName, this.now());
     } catch (error) {
-      this.reject(TRANSCRIPT_TOPIC.name, error);
+      this.reject(this.transcriptTopicName, error);
       return;
     }
     this.lastTranscript = transcript.text;
@@ -314,7 +319,7 @@ export class GroundingNode {
   private publishNoImage(text: string): void {
     let parsed;
     try {
-      parsed = parseTranscript(text, TRANSCRIPT_TOPIC.name);
+      parsed = parseTranscript(text, this.transcriptTopicName);
     } catch {
       return; // The stream rejects it and the rejection is published from there.
     }
@@ -324,7 +329,7 @@ export class GroundingNode {
     const result = noImageResult({ ...this.ungroundedFields(), transcript: text, expression: parsed.expression });
     this.diagnostics.recordStatus("no_image");
     this.outputs?.result.publish(result);
-    this.logger.info(`Command "${parsed.expression}" waits for the first image on ${imageTopicFor(this.parameters.current.image_transport).name}.`);
+    this.logger.info(`Command "${parsed.expression}" waits for the first image on ${this.imageTopicName}.`);
   }
 
   private reject(topic: string, error: unknown): void {
@@ -352,7 +357,7 @@ export class GroundingNode {
         return;
       case "rejected": {
         this.logRejection(event.topic, event.field, event.reason, event.message);
-        const transcript = event.topic === TRANSCRIPT_TOPIC.name ? this.lastTranscript : "";
+        const transcript = event.topic === this.transcriptTopicName ? this.lastTranscript : "";
         outputs.result.publish(rejectedInputResult(event, { ...this.ungroundedFields(), transcript }));
         return;
       }

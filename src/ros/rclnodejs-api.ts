@@ -136,6 +136,7 @@ export interface RclNode {
   namespace(): string;
   getLogger(): RclLogging;
   getClock(): RclClock;
+  resolveTopicName(topicName: string, onlyExpand?: boolean): string;
   spin(timeout?: number): void;
   destroy(): void;
   createPublisher(typeClass: string, topic: string, options?: RclPublishOptions): RclPublisher;

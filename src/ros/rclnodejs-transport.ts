@@ -96,6 +96,10 @@ export class RclnodejsTransport implements RosTransport {
     return { sec: Number(seconds), nanosec: Number(nanoseconds) };
   }
 
+  resolveTopicName(name: string): string {
+    return this.node.resolveTopicName(name);
+  }
+
   subscribe<T>(spec: TopicSpec, callback: (message: T) => void): Disposable {
     const subscription = this.node.createSubscription(spec.type, spec.name, { qos: this.qos(spec.qos) }, (message) =>
       callback(message as T),

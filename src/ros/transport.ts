@@ -75,6 +75,8 @@ export interface RosTransport {
   readonly logger: Logger;
   /** Current ROS time (simulated time when use_sim_time is true). */
   now(): Stamp;
+  /** Expands a topic name (`~/x`, relative names) and applies remapping rules. */
+  resolveTopicName(name: string): string;
   subscribe<T>(spec: TopicSpec, callback: (message: T) => void): Disposable;
   advertise<T>(spec: TopicSpec): TopicPublisher<T>;
   /** Serves requests; the handler's Promise resolves to the response. */

@@ -273,7 +273,7 @@ export class FakeNode {
   }
 
   /** Expands and remaps a topic or service name as rcl does. */
-  resolve(name: string): string {
+  resolveTopicName(name: string): string {
     const expanded = name.startsWith("~/")
       ? `/${this.nodeName}/${name.slice(2)}`
       : name.startsWith("/")
@@ -323,7 +323,7 @@ export class FakeNode {
   }
 
   createPublisher(typeClass: string, topic: string, options?: RclPublishOptions): RclPublisher {
-    const resolved = this.resolve(topic);
+    const resolved = this.resolveTopicName(topic);
     const qos = qosFrom(options);
     const entry = { node: this, topic: resolved, type: typeClass, qos };
     this.graph.publishers.push(entry);
@@ -350,7 +350,7 @@ export class FakeNode {
   ): RclEntity {
     const subscriber: Subscriber = {
       node: this,
-      topic: this.resolve(topic),
+      topic: this.resolveTopicName(topic),
       type: typeClass,
       qos: qosFrom(options),
       callback,
@@ -369,7 +369,7 @@ export class FakeNode {
     serviceName: string,
     callback: (request: unknown, response: RclServiceResponse) => void,
   ): RclEntity {
-    const resolved = this.resolve(serviceName);
+    const resolved = this.resolveTopicName(serviceName);
     if (this.graph.services.has(resolved)) {
       throw new Error(`Service ${resolved} already exists.`);
     }

@@ -13,6 +13,7 @@ import { decodeImage } from "../../src/image";
 import type { CompressedImage, Image } from "../../src/msgs";
 import type { CommandEncoding, GroundingEngine, GroundingOutput, GroundOptions, ImageInput } from "../../src/runtime/types";
 import { renderDebugImage } from "../../src/ros/debug-image";
+import type { LoadEngine } from "../../src/ros/grounding-node";
 import { startGroundingNode, RunningNode } from "../../src/ros/run-node";
 import { createGroundingStream } from "../../src/stream";
 import { FakeQoS, FakeRclnodejs } from "./fake-rclnodejs";
@@ -84,6 +85,8 @@ export interface TestNode {
 
 export interface StartOptions extends FakeEngineOptions {
   lifecycle?: boolean;
+  /** Loads the model instead of returning the fake engine, e.g. the real ONNX runtime. */
+  loadEngine?: LoadEngine;
   /** Arguments after `--ros-args`. */
   rosArgs?: string[];
 }
@@ -97,8 +100,11 @@ export async function startTestNode(options: StartOptions = {}): Promise<TestNod
     rclnodejs: rcl,
     argv: ["node", "softskip", "--ros-args", ...(options.rosArgs ?? [])],
     lifecycle: options.lifecycle ?? false,
-    loadEngine: async (modelDir) => {
+    loadEngine: async (modelDir, engineOptions) => {
       modelDirs.push(modelDir);
+      if (options.loadEngine) {
+        return options.loadEngine(modelDir, engineOptions);
+      }
       if (options.loadError) {
         throw options.loadError;
       }

@@ -100,7 +100,7 @@ describe("ROS node image inputs", function () {
 
       test.rcl.graph.fireTimers();
       const status = test.rcl.graph.messagesOn<DiagnosticArray>("/diagnostics")[0].status[0];
-      const counted = status.values.find((entry) => entry.key.startsWith("rejected image"));
+      const counted = status.values.find((entry) => entry.key.startsWith("rejected /image:"));
       assert.ok(counted, `no rejection count in ${JSON.stringify(status.values)}`);
       assert.equal(counted.value, "1");
     });
