@@ -228,6 +228,10 @@ export class GroundingPipeline {
   /**
    * Retires the command when `frame` falls after its lifetime. A command always gets one
    * result first, so a command spoken before the camera starts is still grounded once.
+   *
+   * NOTE: the lifetime is checked only here, on frame times, because in sequential replay
+   * the clock runs ahead of bag time. So when frames stop, an expired command keeps its
+   * encoding until the next frame, the next command or the end of the stream.
    */
   private expireIfDone(command: ActiveCommand, frame: FrameInput): boolean {
     const lifetimeMs = this.parameters.command_ttl_s * 1000;
