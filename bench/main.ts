@@ -9,6 +9,8 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
+import { parsePositiveInteger } from "../src/cli/runtime-options";
+import { ArgumentError, SoftSkipError } from "../src/errors";
 import { createConsoleLogger, type Logger } from "../src/log";
 import { BUNDLED_MODEL_DIR } from "../src/runtime/engine";
 import { formatContentionMarkdown, runContentionCase } from "./contention-case";
@@ -74,6 +76,9 @@ async function main(): Promise<void> {
     },
   });
   const logger = createConsoleLogger("bench", "info");
+  if (values.only !== undefined && !CASES.some((benchCase) => benchCase.name === values.only)) {
+    throw new ArgumentError(`--only ${JSON.stringify(values.only)} is not a benchmark case; use one of ${CASES.map((benchCase) => benchCase.name).join(", ")}.`);
+  }
 
   const bundled = existsSync(path.join(BUNDLED_MODEL_DIR, "manifest.json"));
   const modelDir = values.model ?? (bundled ? BUNDLED_MODEL_DIR : TINY_MODEL_DIR);
@@ -83,6 +88,10 @@ async function main(): Promise<void> {
   } else if (!bundled) {
     modelNote = "the random-weight test fixture, because no bundled model was found, so accuracy is meaningless";
   }
+  const limit = parsePositiveInteger(values.limit, "--limit");
+  const frameRuns = parsePositiveInteger(values["frame-runs"], "--frame-runs");
+  const numThreads = parsePositiveInteger(values.threads, "--threads");
+  const sessionCommands = parsePositiveInteger(values["session-commands"], "--session-commands");
   const dataDir = values.data ?? (await ensureBenchData(logger));
 
   const context: BenchContext = {
@@ -90,10 +99,10 @@ async function main(): Promise<void> {
     modelNote,
     dataDir,
     split: values.split,
-    limit: Number(values.limit),
-    frameRuns: Number(values["frame-runs"]),
-    numThreads: Number(values.threads),
-    sessionCommands: Number(values["session-commands"]),
+    limit,
+    frameRuns,
+    numThreads,
+    sessionCommands,
     command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
     logger,
   };
@@ -122,6 +131,11 @@ async function ensureBenchData(logger: Logger): Promise<string> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // Bad options print one sentence; anything else is a bug and keeps its stack.
+  if (error instanceof SoftSkipError) {
+    process.stderr.write(`bench: ${error.message}\n`);
+  } else {
+    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
   process.exitCode = 1;
 });
