@@ -170,12 +170,21 @@ class ReplaySession {
       dropWhileBusy: this.options.rate !== "max",
     });
     return new Promise<void>((resolve, reject) => {
+      const fail = (error: unknown): void => {
+        this.streamFailure ??= { error };
+        reject(error);
+      };
       this.subscription = stream.subscribe({
-        next: (event) => this.onEvent(event),
-        error: (error: unknown) => {
-          this.streamFailure = { error };
-          reject(error);
+        // An exception thrown out of a subscriber would be rethrown asynchronously by rxjs
+        // and end the process, so a failure to record an event fails the replay instead.
+        next: (event) => {
+          try {
+            this.onEvent(event);
+          } catch (error) {
+            fail(error);
+          }
         },
+        error: fail,
         complete: () => resolve(),
       });
     });

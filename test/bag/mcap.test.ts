@@ -8,7 +8,7 @@ import { compress as lz4Compress } from "lz4js";
 import { McapBagWriter, openBag } from "../../src/bag";
 import { McapWriter } from "../../src/bag/mcap-core";
 import { ArgumentError, BagError, InputError, StateError } from "../../src/errors";
-import { serializeMessage } from "../../src/msgs";
+import { serializeMessage, stampFromMessage } from "../../src/msgs";
 import { FileHandleWritable } from "@mcap/nodejs";
 import { makeTempDir, monoImage, readAll, RecordingLogger, SECOND_NS, writeSampleBag } from "./helpers";
 
@@ -129,6 +129,33 @@ describe("bag: MCAP files", function () {
     const messages = await readAll(bag);
     assert.equal(messages.length, 3);
     assert.equal((messages[1].decode() as { encoding: string }).encoding, "mono8");
+    await bag.close();
+  });
+
+  it("decodes ros2idl schemas", async function () {
+    const path = join(temp.dir, "idl.mcap");
+    const idl = [
+      "=".repeat(80),
+      "IDL: std_msgs/msg/Header",
+      "module std_msgs { module msg { struct Header { builtin_interfaces::msg::Time stamp; string frame_id; }; }; };",
+      "=".repeat(80),
+      "IDL: builtin_interfaces/msg/Time",
+      "module builtin_interfaces { module msg { struct Time { int32 sec; uint32 nanosec; }; }; };",
+    ].join("\n");
+    await writeRawMcap(path, async (writer) => {
+      const schemaId = await writer.registerSchema({ name: "std_msgs/msg/Header", encoding: "ros2idl", data: new TextEncoder().encode(idl) });
+      const channelId = await writer.registerChannel({ topic: "/header", schemaId, messageEncoding: "cdr", metadata: new Map() });
+      const data = serializeMessage("std_msgs/msg/Header", { stamp: { sec: 7, nanosec: 250 }, frame_id: "map" });
+      await writer.addMessage({ channelId, sequence: 0, logTime: 1n, publishTime: 1n, data });
+    });
+
+    const bag = await openBag(path);
+    assert.equal(bag.topics[0].definitionSource, "bag");
+    const [message] = await readAll(bag);
+    const header = message.decode() as { stamp: unknown; frame_id: string };
+    assert.equal(header.frame_id, "map");
+    // @foxglove/ros2idl-parser 0.3.5 names the field nsec; stampFromMessage accepts both.
+    assert.deepEqual(stampFromMessage(header.stamp), { sec: 7, nanosec: 250 });
     await bag.close();
   });
 

@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { REPO_ROOT, makeTempDir, REAL_BAGS } from "../bag/helpers";
+import { makeTempDir, REPO_ROOT } from "../bag/helpers";
+import { writeSessionBag } from "./session-bag";
 
 const CLI = join(REPO_ROOT, "dist/src/cli/main.js");
+const TINY_MODEL = join(REPO_ROOT, "test/runtime/fixtures/tiny-model");
 const SAMPLE_BAG = join(REPO_ROOT, "samples/tabletop_session.mcap");
 const BUNDLED_MANIFEST = join(REPO_ROOT, "models/lgmdp-tabletop/manifest.json");
 
@@ -48,6 +50,24 @@ describe("replay: command line", function () {
     assert.match(stderr, /No model is installed at .* \(manifest.json is missing\)/);
   });
 
+  it("replays with a real model into a bag and a report", async function () {
+    this.timeout(120_000);
+    const bagPath = join(temp.dir, "session.mcap");
+    await writeSessionBag(bagPath, { frames: 5, intervalMs: 100, transcripts: [[50, "grab the white cup"]], groundTruth: new Map([[1, null]]) });
+    const out = join(temp.dir, "out", "session.grounded.mcap");
+    const report = join(temp.dir, "out", "report.html");
+
+    const { status, stdout, stderr } = runCli([bagPath, "--model", TINY_MODEL, "--rate", "max", "--json", "--out", out, "--report", report, "--policy", "full"], 110_000);
+    assert.equal(status, 0, stderr);
+    const summary = JSON.parse(stdout) as { frames: { received: number; processed: number }; commands: number; output: string; policy: string; accuracySamples: number; accuracy: number | null };
+    assert.deepEqual([summary.frames.received, summary.frames.processed, summary.commands], [5, 4, 1]);
+    assert.equal(summary.output, out);
+    assert.equal(summary.policy, "full");
+    assert.equal(summary.accuracySamples, 1);
+    assert.notEqual(summary.accuracy, null);
+    assert.deepEqual(readdirSync(join(temp.dir, "out")).sort(), ["report.html", "session.grounded.mcap"]);
+  });
+
   it("replays the sample bag with the bundled model", function () {
     if (!existsSync(BUNDLED_MANIFEST) || !existsSync(SAMPLE_BAG)) {
       this.skip();
@@ -65,12 +85,11 @@ describe("replay: command line", function () {
     assert.ok(existsSync(report));
   });
 
-  it("fails on a bag that is not a bag, naming it", function () {
-    if (!existsSync(BUNDLED_MANIFEST) || !existsSync(REAL_BAGS)) {
-      this.skip();
-    }
-    const { status, stderr } = runCli([join(REAL_BAGS, "README.md"), "--command", "the cup"]);
+  it("fails on a file that is not a bag", function () {
+    const notes = join(temp.dir, "notes.txt");
+    writeFileSync(notes, "shopping list\n");
+    const { status, stderr } = runCli([notes, "--command", "the cup", "--model", TINY_MODEL]);
     assert.equal(status, 1);
-    assert.match(stderr, /README\.md is not a bag file/);
+    assert.match(stderr, /notes\.txt is not a bag file/);
   });
 });
