@@ -180,6 +180,8 @@ export class GroundingNode {
     }
     const parameters = this.parameters.current;
     const activation = ++this.activation;
+    // The stream starts once the model has loaded; replaying the latest input keeps a
+    // command or frame that arrives while the model is still loading.
     const frames = new ReplaySubject<FrameInput>(1);
     const transcripts = new ReplaySubject<TranscriptInput>(1);
     this.framesThisActivation = 0;

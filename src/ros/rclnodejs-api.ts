@@ -6,7 +6,8 @@
  *
  * Facts taken from the 2.2.0 sources, not only the declarations:
  * - `QoS#reliability` is a getter/setter property; the declaration's `reliability()`
- *   method form is wrong.
+ *   method form is wrong. Likewise ParameterDescriptor's range is the `range` property,
+ *   not the declared `rangeConstraint`.
  * - Integer parameter values and `Time` nanoseconds are BigInt.
  * - Lifecycle transition callbacks are synchronous: the returned code decides the
  *   transition, so a callback cannot wait for a Promise.
@@ -91,7 +92,8 @@ export interface RclParameterDescriptor {
   readonly description: string;
   readonly readOnly: boolean;
   additionalConstraints: string;
-  rangeConstraint: RclRange;
+  /** The JavaScript property is `range`; the 2.2.0 declarations call it `rangeConstraint`. */
+  range: RclRange | null;
 }
 
 export interface RclParameterDescriptorConstructor {

@@ -95,16 +95,16 @@ type FakeRange = FakeFloatingPointRange | FakeIntegerRange;
 
 export class FakeParameterDescriptor implements RclParameterDescriptor {
   additionalConstraints = "";
-  rangeConstraint: RclRange;
+  range: RclRange | null;
 
   constructor(
     readonly name: string,
     readonly type: number,
-    readonly description: string = "",
+    readonly description: string = "no description",
     readonly readOnly: boolean = false,
-    range?: RclRange,
+    range: RclRange | null = null,
   ) {
-    this.rangeConstraint = range as RclRange;
+    this.range = range;
     this.validate();
   }
 
@@ -113,12 +113,12 @@ export class FakeParameterDescriptor implements RclParameterDescriptor {
   }
 
   hasRange(): boolean {
-    return this.rangeConstraint !== undefined;
+    return Boolean(this.range);
   }
 
   /** Throws TypeError for a range that does not fit the type, as rclnodejs does. */
   validate(): void {
-    if (this.hasRange() && !(this.rangeConstraint as FakeRange).isValidType(this.type)) {
+    if (this.hasRange() && !(this.range as FakeRange).isValidType(this.type)) {
       throw new TypeError(`Incompatible parameter descriptor range for ${this.name}`);
     }
   }
@@ -131,7 +131,7 @@ export class FakeParameterDescriptor implements RclParameterDescriptor {
     if (parameter.type !== this.type) {
       throw new TypeError(`Parameter type mismatch for ${this.name}`);
     }
-    if (this.hasRange() && !(this.rangeConstraint as FakeRange).inRange(parameter.value as never)) {
+    if (this.hasRange() && !(this.range as FakeRange).inRange(parameter.value as never)) {
       throw new RangeError(`Parameter value of ${this.name} is out of range`);
     }
   }

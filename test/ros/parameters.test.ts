@@ -30,9 +30,10 @@ describe("ROS parameters", function () {
       assert.equal(descriptor.description, declaration.description, name);
       assert.equal(descriptor.readOnly, !declaration.dynamic, name);
       if (declaration.range) {
-        assert.equal(Number(descriptor.rangeConstraint.fromValue), declaration.range.min, name);
-        assert.equal(Number(descriptor.rangeConstraint.toValue), declaration.range.max, name);
-        assert.equal(Number(descriptor.rangeConstraint.step), declaration.type === "integer" ? 1 : 0, name);
+        assert.ok(descriptor.range, `no range for ${name}`);
+        assert.equal(Number(descriptor.range.fromValue), declaration.range.min, name);
+        assert.equal(Number(descriptor.range.toValue), declaration.range.max, name);
+        assert.equal(Number(descriptor.range.step), declaration.type === "integer" ? 1 : 0, name);
       }
       if (declaration.allowed) {
         assert.match(descriptor.additionalConstraints, new RegExp(declaration.allowed.join(", ")), name);
