@@ -1,15 +1,14 @@
 /**
  * `npm run bench`: runs each benchmark case and records it in docs/benchmarks.md (one
  * section per case) and out/bench.json (one key per case). Add a case by appending to
- * CASES. Options: --model DIR, --data DIR, --split S, --limit N, --frame-runs N,
- * --threads N, --session-commands N, --only NAME (Runtime or Contention).
+ * CASES. `npm run bench -- --help` lists the options.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
-import { parsePositiveInteger } from "../src/cli/runtime-options";
+import { parseCliArgs, parsePositiveInteger } from "../src/cli/runtime-options";
 import { ArgumentError, SoftSkipError } from "../src/errors";
 import { createConsoleLogger, type Logger } from "../src/log";
 import { BUNDLED_MODEL_DIR } from "../src/runtime/engine";
@@ -21,6 +20,21 @@ import { formatRuntimeMarkdown, runRuntimeBenchmark } from "./runtime";
 const ROOT = path.resolve(__dirname, "../..");
 const TINY_MODEL_DIR = path.join(ROOT, "test/runtime/fixtures/tiny-model");
 const BENCH_DATA_DIR = path.join(ROOT, "out/bench-data");
+
+const USAGE = `Usage: npm run bench -- [options]
+
+Runs the benchmark cases and records them in docs/benchmarks.md and out/bench.json.
+
+Options:
+  --model DIR              model directory (default: the bundled model, else the test fixture)
+  --data DIR               dataset (default: out/bench-data, generated when missing)
+  --split S                dataset split to score (default: test)
+  --limit N                expressions to score (default: 150)
+  --frame-runs N           runs per policy on the 640x480 frame (default: 30)
+  --threads N              ONNX Runtime threads per block session (default: 1)
+  --session-commands N     spoken commands in the contention session (default: 8)
+  --only NAME              run one case: Runtime or Contention
+  -h, --help               show this help`;
 
 interface BenchContext {
   modelDir: string;
@@ -61,20 +75,29 @@ const CASES: BenchCase[] = [
 ];
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    strict: true,
-    options: {
-      model: { type: "string" },
-      data: { type: "string" },
-      split: { type: "string", default: "test" },
-      limit: { type: "string", default: "150" },
-      "frame-runs": { type: "string", default: "30" },
-      threads: { type: "string", default: "1" },
-      "session-commands": { type: "string", default: "8" },
-      only: { type: "string" },
-    },
-  });
+  const { values } = parseCliArgs(
+    () =>
+      parseArgs({
+        args: process.argv.slice(2),
+        strict: true,
+        options: {
+          model: { type: "string" },
+          data: { type: "string" },
+          split: { type: "string", default: "test" },
+          limit: { type: "string", default: "150" },
+          "frame-runs": { type: "string", default: "30" },
+          threads: { type: "string", default: "1" },
+          "session-commands": { type: "string", default: "8" },
+          only: { type: "string" },
+          help: { type: "boolean", short: "h", default: false },
+        },
+      }),
+    "npm run bench --",
+  );
+  if (values.help) {
+    process.stdout.write(USAGE + "\n");
+    return;
+  }
   const logger = createConsoleLogger("bench", "info");
   if (values.only !== undefined && !CASES.some((benchCase) => benchCase.name === values.only)) {
     throw new ArgumentError(`--only ${JSON.stringify(values.only)} is not a benchmark case; use one of ${CASES.map((benchCase) => benchCase.name).join(", ")}.`);

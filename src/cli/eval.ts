@@ -49,7 +49,7 @@ export async function run(args: string[]): Promise<number> {
           help: { type: "boolean", short: "h", default: false },
         },
       }),
-    "eval",
+    "softskip eval",
   );
   if (values.help) {
     process.stdout.write(USAGE + "\n");

@@ -47,7 +47,7 @@ export async function run(args: string[]): Promise<number> {
           help: { type: "boolean", short: "h", default: false },
         },
       }),
-    "ground",
+    "softskip ground",
   );
   if (values.help) {
     process.stdout.write(USAGE + "\n");

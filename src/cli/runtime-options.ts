@@ -9,7 +9,7 @@ export function parseCliArgs<T>(parse: () => T, command: string): T {
     return parse();
   } catch (error) {
     const message = describeError(error).replace(/[.\s]*$/, ".");
-    throw new ArgumentError(`${message} Run softskip ${command} --help for the options.`);
+    throw new ArgumentError(`${message} Run ${command} --help for the options.`);
   }
 }
 
