@@ -2,7 +2,7 @@
  * `softskip replay BAG`: grounds the bag's (or the given) commands on its camera frames
  * through the same stream as the node and writes the node's topics into an MCAP bag.
  * Exit codes: 0 after real work, 1 on a failure (bad bag, missing model, no command), 2 on
- * bad usage (options, parameter values, commands file).
+ * bad usage (options, parameter values, commands file), 130 when interrupted by a signal.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -13,7 +13,7 @@ import { createConsoleLogger, type Logger } from "../log";
 import { defaultParameters, type GroundingParameters } from "../params/declarations";
 import { readParameterFile } from "../params/file";
 import { mergeParameters } from "../params/validate";
-import { formatSummary, ProgressBar, readCommandsFile, replayBag, ThumbnailCollector, writeReport, type ScheduledCommand } from "../replay";
+import { formatSummary, ProgressBar, readCommandsFile, replayBag, ReplayInterruptedError, ThumbnailCollector, writeReport, type ScheduledCommand } from "../replay";
 import type { GroundingEngine } from "../runtime/types";
 
 const USAGE = `Usage: softskip replay BAG [options]
@@ -73,6 +73,11 @@ export async function run(args: string[]): Promise<number> {
   const logger = progress.wrapLogger(createConsoleLogger("replay"));
   const engine = await loadEngine(parsed, logger);
   const thumbnails = parsed.report !== undefined ? new ThumbnailCollector() : undefined;
+  // Ctrl-C stops the replay cleanly: the temporary output bag is deleted, not left behind.
+  const interrupt = new AbortController();
+  const onSignal = (): void => interrupt.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     const result = await replayBag({
       bagPath: parsed.bag,
@@ -87,6 +92,7 @@ export async function run(args: string[]): Promise<number> {
       logger,
       onProgress: (done, total) => progress.update(done, total),
       onResultImage: thumbnails?.sink,
+      signal: interrupt.signal,
     });
     progress.clear();
 
@@ -101,7 +107,16 @@ export async function run(args: string[]): Promise<number> {
       return 1;
     }
     return 0;
+  } catch (error) {
+    if (error instanceof ReplayInterruptedError) {
+      progress.clear();
+      logger.warn(error.message);
+      return 130;
+    }
+    throw error;
   } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     progress.clear();
     await engine.close();
   }

@@ -32,8 +32,8 @@ class MonotonicScheduler implements SchedulerLike {
   }
 }
 
-/** Releases messages in bag time divided by `rate`. */
-export function createRealTimeClock(rate: number): ReplayClock {
+/** Releases messages in bag time divided by `rate`; an aborted `signal` ends the wait at once. */
+export function createRealTimeClock(rate: number, signal?: AbortSignal): ReplayClock {
   const scheduler = new MonotonicScheduler(() => 0);
   let firstLogTimeNs: bigint | undefined;
   let startMs = 0;
@@ -47,7 +47,7 @@ export function createRealTimeClock(rate: number): ReplayClock {
       const dueMs = startMs + Number(logTimeNs - firstLogTimeNs) / 1e6 / rate;
       const waitMs = dueMs - scheduler.now();
       if (waitMs > 0) {
-        await sleep(waitMs);
+        await sleep(waitMs, undefined, { signal });
       }
       return scheduler.now();
     },

@@ -2,7 +2,7 @@ export { readCommandsFile, parseCommands } from "./commands-file";
 export { OUTPUT_TOPICS } from "./output-bag";
 export { ProgressBar } from "./progress";
 export { renderReport, writeReport } from "./report";
-export { replayBag } from "./replay";
+export { replayBag, ReplayInterruptedError } from "./replay";
 export { intersectionOverUnion, percentile } from "./statistics";
 export { formatSummary } from "./summary-text";
 export { ThumbnailCollector } from "./thumbnails";

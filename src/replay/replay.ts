@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
 import { BehaviorSubject, Subject, type Subscription } from "rxjs";
 
 import { openBag, type BagMessage, type BagReader } from "../bag";
-import { ArgumentError, describeError, InputError } from "../errors";
+import { ArgumentError, describeError, InputError, SoftSkipError } from "../errors";
 import { RateLimitedLog, silentLogger, type Logger } from "../log";
 import { stampFromMessage, type GroundingResult } from "../msgs";
 import { frameFromMessage, transcriptFromMessage } from "../ros/inputs";
@@ -23,6 +23,13 @@ import { ReplayStatistics, stampKey } from "./statistics";
 import { selectReplayTopics, type ReplayTopics } from "./topics";
 import { TrackedEngine } from "./tracked-engine";
 import type { ReplayOptions, ReplayResult, ReplaySummary, ScheduledCommand } from "./types";
+
+/** Thrown by `replayBag` when `options.signal` aborts it; the output bag is deleted. */
+export class ReplayInterruptedError extends SoftSkipError {
+  constructor(readonly messagesRead: number) {
+    super("INVALID_STATE", `Replay interrupted after ${messagesRead} messages; no output bag was written.`);
+  }
+}
 
 /** Frames remembered for matching results to log times and images; the stream keeps at most two. */
 const MAX_REMEMBERED_FRAMES = 32;
@@ -112,7 +119,7 @@ class ReplaySession {
     private readonly logger: Logger,
   ) {
     this.engine = new TrackedEngine(options.engine);
-    this.clock = options.rate === "max" ? createMaxRateClock() : createRealTimeClock(options.rate);
+    this.clock = options.rate === "max" ? createMaxRateClock() : createRealTimeClock(options.rate, options.signal);
     this.warnings = new RateLimitedLog(logger, 2000);
     this.pendingCommands = [...(options.commands ?? [])];
   }
@@ -145,6 +152,7 @@ class ReplaySession {
       if (this.streamFailure !== undefined) {
         break;
       }
+      this.throwIfInterrupted();
       this.firstLogTimeNs ??= message.logTimeNs;
       this.lastLogTimeNs = message.logTimeNs;
       await this.issueCommandsUntil(message.logTimeNs);
@@ -156,6 +164,12 @@ class ReplaySession {
 
     this.frames.complete();
     this.transcripts.complete();
+  }
+
+  private throwIfInterrupted(): void {
+    if (this.options.signal?.aborted === true) {
+      throw new ReplayInterruptedError(this.statistics.messages);
+    }
   }
 
   /** Subscribes the stream; the promise settles when it completes or fails. */
@@ -199,8 +213,18 @@ class ReplaySession {
         return;
       }
       this.pendingCommands.shift();
-      const receivedAtMs = await this.clock.arrive(logTimeNs === undefined ? maxBigInt(dueNs, this.lastLogTimeNs) : dueNs);
+      const receivedAtMs = await this.arrive(logTimeNs === undefined ? maxBigInt(dueNs, this.lastLogTimeNs) : dueNs);
       await this.pushTranscript({ text: command.text, receivedAtMs, topic: "--command" });
+    }
+  }
+
+  /** Waits on the clock; an abort during the wait becomes ReplayInterruptedError. */
+  private async arrive(logTimeNs: bigint): Promise<number> {
+    try {
+      return await this.clock.arrive(logTimeNs);
+    } catch (error) {
+      this.throwIfInterrupted();
+      throw error;
     }
   }
 
@@ -218,7 +242,7 @@ class ReplaySession {
       this.output?.writeInput(message.topic, message.logTimeNs, message.data);
     }
 
-    const receivedAtMs = await this.clock.arrive(message.logTimeNs);
+    const receivedAtMs = await this.arrive(message.logTimeNs);
     try {
       if (isImage) {
         const frame = frameFromMessage(message.decode(), this.topics.image.kind, message.topic, receivedAtMs);

@@ -39,6 +39,8 @@ export interface ReplayOptions {
   onProgress?: (done: number, total: number) => void;
   /** Receives each processed frame's image and result, e.g. for report thumbnails. */
   onResultImage?: ResultImageSink;
+  /** Stops the replay (Ctrl-C): it then rejects with ReplayInterruptedError and deletes the output. */
+  signal?: AbortSignal;
 }
 
 export type ResultImageSink = (sample: ResultImageSample) => void;

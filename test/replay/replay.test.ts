@@ -6,7 +6,7 @@ import { openBag } from "../../src/bag";
 import { BagError } from "../../src/errors";
 import { GROUNDING_STATUS, type GroundingResult } from "../../src/msgs";
 import { defaultParameters, type GroundingParameters } from "../../src/params/declarations";
-import { OUTPUT_TOPICS, replayBag, ThumbnailCollector, writeReport, type ReplayOptions } from "../../src/replay";
+import { OUTPUT_TOPICS, replayBag, ReplayInterruptedError, ThumbnailCollector, writeReport, type ReplayOptions } from "../../src/replay";
 import type { GroundingOutput } from "../../src/runtime/types";
 import { makeTempDir, readAll, RecordingLogger } from "../bag/helpers";
 import { FakeEngine } from "./fake-engine";
@@ -131,6 +131,23 @@ describe("replay: replayBag", function () {
     await assert.rejects(replayBag(options(bagPath, { outPath: join(outFolder, "x.mcap"), commands: [{ timeS: 0, text: "the mug" }] })), (error: unknown) => {
       assert.ok(error instanceof BagError, String(error));
       assert.match(error.message, /corrupt\.mcap is corrupt/);
+      return true;
+    });
+    assert.deepEqual(readdirSync(outFolder), []);
+  });
+
+  it("stops on abort and deletes the output", async function () {
+    const bagPath = join(temp.dir, "long.mcap");
+    await writeSessionBag(bagPath, { frames: 3, intervalMs: 60_000 });
+    const outFolder = join(temp.dir, "aborted-out");
+    const interrupt = new AbortController();
+    const replay = replayBag(options(bagPath, { rate: 1, signal: interrupt.signal, outPath: join(outFolder, "x.mcap"), commands: [{ timeS: 0, text: "the mug" }] }));
+    // The first frame is processed at once; the second is a minute away in bag time.
+    setImmediate(() => interrupt.abort());
+
+    await assert.rejects(replay, (error: unknown) => {
+      assert.ok(error instanceof ReplayInterruptedError);
+      assert.match(error.message, /Replay interrupted after \d+ messages; no output bag was written/);
       return true;
     });
     assert.deepEqual(readdirSync(outFolder), []);
