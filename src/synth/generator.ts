@@ -6,7 +6,7 @@
 import { categoryInfo, isHeldOut, type CategoryName, type ColorName } from "./catalog";
 import { describeAbsent, describeTarget } from "./expressions";
 import { Random } from "./random";
-import { layoutScene, measureObjects, type SceneLayout } from "./scene";
+import { layoutScene, type SceneLayout } from "./scene";
 import type { Description, ObjectFacts, SceneFacts } from "./semantics";
 import { speak } from "./speech";
 import { describe, kindsOf } from "./wording";
@@ -75,7 +75,7 @@ export function splitOf(seed: number, index: number): Split {
 
 /** Facts the expression semantics read, from the layout measured under its camera. */
 export function sceneFacts(layout: SceneLayout): { facts: SceneFacts; objects: AnnotatedObject[] } {
-  const visibility = measureObjects(layout.objects, layout.camera, layout.width, layout.height);
+  const visibility = layout.visibility;
   const objects: AnnotatedObject[] = [];
   const factList: ObjectFacts[] = [];
   layout.objects.forEach((object, index) => {

@@ -4,7 +4,7 @@
  * front-most object covering its centre. The visible box is the tight extent of an
  * object's labelled pixels.
  */
-import { containsPoint, invert, multiply, silhouetteBounds, transformBounds, type Affine, type Bounds, type Part, type Shape } from "./geometry";
+import { containsPoint, invert, multiply, shapeBounds, silhouetteBounds, transformBounds, type Affine, type Bounds, type Part, type Shape } from "./geometry";
 
 export interface MaskInput {
   parts: readonly Part[];
@@ -29,6 +29,8 @@ export function computeVisibility(objects: readonly MaskInput[], width: number, 
 
   objects.forEach((object, index) => {
     const shapes = object.parts.filter((part) => part.solid).map((part) => part.shape as Shape);
+    // Local bounds of each shape, so that most pixels skip the exact test.
+    const shapeBoxes = shapes.map((shape) => shapeBounds(shape));
     const bounds = transformBounds(object.matrix, silhouetteBounds(object.parts));
     const inverse = invert(object.matrix);
     const [a, b, c, d, e, f] = inverse;
@@ -45,8 +47,12 @@ export function computeVisibility(objects: readonly MaskInput[], width: number, 
         const lx = a * px + c * py + e;
         const ly = b * px + d * py + f;
         let hit = false;
-        for (const shape of shapes) {
-          if (containsPoint(shape, lx, ly)) {
+        for (let i = 0; i < shapes.length; i++) {
+          const box = shapeBoxes[i] as Bounds;
+          if (lx < box.left || lx > box.right || ly < box.top || ly > box.bottom) {
+            continue;
+          }
+          if (containsPoint(shapes[i] as Shape, lx, ly)) {
             hit = true;
             break;
           }

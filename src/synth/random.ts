@@ -51,6 +51,24 @@ export class Random {
     return (t >>> 0) / 4294967296;
   }
 
+  /** Fills `target` with the next `target.length` values of next(), faster than calling it in a loop. */
+  fill(target: Float64Array): void {
+    let { a, b, c, d } = this;
+    for (let i = 0; i < target.length; i++) {
+      const t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (c << 21) | (c >>> 11);
+      c = (c + t) | 0;
+      target[i] = (t >>> 0) / 4294967296;
+    }
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
+  }
+
   /** Uniform in [min, max). */
   range(min: number, max: number): number {
     return min + (max - min) * this.next();

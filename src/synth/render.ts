@@ -18,6 +18,39 @@ const NORMAL_TABLE: Float32Array = (() => {
   return table;
 })();
 
+/** Per-pixel offsets from the image centre and vignette weights, which depend only on the image size. */
+interface PixelGrid {
+  dx: Float64Array;
+  dy: Float64Array;
+  corner: Float64Array;
+}
+
+const grids = new Map<string, PixelGrid>();
+
+function pixelGrid(width: number, height: number): PixelGrid {
+  const key = `${width}x${height}`;
+  const cached = grids.get(key);
+  if (cached !== undefined) {
+    return cached;
+  }
+  const halfDiagonal = Math.hypot(width, height) / 2;
+  const grid: PixelGrid = { dx: new Float64Array(width * height), dy: new Float64Array(width * height), corner: new Float64Array(width * height) };
+  let pixel = 0;
+  for (let y = 0; y < height; y++) {
+    const dy = y + 0.5 - height / 2;
+    for (let x = 0; x < width; x++) {
+      const dx = x + 0.5 - width / 2;
+      const radius = Math.hypot(dx, dy) / halfDiagonal;
+      grid.dx[pixel] = dx;
+      grid.dy[pixel] = dy;
+      grid.corner[pixel] = radius > 0.55 ? ((radius - 0.55) / 0.45) ** 2 : 0;
+      pixel++;
+    }
+  }
+  grids.set(key, grid);
+  return grid;
+}
+
 /**
  * Applies exposure, light falloff, vignetting, tint and noise in place to packed RGB
  * pixels. Light brightens the side it comes from and darkens the other by up to
@@ -32,23 +65,20 @@ function applyLook(pixels: Buffer, layout: SceneLayout, random: Random): void {
   const towardY = -Math.sin(radians);
   const halfDiagonal = Math.hypot(width, height) / 2;
   const [tintR, tintG, tintB] = tint;
+  const grid = pixelGrid(width, height);
+  const pixelCount = width * height;
+  const uniforms = new Float64Array(noise > 0 ? pixelCount * 3 : 0);
+  random.fill(uniforms);
+  const grain = (index: number): number => (noise > 0 ? noise * (NORMAL_TABLE[((uniforms[index] as number) * 65536) | 0] as number) : 0);
+  const clamp = (value: number): number => (value < 0 ? 0 : value > 255 ? 255 : Math.round(value));
   let offset = 0;
-  for (let y = 0; y < height; y++) {
-    const dy = y + 0.5 - height / 2;
-    for (let x = 0; x < width; x++) {
-      const dx = x + 0.5 - width / 2;
-      const along = (dx * towardX + dy * towardY) / halfDiagonal;
-      const radius = Math.hypot(dx, dy) / halfDiagonal;
-      const corner = radius > 0.55 ? ((radius - 0.55) / 0.45) ** 2 : 0;
-      const light = gain * (1 + lightStrength * along) * (1 - vignette * corner);
-      for (let channel = 0; channel < 3; channel++) {
-        const channelTint = channel === 0 ? tintR : channel === 1 ? tintG : tintB;
-        const grain = noise > 0 ? noise * (NORMAL_TABLE[(random.next() * 65536) | 0] as number) : 0;
-        const value = (pixels[offset] as number) * light * channelTint + bias + grain;
-        pixels[offset] = value < 0 ? 0 : value > 255 ? 255 : Math.round(value);
-        offset++;
-      }
-    }
+  for (let pixel = 0; pixel < pixelCount; pixel++) {
+    const along = ((grid.dx[pixel] as number) * towardX + (grid.dy[pixel] as number) * towardY) / halfDiagonal;
+    const light = gain * (1 + lightStrength * along) * (1 - vignette * (grid.corner[pixel] as number));
+    pixels[offset] = clamp((pixels[offset] as number) * light * tintR + bias + grain(offset));
+    pixels[offset + 1] = clamp((pixels[offset + 1] as number) * light * tintG + bias + grain(offset + 1));
+    pixels[offset + 2] = clamp((pixels[offset + 2] as number) * light * tintB + bias + grain(offset + 2));
+    offset += 3;
   }
 }
 

@@ -62,6 +62,8 @@ export interface SceneLayout {
   /** Table pixels to image pixels: a slight tilt about the image centre. */
   camera: Affine;
   look: Look;
+  /** Visible extent of each object under `camera`, measured while laying out. */
+  visibility: Visibility[];
 }
 
 export interface LayoutOptions {
@@ -219,8 +221,9 @@ export function layoutScene(random: Random, options: LayoutOptions): SceneLayout
   let objects = candidates.map((candidate) => candidate.object);
 
   // Remove the worst-hidden object until every remaining one is visible enough.
+  let visibility: Visibility[];
   for (;;) {
-    const visibility = measureObjects(objects, camera, width, height);
+    visibility = measureObjects(objects, camera, width, height);
     let worst = -1;
     let worstFraction = Infinity;
     visibility.forEach((item, index) => {
@@ -239,7 +242,7 @@ export function layoutScene(random: Random, options: LayoutOptions): SceneLayout
     objects = objects.filter((_, index) => index !== worst);
   }
 
-  return { width, height, objects, background, camera, look };
+  return { width, height, objects, background, camera, look, visibility };
 }
 
 /** Visible extent of every object under `camera`. */
