@@ -4,7 +4,7 @@
  */
 import type { BlockSpec } from "./manifest";
 import { IMAGE_TENSOR, SENTENCE_TENSOR } from "./manifest";
-import type { ManifestProblem } from "./manifest-reader";
+import type { ManifestProblem } from "./manifest-fields";
 
 export interface GraphSummary {
   /** Gateable block names ordered by gate index. */
