@@ -114,9 +114,6 @@ export async function loadBagFile(file: string): Promise<LoadedBagFile> {
   if (hasZstdMagic(contents)) {
     throw new BagError(file, `${file} is compressed twice with zstd; decompress it with "zstd -d" first.`);
   }
-  const inner = sniffFileKind(file, contents);
-  if (inner !== "mcap") {
-    throw new BagError(file, `${file} decompresses to ${inner === "sqlite3" ? "an sqlite3 database" : "data that is no MCAP file"}; only file-compressed MCAP bags can be read in memory, so decompress it with "zstd -d" first.`);
-  }
-  return { kind: "mcap", contents };
+  // sniffFileKind throws BagError naming the file when the contents are no bag.
+  return { kind: sniffFileKind(file, contents), contents };
 }

@@ -65,7 +65,7 @@ class RosBagReader implements BagReader {
     try {
       for (const file of layout.files) {
         const loaded = await loadBagFile(file);
-        const source = loaded.kind === "sqlite3" ? await openSqliteFile(file, logger) : await openMcapFile(file, { logger, contents: loaded.contents });
+        const source = loaded.kind === "sqlite3" ? await openSqliteFile(file, logger, loaded.contents) : await openMcapFile(file, { logger, contents: loaded.contents });
         sources.push(source);
         storage ??= loaded.kind === "sqlite3" ? "sqlite3" : "mcap";
       }

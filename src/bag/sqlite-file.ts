@@ -24,11 +24,15 @@ function loadSqlJs(): Promise<SqlJsStatic> {
   return sqlJs;
 }
 
-/** Opens `file` as a rosbag2 sqlite3 bag; throws BagError when it is not one. */
-export async function openSqliteFile(file: string, logger: Logger): Promise<BagFileSource> {
+/**
+ * Opens `file` as a rosbag2 sqlite3 bag; throws BagError when it is not one. `decompressed`
+ * contains the contents of a file-compressed `.db3.zstd`, else the file is read from disk.
+ */
+export async function openSqliteFile(file: string, logger: Logger, decompressed?: Uint8Array): Promise<BagFileSource> {
   let contents: Buffer;
   try {
-    contents = await readFile(file);
+    // A private copy, because the header bytes may be changed below.
+    contents = decompressed !== undefined ? Buffer.from(decompressed) : await readFile(file);
   } catch (error) {
     throw new BagError(file, `Cannot read bag file ${file}: ${describeError(error)}.`, { cause: error });
   }
@@ -36,9 +40,9 @@ export async function openSqliteFile(file: string, logger: Logger): Promise<BagF
     throw new BagError(file, `${file} is not an sqlite3 file: it does not start with the SQLite header.`);
   }
 
-  // A WAL-mode file opened from memory has no -wal file to merge; marking the copy as
+  // A WAL-mode file opened from memory has no -wal file to merge. Marking the copy as
   // legacy journal mode makes SQLite read the main file alone, which contains every
-  // checkpointed page. This changes only our in-memory copy.
+  // checkpointed page. Only the in-memory copy changes.
   for (const offset of FORMAT_VERSION_OFFSETS) {
     if (contents[offset] === 2) {
       contents[offset] = 1;

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import initSqlJs from "sql.js";
 
 import { openBag } from "../../src/bag";
+import { compressZstd, loadZstdEncoder } from "../../src/bag/compression";
 import { BagError } from "../../src/errors";
 import { messageDefinitionText, serializeMessage } from "../../src/msgs";
 import { makeTempDir, monoImage, readAll, RecordingLogger, SECOND_NS } from "./helpers";
@@ -84,6 +85,19 @@ describe("bag: sqlite3 files", function () {
     await bag.close();
   });
 
+  it("reads a file-compressed .db3.zstd", async function () {
+    const plain = join(temp.dir, "plain.db3");
+    await writeDb3(plain, { layout: "jazzy", wal: true });
+    await loadZstdEncoder();
+    const path = join(temp.dir, "compressed.db3.zstd");
+    writeFileSync(path, compressZstd(readFileSync(plain)));
+
+    const bag = await openBag(path);
+    assert.equal(bag.storage, "sqlite3");
+    assert.equal((await readAll(bag)).length, 3);
+    await bag.close();
+  });
+
   it("rejects an sqlite3 file without rosbag2 tables", async function () {
     const SQL = await initSqlJs();
     const db = new SQL.Database();
@@ -102,7 +116,6 @@ describe("bag: sqlite3 files", function () {
   it("rejects a truncated sqlite3 file", async function () {
     const path = join(temp.dir, "cut.db3");
     await writeDb3(path, { layout: "foxy" });
-    const { readFileSync } = await import("node:fs");
     writeFileSync(path, readFileSync(path).subarray(0, 100));
     const logger = new RecordingLogger();
     await assert.rejects(openBag(path, { logger }), (error: unknown) => {
