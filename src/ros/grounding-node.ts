@@ -24,14 +24,14 @@ import { GroundingDiagnostics } from "./diagnostics";
 import { handleGroundRequest } from "./ground-service";
 import { frameFromMessage, transcriptFromMessage } from "./inputs";
 import { LifecycleStateMachine, LifecycleState, Transition } from "./lifecycle";
+import { LoadEngine, ModelSlot } from "./model-slot";
 import { NodeOutputs, RenderDebugImage, withoutRejectionLines } from "./node-outputs";
 import { NodeParameters } from "./parameters";
 import { DIAGNOSTICS_PERIOD_MS, GROUND_SERVICE, imageTopicFor, TRANSCRIPT_TOPIC } from "./topics";
 import type { Disposable, LifecycleHandlers, RosTransport } from "./transport";
 
-export type { RenderDebugImage };
+export type { LoadEngine, RenderDebugImage };
 
-export type LoadEngine = (modelDir: string, options: { numThreads: number; logger: Logger }) => Promise<GroundingEngine>;
 
 export type CreateStream = (options: GroundingStreamOptions) => Observable<StreamEvent>;
 
@@ -56,8 +56,7 @@ export class GroundingNode {
   private readonly diagnostics = new GroundingDiagnostics();
   private readonly now: () => number;
 
-  private engineLoad: Promise<GroundingEngine> | undefined;
-  private engine: GroundingEngine | undefined;
+  private readonly model: ModelSlot;
   private outputs: NodeOutputs | undefined;
   private diagnosticsTimer: Disposable | undefined;
   /** Everything activate() creates and deactivate() removes. */
@@ -71,15 +70,12 @@ export class GroundingNode {
   /** Fully qualified, remapped input topic names of the current activation, for logs. */
   private imageTopicName = "";
   private transcriptTopicName = "";
-  private engineClosing: Promise<void> = Promise.resolve();
-  /** Model name, or what is happening to it, for diagnostics. */
-  private modelStatus = "none";
-  private modelError: string | undefined;
 
   private constructor(private readonly options: GroundingNodeOptions, parameters: NodeParameters) {
     this.transport = options.transport;
     this.logger = options.transport.logger;
     this.rejections = new RateLimitedLog(this.logger, 5000);
+    this.model = new ModelSlot(this.logger);
     this.now = options.now ?? Date.now;
     this.parameters = parameters;
   }
@@ -135,28 +131,7 @@ export class GroundingNode {
     }
 
     this.logger.info(`Configuring: loading model ${modelDir} with ${parameters.num_threads} thread(s).`);
-    const load = this.options.loadEngine(modelDir, { numThreads: parameters.num_threads, logger: this.logger });
-    this.engineLoad = load;
-    this.modelStatus = `loading ${modelDir}`;
-    this.modelError = undefined;
-    load.then(
-      (engine) => {
-        if (this.engineLoad !== load) {
-          return; // cleanup() came first, and closes this engine once loaded.
-        }
-        this.engine = engine;
-        this.modelStatus = engine.modelName;
-        this.logger.info(`Model ${engine.modelName} loaded (${engine.gateableBlocks.length} gateable blocks).`);
-      },
-      (error: unknown) => {
-        if (this.engineLoad !== load) {
-          return;
-        }
-        this.modelStatus = `failed to load ${modelDir}`;
-        this.modelError = describeError(error);
-        this.logger.error(`Loading model ${modelDir} failed: ${this.modelError}`);
-      },
-    );
+    this.model.start(this.options.loadEngine, modelDir, parameters.num_threads);
 
     this.outputs = new NodeOutputs(this.transport, parameters.publish_debug_image, this.options.renderDebugImage, this.rejections);
     this.diagnosticsTimer = this.transport.createTimer(DIAGNOSTICS_PERIOD_MS, () => this.publishDiagnostics());
@@ -165,16 +140,17 @@ export class GroundingNode {
 
   /** Resolves when the model configured last has loaded; rejects with its load error. */
   async modelReady(): Promise<GroundingEngine> {
-    if (this.engineLoad === undefined) {
+    const load = this.model.loading;
+    if (load === undefined) {
       throw new StateError("modelReady() requires configure() first; no model is loading.");
     }
-    return this.engineLoad;
+    return load;
   }
 
   /** inactive -> active: subscribes to the inputs and starts the grounding stream. */
   activate(): void {
     this.lifecycle.check("activate");
-    const load = this.engineLoad;
+    const load = this.model.loading;
     if (load === undefined) {
       throw new StateError("activate() found no model loading; configure() must run first.");
     }
@@ -200,8 +176,13 @@ export class GroundingNode {
 
     load.then(
       (engine) => {
-        if (activation === this.activation && this.lifecycle.state === "active") {
+        if (activation !== this.activation || this.lifecycle.state !== "active") {
+          return;
+        }
+        try {
           this.startStream(engine, frames, transcripts);
+        } catch (error) {
+          this.logger.error(`Starting the grounding stream failed: ${describeError(error)}`);
         }
       },
       () => {
@@ -235,7 +216,7 @@ export class GroundingNode {
     this.diagnosticsTimer = undefined;
     this.outputs?.dispose();
     this.outputs = undefined;
-    this.unloadEngine();
+    this.model.unload();
     this.latestFrame = undefined;
     this.logger.info(`Transition cleanup: ${this.lifecycle.complete("cleanup")}.`);
   }
@@ -254,22 +235,7 @@ export class GroundingNode {
     }
     this.parameters.complete();
     this.logger.info(`Transition shutdown: ${this.lifecycle.complete("shutdown")}.`);
-    return this.engineClosing;
-  }
-
-  private unloadEngine(): void {
-    const load = this.engineLoad;
-    this.engineLoad = undefined;
-    this.engine = undefined;
-    this.modelStatus = "none";
-    this.modelError = undefined;
-    if (load === undefined) {
-      return;
-    }
-    this.engineClosing = load.then(
-      (engine) => engine.close(),
-      () => undefined,
-    ).catch((error: unknown) => this.logger.error(`Closing the model failed: ${describeError(error)}`));
+    return this.model.closed();
   }
 
   private startStream(engine: GroundingEngine, frames: Observable<FrameInput>, transcripts: Observable<TranscriptInput>): void {
@@ -346,8 +312,21 @@ export class GroundingNode {
     this.rejections.warn(`${topic}:${reason}`, `Rejected ${topic} (field ${field}, ${reason}): ${message}`);
   }
 
+  /**
+   * Publishes what one stream event produces. A publish that throws (a message the client
+   * library cannot serialize) is logged, because an exception thrown into the stream's
+   * subscriber would end the process.
+   */
   private onStreamEvent(event: StreamEvent): void {
     this.diagnostics.recordEvent(event);
+    try {
+      this.publishEvent(event);
+    } catch (error) {
+      this.rejections.error(`publish:${event.kind}`, `Publishing the ${event.kind} event failed: ${describeError(error)}`);
+    }
+  }
+
+  private publishEvent(event: StreamEvent): void {
     const outputs = this.outputs;
     if (outputs === undefined) {
       return;
@@ -370,7 +349,7 @@ export class GroundingNode {
 
   private async onGroundRequest(request: unknown): Promise<{ result: GroundingResult }> {
     const result = await handleGroundRequest(request, {
-      engine: this.engine,
+      engine: this.model.engine,
       latestFrame: this.latestFrame,
       parameters: this.parameters.current,
       now: this.now,
@@ -398,8 +377,8 @@ export class GroundingNode {
       nodeName: this.transport.nodeName,
       stamp: this.transport.now(),
       lifecycleState: this.lifecycle.state,
-      modelName: this.modelStatus,
-      modelError: this.modelError,
+      modelName: this.model.status,
+      modelError: this.model.error,
       policy: parameters.policy,
       latencyBudgetMs: parameters.latency_budget_ms,
     });

@@ -2,6 +2,7 @@ export { GroundingDiagnostics, percentile } from "./diagnostics";
 export type { DiagnosticsContext } from "./diagnostics";
 export { GroundingNode } from "./grounding-node";
 export type { CreateStream, GroundingNodeOptions, LoadEngine, RenderDebugImage } from "./grounding-node";
+export { ModelSlot } from "./model-slot";
 export { handleGroundRequest } from "./ground-service";
 export { LifecycleStateMachine } from "./lifecycle";
 export type { LifecycleState, Transition } from "./lifecycle";

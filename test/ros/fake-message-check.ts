@@ -113,7 +113,7 @@ function checkScalar(
     return;
   }
   if (NUMBER_TYPES.has(field.type)) {
-    if (typeof value !== "number" || Number.isNaN(value)) {
+    if (typeof value !== "number") {
       throw new TypeError(`${path} (${field.type}) must be a number but is ${describe(value)}.`);
     }
     return;

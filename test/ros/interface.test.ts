@@ -176,6 +176,25 @@ describe("ROS interface (contract table)", function () {
     assert.equal(image.header.frame_id, "camera_optical_frame");
   });
 
+  it("survives a message that fails to publish", async function () {
+    test = await startTestNode();
+    const rcl = test.rcl;
+    const engine = test.engine;
+    const ground = engine.ground.bind(engine);
+    engine.ground = async (...args) => {
+      engine.ground = ground;
+      // A BigInt in a float32 field is what rclnodejs refuses to serialize.
+      return { ...(await ground(...args)), computeRatio: 5n as unknown as number };
+    };
+    publish(rcl, "/transcript", "std_msgs/msg/String", RELIABLE_PUBLISHER_QOS, { data: "the red mug" });
+    publish(rcl, "/image", "sensor_msgs/msg/Image", CAMERA_QOS, rgbImage(8, 8, { sec: 300 }));
+    await waitUntil(() => rcl.graph.logs.some((line) => line.level === "error"), "the publish error");
+    assert.match(rcl.graph.logs.find((line) => line.level === "error")?.message ?? "", /Publishing the result event failed: .*compute_ratio/);
+
+    publish(rcl, "/image", "sensor_msgs/msg/Image", CAMERA_QOS, rgbImage(8, 8, { sec: 301 }));
+    await waitUntil(() => rcl.graph.messagesOn<GroundingResult>(RESULT).some((r) => r.header.stamp.sec === 301), "the next result");
+  });
+
   it("publishes /diagnostics on its timer", async function () {
     test = await startTestNode();
     const rcl = test.rcl;
