@@ -25,7 +25,10 @@ import type { EncodeResult, GroundResult, HeadBest, SerializedTensor, WorkerSetu
 export const BUNDLED_MODEL_DIR = path.resolve(__dirname, "../../../models/lgmdp-tabletop");
 
 export interface EngineOptions {
-  /** ONNX Runtime intra-op threads per block session; default 1. */
+  /**
+   * ONNX Runtime intra-op threads per block session; default 1. Every block has its own
+   * session and thread pool, so values above 1 create up to that many threads per block.
+   */
   numThreads?: number;
   /** Receives unknown words, worker failures and load messages; default silent. */
   logger?: Logger;

@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 
 import fc from "fast-check";
 
+import { BlockCostModel } from "../../src/runtime/cost-model";
 import type { ModelManifest } from "../../src/runtime/manifest";
 import { readManifest } from "../../src/runtime/manifest-reader";
 import { planExecution } from "../../src/runtime/plan";
+import { selectBlocks } from "../../src/runtime/policies";
 import { TINY_MODEL_DIR } from "./helpers";
 
 describe("execution plan properties", () => {
@@ -79,6 +81,23 @@ describe("execution plan properties", () => {
         const largerPlan = planExecution(manifest, larger, false);
         assert.ok(largerPlan.flops >= smallerPlan.flops, `${[...larger].join(",")} runs fewer FLOPs than ${[...selected].join(",")}`);
         assert.ok(largerPlan.computeRatio <= 1 + 1e-12);
+      }),
+    );
+  });
+
+  it("keeps budget plans within the budget", () => {
+    const gate = fc.float({ min: 0, max: 1, noNaN: true });
+    fc.assert(
+      fc.property(fc.array(gate, { minLength: 4, maxLength: 4 }), fc.double({ min: 0.01, max: 2, noNaN: true }), fc.boolean(), (gates, budgetMs, softskip) => {
+        const costModel = new BlockCostModel({ initialMsPerFlop: 1e-6, perRunMs: 0.01 });
+        const selection = selectBlocks(manifest, Float32Array.from(gates), { policy: "budget", budgetMs, softskip }, costModel);
+        const plan = planExecution(manifest, selection.selected, selection.approximate);
+        const predictedMs = plan.steps.reduce((sum, step) => (step.kind === "run" ? sum + costModel.predictMs(step.block) : sum), 0);
+
+        assert.ok(plan.heads.length > 0, "a budget plan always runs a head");
+        const fusions = [...selection.selected].filter((name) => name.startsWith("fuse."));
+        assert.ok(predictedMs <= budgetMs + 1e-9 || selection.selected.size === 1, `predicted ${predictedMs} ms over budget ${budgetMs} ms with ${[...selection.selected].join(",")}`);
+        assert.ok(fusions.length >= 1, "at least one fusion branch runs");
       }),
     );
   });
