@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-import { ArgumentError, describeError, ModelError, ParameterError } from "../errors";
+import { ArgumentError, BagError, describeError, ModelError, ParameterError } from "../errors";
 import { createConsoleLogger, type Logger } from "../log";
 import { defaultParameters, type GroundingParameters } from "../params/declarations";
 import { readParameterFile } from "../params/file";
@@ -67,6 +67,11 @@ export async function run(args: string[]): Promise<number> {
       return 2;
     }
     throw error;
+  }
+
+  // Checked before the model loads, which takes seconds, so a mistyped path fails at once.
+  if (!existsSync(parsed.bag)) {
+    throw new BagError(parsed.bag, `Bag not found: ${parsed.bag}; pass an .mcap or .db3 file or a rosbag2 folder containing metadata.yaml.`);
   }
 
   const progress = new ProgressBar();

@@ -43,8 +43,16 @@ describe("replay: command line", function () {
     });
   }
 
+  it("rejects a missing bag before loading the model", function () {
+    const { status, stderr } = runCli([join(temp.dir, "absent.mcap"), "--command", "the cup"]);
+    assert.equal(status, 1);
+    assert.match(stderr, /Bag not found: .*absent\.mcap; pass an \.mcap or \.db3 file/);
+  });
+
   it("says plainly when no model is installed", function () {
-    const { status, stdout, stderr } = runCli(["x.mcap", "--command", "the cup", "--model", temp.dir]);
+    const bag = join(temp.dir, "any.mcap");
+    writeFileSync(bag, "");
+    const { status, stdout, stderr } = runCli([bag, "--command", "the cup", "--model", temp.dir]);
     assert.equal(status, 1);
     assert.equal(stdout, "");
     assert.match(stderr, /No model is installed at .* \(manifest.json is missing\)/);

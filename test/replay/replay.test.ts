@@ -82,8 +82,9 @@ describe("replay: replayBag", function () {
 
     const maxRate = await replayBag(options(bagPath, { engine: slow(), rate: "max", commands: [{ timeS: 0, text: "the mug" }] }));
     assert.deepEqual(maxRate.summary.frames, { received: 10, processed: 10, dropped: 0, rejected: 0, idle: 0 });
+    // Latency counts the 100 ms model time; the margin covers timers firing on whole ms.
     for (const result of maxRate.results) {
-      assert.ok(result.endToEndMs >= 100, `latency ${result.endToEndMs} ms counts the model time`);
+      assert.ok(result.endToEndMs >= 95, `latency ${result.endToEndMs} ms counts the model time`);
     }
   });
 
