@@ -4,7 +4,7 @@
  * in the middle of it.
  */
 import { EventEmitter } from "node:events";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import sharp from "sharp";
@@ -20,11 +20,20 @@ import { FakeQoS, FakeRclnodejs } from "./fake-rclnodejs";
 
 export const REPO_ROOT = resolve(__dirname, "../../..");
 
-/** Creates a model directory that configure accepts, which checks only for manifest.json. */
+let modelDir: string | undefined;
+
+/**
+ * Returns a model directory that configure accepts, which checks only for manifest.json.
+ * One directory serves every test and is removed when the process exits.
+ */
 export function fakeModelDir(): string {
-  const directory = mkdtempSync(join(tmpdir(), "softskip-ros-model-"));
-  writeFileSync(join(directory, "manifest.json"), "{}");
-  return directory;
+  if (modelDir === undefined) {
+    const directory = mkdtempSync(join(tmpdir(), "softskip-ros-model-"));
+    writeFileSync(join(directory, "manifest.json"), "{}");
+    process.on("exit", () => rmSync(directory, { recursive: true, force: true }));
+    modelDir = directory;
+  }
+  return modelDir;
 }
 
 export interface FakeEngineOptions {
