@@ -5,6 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
@@ -111,6 +112,9 @@ async function main(): Promise<void> {
   } else if (!bundled) {
     modelNote = "the random-weight test fixture, because no bundled model was found, so accuracy is meaningless";
   }
+  if (await isQuickExport(modelDir)) {
+    modelNote += ", a train.py --quick export trained for a few steps, so accuracy is not representative";
+  }
   const limit = parsePositiveInteger(values.limit, "--limit");
   const frameRuns = parsePositiveInteger(values["frame-runs"], "--frame-runs");
   const numThreads = parsePositiveInteger(values.threads, "--threads");
@@ -139,6 +143,17 @@ async function main(): Promise<void> {
     await writeMarkdownSection(path.join(ROOT, "docs/benchmarks.md"), benchCase.name, markdown);
     await writeJsonKey(path.join(ROOT, "out/bench.json"), benchCase.name.toLowerCase(), json);
     logger.info(`Wrote section ${benchCase.name} of docs/benchmarks.md and out/bench.json.`);
+  }
+}
+
+/** Tells whether the manifest says the model came from train.py --quick ("training": {"quick": true}). */
+async function isQuickExport(modelDir: string): Promise<boolean> {
+  try {
+    const manifest = JSON.parse(await readFile(path.join(modelDir, "manifest.json"), "utf8")) as { training?: { quick?: unknown } };
+    return manifest.training?.quick === true;
+  } catch {
+    // The engine reports a missing or broken manifest when it loads.
+    return false;
   }
 }
 
