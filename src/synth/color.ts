@@ -39,11 +39,23 @@ export function shade(color: Hsl, delta: number): Hsl {
   return { h: color.h, s: color.s, l: clamp01(color.l + delta) };
 }
 
-/** A rendered shade of a colour name, jittered so that no two objects look identical. */
+/** Largest hue change in degrees that keeps a colour name recognisable. */
+function hueJitterOf(name: ColorName, saturation: number): number {
+  if (saturation < 0.2) {
+    // Achromatic names barely show their hue, so it can move freely.
+    return 30;
+  }
+  // Red, orange and yellow are close together on the hue circle.
+  if (name === "red" || name === "orange" || name === "yellow") {
+    return 5;
+  }
+  return 10;
+}
+
+/** Draws a shade of a colour name, jittered so that no two objects look identical. */
 export function jitterColor(random: Random, name: ColorName): Hsl {
   const [h, s, l] = COLOR_HSL[name];
-  // Achromatic names keep a low saturation, otherwise gray turns into a pale colour.
-  const hueJitter = s < 0.2 ? 30 : name === "red" || name === "orange" || name === "yellow" ? 5 : 10;
+  const hueJitter = hueJitterOf(name, s);
   return {
     h: h + random.range(-hueJitter, hueJitter),
     s: clamp01(s + random.range(-0.08, 0.08)),
@@ -51,7 +63,7 @@ export function jitterColor(random: Random, name: ColorName): Hsl {
   };
 }
 
-/** A random colour of a given lightness range, for tables, walls and clutter. */
+/** Draws a random colour within saturation and lightness ranges, for tables, walls and clutter. */
 export function randomHsl(random: Random, saturation: [number, number], lightness: [number, number]): Hsl {
   return { h: random.range(0, 360), s: random.range(...saturation), l: random.range(...lightness) };
 }

@@ -167,7 +167,7 @@ function tryPlan(plan: Plan, random: Random, scene: SceneFacts, target: number, 
   }
 }
 
-/** A description that singles out object `target`, or null when no kind of expression can. */
+/** Finds a description that singles out object `target`; null when no kind of expression can. */
 export function describeTarget(random: Random, scene: SceneFacts, target: number, options: ExpressionOptions): Description | null {
   for (const plan of planOrder(random, options)) {
     const description = tryPlan(plan, random, scene, target, options);
@@ -179,7 +179,7 @@ export function describeTarget(random: Random, scene: SceneFacts, target: number
 }
 
 /**
- * A description that clearly matches nothing in the scene: a colour/category pair that is
+ * Finds a description that clearly matches nothing in the scene: a colour/category pair that is
  * not on the table (mostly of a category that is), a category that is absent, or a
  * relation no object satisfies. Never uses a held-out pair.
  */

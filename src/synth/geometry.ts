@@ -136,7 +136,7 @@ export function transformBounds(matrix: Affine, bounds: Bounds): Bounds {
   return unionBounds(corners.map(([x, y]) => ({ left: x, top: y, right: x, bottom: y })));
 }
 
-/** Whether the local point lies inside the filled shape (even-odd rule for polygons). */
+/** Tests whether the local point lies inside the filled shape (even-odd rule for polygons). */
 export function containsPoint(shape: Shape, x: number, y: number): boolean {
   switch (shape.type) {
     case "ellipse": {

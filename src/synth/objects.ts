@@ -131,7 +131,7 @@ function ball(random: Random, color: Hsl): Part[] {
   ];
 }
 
-/** The polyline's points in reverse order, moved by `dy`; closes a band along the line. */
+/** Reverses the polyline's points and moves them by `dy`, to close a band along the line. */
 function shiftedBack(points: readonly number[], dy: number): number[] {
   const result: number[] = [];
   for (let i = points.length - 2; i >= 0; i -= 2) {

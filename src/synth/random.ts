@@ -4,7 +4,7 @@
  * order or in parallel and still come out byte-identical for the same seed.
  */
 
-/** Mixes 32-bit words into one well-spread 32-bit seed (the splitmix32 finaliser). */
+/** Mixes 32-bit words into one well-spread 32-bit seed (multiply-xorshift steps with MurmurHash3's fmix32 constants). */
 export function mixSeed(...words: number[]): number {
   let hash = 0x9e3779b9;
   for (const word of words) {
@@ -17,7 +17,7 @@ export function mixSeed(...words: number[]): number {
   return hash >>> 0;
 }
 
-/** A sfc32 generator: 128 bits of state, period of at least 2^32, fast in JavaScript. */
+/** An sfc32 generator: 128 bits of state and a counter that guarantees a period of at least 2^32. */
 export class Random {
   private a: number;
   private b: number;

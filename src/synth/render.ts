@@ -18,6 +18,17 @@ const NORMAL_TABLE: Float32Array = (() => {
   return table;
 })();
 
+/** Rounds to a byte value, saturating at 0 and 255. */
+function clampByte(value: number): number {
+  if (value < 0) {
+    return 0;
+  }
+  if (value > 255) {
+    return 255;
+  }
+  return Math.round(value);
+}
+
 /** Per-pixel offsets from the image centre and vignette weights, which depend only on the image size. */
 interface PixelGrid {
   dx: Float64Array;
@@ -70,14 +81,13 @@ function applyLook(pixels: Buffer, layout: SceneLayout, random: Random): void {
   const uniforms = new Float64Array(noise > 0 ? pixelCount * 3 : 0);
   random.fill(uniforms);
   const grain = (index: number): number => (noise > 0 ? noise * (NORMAL_TABLE[((uniforms[index] as number) * 65536) | 0] as number) : 0);
-  const clamp = (value: number): number => (value < 0 ? 0 : value > 255 ? 255 : Math.round(value));
   let offset = 0;
   for (let pixel = 0; pixel < pixelCount; pixel++) {
     const along = ((grid.dx[pixel] as number) * towardX + (grid.dy[pixel] as number) * towardY) / halfDiagonal;
     const light = gain * (1 + lightStrength * along) * (1 - vignette * (grid.corner[pixel] as number));
-    pixels[offset] = clamp((pixels[offset] as number) * light * tintR + bias + grain(offset));
-    pixels[offset + 1] = clamp((pixels[offset + 1] as number) * light * tintG + bias + grain(offset + 1));
-    pixels[offset + 2] = clamp((pixels[offset + 2] as number) * light * tintB + bias + grain(offset + 2));
+    pixels[offset] = clampByte((pixels[offset] as number) * light * tintR + bias + grain(offset));
+    pixels[offset + 1] = clampByte((pixels[offset + 1] as number) * light * tintG + bias + grain(offset + 1));
+    pixels[offset + 2] = clampByte((pixels[offset + 2] as number) * light * tintB + bias + grain(offset + 2));
     offset += 3;
   }
 }

@@ -13,7 +13,7 @@ export interface SceneJobConfig {
   imagesDir: string;
 }
 
-/** What the dataset keeps of a scene once its image is on disk. */
+/** Annotations of one scene, kept in memory once its image is on disk. */
 export interface SceneRecord {
   split: Split;
   objects: AnnotatedObject[];

@@ -71,7 +71,7 @@ export interface LayoutOptions {
   height: number;
   /** Put one held-out colour/category pair in the scene and allow others. */
   novel: boolean;
-  /** Fewest and most objects; default 2 and 12. */
+  /** Minimum and maximum object count; default 2 and 12. */
   minObjects?: number;
   maxObjects?: number;
   /** Object extents in pixels; default minObjectSize(width) to maxObjectSize(width). */

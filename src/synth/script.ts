@@ -1,6 +1,6 @@
 /**
- * The spoken side of a generated robot session: which commands are said when, and which
- * object each one means. Includes a correction ("no the blue one"), a command whose
+ * The spoken side of a generated robot session: when each command is spoken, and which
+ * object it means. Includes a correction ("no the blue one"), a command whose
  * referent is absent and a "stop".
  */
 import { describeAbsent, describeTarget } from "./expressions";
@@ -45,8 +45,8 @@ function correctionPair(facts: SceneFacts): [number, number] | null {
 }
 
 /**
- * Plans commands over `seconds`; returns null when the scene has no pair of objects that
- * a correction can tell apart, so the caller lays out another scene.
+ * Plans commands over `seconds`. Returns null when no pair of objects in the scene can be
+ * told apart by a correction, so that the caller lays out another scene.
  */
 export function planScript(random: Random, facts: SceneFacts, seconds: number): ScriptEntry[] | null {
   const pair = correctionPair(facts);
@@ -68,7 +68,13 @@ export function planScript(random: Random, facts: SceneFacts, seconds: number): 
   let time = 1 + REACTION_GAP_S + COMMAND_GAP_S;
   let step = 0;
   while (time <= seconds - 2) {
-    const kind = step % 4 === 1 ? "absent" : step % 4 === 2 ? "stop" : "command";
+    // Every four steps: a command, an absent referent, a stop, a command.
+    let kind: "command" | "absent" | "stop" = "command";
+    if (step % 4 === 1) {
+      kind = "absent";
+    } else if (step % 4 === 2) {
+      kind = "stop";
+    }
     if (kind === "stop") {
       entries.push({ timeS: time - COMMAND_GAP_S + REACTION_GAP_S, transcript: "stop", expression: "", target: null });
     } else if (kind === "absent") {

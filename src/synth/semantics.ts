@@ -1,7 +1,7 @@
 /**
- * Meaning of referring expressions over a scene. The generator builds a `Description`,
- * then keeps it only if `resolve` finds exactly the intended object (or, for an absent
- * referent, finds nothing); tests call the same `resolve` to check every stored ref.
+ * Meaning of referring expressions over a scene. The generator builds a `Description`
+ * and keeps it only if `resolve` finds exactly the intended object, or nothing for an
+ * absent referent. Tests call the same `resolve` to check every stored ref.
  *
  * Spatial words are three-valued: an object is clearly left of another, clearly not, or
  * in between. An expression is accepted only when no object falls in between, so no
@@ -9,7 +9,7 @@
  */
 import type { CategoryName, ColorName } from "./catalog";
 
-/** What the generator knows about one visible object, in image pixels. */
+/** Facts about one visible object, in image pixels. */
 export interface ObjectFacts {
   category: CategoryName;
   color: ColorName;
@@ -150,7 +150,7 @@ export function uniqueMatch(scene: SceneFacts, head: Head): number | null {
   return matches.length === 1 ? (matches[0] as number) : null;
 }
 
-/** The candidate that beats every other by `margin` on `key` (larger wins), or null. */
+/** Finds the candidate that beats every other by `margin` on `key` (larger wins); null if none does. */
 function clearMaximum(scene: SceneFacts, candidates: readonly number[], key: (o: ObjectFacts) => number, margin: (a: ObjectFacts, b: ObjectFacts) => number): number | null {
   const sorted = candidates.slice().sort((a, b) => key(scene.objects[b] as ObjectFacts) - key(scene.objects[a] as ObjectFacts));
   const [best, runnerUp] = sorted;
@@ -196,7 +196,7 @@ function byHorizontalOrder(scene: SceneFacts, candidates: readonly number[], fro
   return candidates.slice().sort((a, b) => sign * (centerX(scene.objects[a] as ObjectFacts) - centerX(scene.objects[b] as ObjectFacts)));
 }
 
-/** Whether neighbours in horizontal order around `rank` (0-based) are separated by the margin. */
+/** Checks that the neighbours in horizontal order around `rank` (0-based) are separated by the margin. */
 function separatedAt(scene: SceneFacts, order: readonly number[], rank: number): boolean {
   for (const [i, j] of [
     [rank - 1, rank],

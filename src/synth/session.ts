@@ -1,7 +1,7 @@
 /**
  * Writes a generated robot session as a ROS 2 MCAP bag: a camera looking at one table
- * with slight hand-held motion, spoken commands on a speech topic, and the true answer
- * for every frame on a ground-truth topic, so that a replay can score itself.
+ * with slight hand-held motion, spoken commands on a speech topic, and the true box and
+ * status for every frame on a ground-truth topic, so that a replay can score itself.
  */
 import sharp from "sharp";
 import { McapBagWriter } from "../bag";
@@ -173,7 +173,7 @@ export async function writeSessionBag(options: SessionOptions): Promise<SessionS
       const timeS = frame / options.rate;
       const stampNs = START_TIME_NS + BigInt(Math.round(timeS * 1e9));
 
-      // Transcripts said before this frame come first, at their own times.
+      // Transcripts spoken before this frame are written first, at their own times.
       while (said < script.length && (script[said] as ScriptEntry).timeS <= timeS) {
         const entry = script[said] as ScriptEntry;
         const entryNs = START_TIME_NS + BigInt(Math.round(entry.timeS * 1e9));

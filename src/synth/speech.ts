@@ -1,5 +1,5 @@
 /**
- * Spoken-command wrapping: what a speech recogniser might return when someone asks for
+ * Spoken-command wrapping: what a speech recogniser might return when someone requests
  * the object. Lowercase, no punctuation, with hesitations, repeated words and rare
  * misheard words, as in real transcripts.
  */

@@ -3,7 +3,7 @@ import { categoryInfo, COLOR_WORDS, type ColorName } from "./catalog";
 import type { Random } from "./random";
 import type { Description, Head, RelationKind, Selector } from "./semantics";
 
-/** The first word is the usual one; the others are picked less often. */
+/** Picks the first (usual) word with probability `usual`, otherwise one of the others. */
 function usualOrOther(random: Random, words: readonly string[], usual = 0.7): string {
   if (words.length === 1 || random.chance(usual)) {
     return words[0] as string;
@@ -45,7 +45,7 @@ const RELATION_WORDS: Record<RelationKind, readonly string[]> = {
 
 const ORDINALS = ["", "first", "second", "third"] as const;
 
-/** A description in words; every phrasing here means exactly what `resolve` checks. */
+/** Puts a description into words; every phrasing here means exactly what `resolve` checks. */
 export function describe(random: Random, description: Description): string {
   const { head, relation, selector } = description;
   let phrase: string;

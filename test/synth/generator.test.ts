@@ -27,10 +27,15 @@ describe("synth generator", () => {
       assert.ok(scene.objects.length >= 2, `scene ${scene.index} has ${scene.objects.length} objects`);
       for (const object of scene.objects) {
         const [x, y, width, height] = object.bbox;
-        assert.ok(x >= 0 && y >= 0, `scene ${scene.index}: box ${object.bbox} starts outside the image`);
-        assert.ok(x + width <= OPTIONS.width && y + height <= OPTIONS.height, `scene ${scene.index}: box ${object.bbox} ends outside the image`);
-        assert.ok(width >= 4 && height >= 4, `scene ${scene.index}: box ${object.bbox} is degenerate`);
-        assert.ok(object.area > 0 && object.area <= width * height, `scene ${scene.index}: area ${object.area} does not fit box ${object.bbox}`);
+        const where = `scene ${scene.index}, box ${object.bbox}`;
+        assert.ok(x >= 0, `${where}: starts left of the image`);
+        assert.ok(y >= 0, `${where}: starts above the image`);
+        assert.ok(x + width <= OPTIONS.width, `${where}: ends right of the image`);
+        assert.ok(y + height <= OPTIONS.height, `${where}: ends below the image`);
+        assert.ok(width >= 4, `${where}: too narrow`);
+        assert.ok(height >= 4, `${where}: too short`);
+        assert.ok(object.area > 0, `${where}: no visible pixels`);
+        assert.ok(object.area <= width * height, `${where}: area ${object.area} exceeds the box`);
       }
     }
   });
