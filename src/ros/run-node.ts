@@ -48,8 +48,10 @@ export interface RunningNode {
  */
 export async function startGroundingNode(options: StartNodeOptions): Promise<RunningNode> {
   const rcl = options.rclnodejs;
-  const transport = await RclnodejsTransport.create(rcl, options.argv, { lifecycle: options.lifecycle });
+  // Before init, which can take a while when rclnodejs generates message classes: until
+  // the node's own handlers are installed, a signal ends the process the default way.
   rcl.removeSignalHandlers();
+  const transport = await RclnodejsTransport.create(rcl, options.argv, { lifecycle: options.lifecycle });
   const logger = transport.logger;
 
   let node: GroundingNode;
