@@ -104,6 +104,10 @@ class RosBagReader implements BagReader {
     }
   }
 
+  [Symbol.asyncIterator](): AsyncIterator<BagMessage> {
+    return this.messages();
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.sources.map((source) => source.close()));
   }

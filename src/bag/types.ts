@@ -66,5 +66,7 @@ export interface BagReader {
   skipped(): SkippedMessages[];
   /** Yields every readable message in log-time order, across all bag files. */
   messages(): AsyncIterable<BagMessage>;
+  /** Same as `messages()`, so `for await (const message of bag)` works. */
+  [Symbol.asyncIterator](): AsyncIterator<BagMessage>;
   close(): Promise<void>;
 }

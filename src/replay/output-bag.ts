@@ -3,7 +3,7 @@
  * bag opens in Foxglove with the boxes over the camera. Writes are queued in order
  * because McapWriter calls must not overlap.
  */
-import { McapBagWriter, type ChunkCompression } from "../bag";
+import { McapBagWriter, type ChunkCompression, type QosProfile } from "../bag";
 import {
   annotationsFromEvent,
   detectionsFromEvent,
@@ -44,10 +44,10 @@ export class OutputBag {
     return this.writer.path;
   }
 
-  /** Registers an input topic copied with --include-input. */
-  addInputTopic(name: string, type: string): void {
+  /** Registers an input topic copied with --include-input, keeping its recorded QoS. */
+  addInputTopic(name: string, type: string, qos: QosProfile[]): void {
     this.enqueue(async () => {
-      await this.writer.addTopic({ name, type });
+      await this.writer.addTopic({ name, type, qos: qos.length > 0 ? qos : undefined });
     });
   }
 

@@ -8,7 +8,7 @@ import { performance } from "node:perf_hooks";
 
 import { BehaviorSubject, Subject, type Subscription } from "rxjs";
 
-import { openBag, type BagMessage, type BagReader } from "../bag";
+import { openBag, type BagMessage, type BagReader, type QosProfile } from "../bag";
 import { ArgumentError, describeError, InputError, SoftSkipError } from "../errors";
 import { RateLimitedLog, silentLogger, type Logger } from "../log";
 import { stampFromMessage, type GroundingResult } from "../msgs";
@@ -141,9 +141,9 @@ class ReplaySession {
 
   private async playMessages(): Promise<void> {
     if (this.options.includeInput === true) {
-      this.output?.addInputTopic(this.topics.image.name, this.topics.image.kind === "raw" ? "sensor_msgs/msg/Image" : "sensor_msgs/msg/CompressedImage");
+      this.output?.addInputTopic(this.topics.image.name, this.topics.image.kind === "raw" ? "sensor_msgs/msg/Image" : "sensor_msgs/msg/CompressedImage", this.recordedQos(this.topics.image.name));
       if (this.topics.transcript !== null) {
-        this.output?.addInputTopic(this.topics.transcript, "std_msgs/msg/String");
+        this.output?.addInputTopic(this.topics.transcript, "std_msgs/msg/String", this.recordedQos(this.topics.transcript));
       }
     }
 
@@ -164,6 +164,10 @@ class ReplaySession {
 
     this.frames.complete();
     this.transcripts.complete();
+  }
+
+  private recordedQos(topic: string): QosProfile[] {
+    return this.bag.topics.find((candidate) => candidate.name === topic)?.qos ?? [];
   }
 
   private throwIfInterrupted(): void {

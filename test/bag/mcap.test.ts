@@ -58,6 +58,13 @@ describe("bag: MCAP files", function () {
       assert.equal(decoded.header.stamp.sec, 101);
       assert.deepEqual([...decoded.data], new Array(12).fill(1));
       assert.deepEqual(messages[1].decode(), { data: "grab the mug" });
+
+      let iterated = 0;
+      for await (const message of bag) {
+        assert.equal(message.topic, messages[iterated].topic);
+        iterated += 1;
+      }
+      assert.equal(iterated, 6);
       await bag.close();
     });
   }

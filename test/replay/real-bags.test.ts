@@ -83,6 +83,24 @@ describe("replay: real bags and reproducers", function () {
     });
   });
 
+  it("copies input topics with their recorded QoS", async function () {
+    const outPath = join(temp.dir, "humble-input.mcap");
+    await replayBag({
+      bagPath: join(REAL_BAGS, "repro/repro_humble_mcap_zstd"),
+      engine: new FakeEngine(),
+      parameters: defaultParameters(),
+      commands: [{ timeS: 0, text: "the goal" }],
+      rate: "max",
+      outPath,
+      includeInput: true,
+    });
+    const output = await openBag(outPath);
+    const image = output.topics.find((topic) => topic.name === "/camera/image_raw");
+    assert.equal(image?.messageCount, 4);
+    assert.equal(image?.qos[0]?.reliability, "best_effort");
+    await output.close();
+  });
+
   it("rosbags-rs compressed image: the truncated JPEG is rejected", async function () {
     const { summary } = await replay("rosbags-rs_test_bag_mcap", "/test/sensor_msgs/compressed_image", "rosbags-compressed.mcap");
     assert.equal(summary.frames.processed, 0);
