@@ -3,6 +3,9 @@
  * objects, ms to BigInt ns for timers, and parameter declarations to rclnodejs Parameter
  * and ParameterDescriptor objects with ranges. It also converts BigInt ROS time to
  * `{sec, nanosec}` numbers, because a BigInt in a message's `sec` field throws.
+ *
+ * NOTE: tested against test/ros/fake-rclnodejs.ts, written from the rclnodejs 2.2.0
+ * sources; it has not run against a real rclnodejs build on a ROS 2 install.
  */
 import { describeError, ParameterError, StateError } from "../errors";
 import type { Logger } from "../log";
