@@ -36,7 +36,7 @@ export function renderReport(summary: ReplaySummary, results: readonly ResultRec
   ]);
   const computePlot = svgPlot("Compute ratio (executed FLOPs / full model) over bag time (s)", [
     { label: "compute ratio", color: "#2e7d32", points: results.map((result) => ({ x: seconds(result), y: result.computeRatio })) },
-  ]);
+  ], 1);
 
   return `<!DOCTYPE html>
 <html lang="en">
@@ -101,26 +101,33 @@ function thumbnailFigure(thumbnail: Thumbnail): string {
   return `<figure>${image}<figcaption><b>${escapeHtml(result.transcript)}</b><br>${escapeHtml(result.status)}, score ${result.score.toFixed(2)}, ${escapeHtml(box)}</figcaption></figure>`;
 }
 
-/** Renders a line plot with axes and a legend as inline SVG, or a placeholder without points. */
-export function svgPlot(title: string, series: readonly Series[]): string {
+/**
+ * Renders a line plot with axes and a legend as inline SVG, or a placeholder without points.
+ * The y axis spans 0 to `fixedMaxY`, or to 110% of the largest value when it is not given.
+ */
+export function svgPlot(title: string, series: readonly Series[], fixedMaxY?: number): string {
   const all = series.flatMap((entry) => entry.points).filter((point) => Number.isFinite(point.x) && Number.isFinite(point.y));
   if (all.length === 0) {
     return `<p>${escapeHtml(title)}: no results to plot.</p>`;
   }
   const minX = Math.min(...all.map((point) => point.x));
   const maxX = Math.max(...all.map((point) => point.x), minX + 1e-9);
-  const maxY = Math.max(...all.map((point) => point.y)) * 1.1 || 1;
+  const maxY = fixedMaxY ?? (Math.max(...all.map((point) => point.y)) * 1.1 || 1);
   const innerWidth = PLOT_WIDTH - MARGIN.left - MARGIN.right;
   const innerHeight = PLOT_HEIGHT - MARGIN.top - MARGIN.bottom;
   const px = (x: number): number => MARGIN.left + ((x - minX) / (maxX - minX)) * innerWidth;
   const py = (y: number): number => MARGIN.top + innerHeight - (y / maxY) * innerHeight;
 
-  const lines = series.map((entry) => {
-    const points = entry.points.map((point) => `${px(point.x).toFixed(1)},${py(point.y).toFixed(1)}`).join(" ");
-    const dash = entry.dashed === true ? ` stroke-dasharray="6 4"` : "";
-    const marker = entry.points.length === 1 ? `<circle cx="${px(entry.points[0].x).toFixed(1)}" cy="${py(entry.points[0].y).toFixed(1)}" r="3" fill="${entry.color}"/>` : "";
-    return `<polyline fill="none" stroke="${entry.color}" stroke-width="1.5"${dash} points="${points}"/>${marker}`;
-  });
+  const lines = series.flatMap((entry) =>
+    splitAtGaps(entry.points).map((segment) => {
+      const dash = entry.dashed === true ? ` stroke-dasharray="6 4"` : "";
+      if (segment.length === 1) {
+        return `<circle cx="${px(segment[0].x).toFixed(1)}" cy="${py(segment[0].y).toFixed(1)}" r="2" fill="${entry.color}"/>`;
+      }
+      const points = segment.map((point) => `${px(point.x).toFixed(1)},${py(point.y).toFixed(1)}`).join(" ");
+      return `<polyline fill="none" stroke="${entry.color}" stroke-width="1.5"${dash} points="${points}"/>`;
+    }),
+  );
   const legend = series.map((entry, index) => `<text x="${MARGIN.left + 10 + index * 140}" y="${MARGIN.top + 12}" fill="${entry.color}" font-size="12">${escapeHtml(entry.label)}</text>`);
   const axes = [
     `<line x1="${MARGIN.left}" y1="${MARGIN.top + innerHeight}" x2="${MARGIN.left + innerWidth}" y2="${MARGIN.top + innerHeight}" stroke="#555"/>`,
@@ -131,6 +138,30 @@ export function svgPlot(title: string, series: readonly Series[]): string {
     `<text x="${MARGIN.left - 6}" y="${MARGIN.top + innerHeight}" font-size="11" text-anchor="end">0</text>`,
   ];
   return `<figure style="width:${PLOT_WIDTH}px"><svg xmlns="http://www.w3.org/2000/svg" width="${PLOT_WIDTH}" height="${PLOT_HEIGHT}" role="img" aria-label="${escapeHtml(title)}">${axes.join("")}${lines.join("")}${legend.join("")}</svg><figcaption>${escapeHtml(title)}</figcaption></figure>`;
+}
+
+/**
+ * Splits a series where results pause (no command active), so the plot shows a gap
+ * instead of a straight line across it. A pause is a step over three times the median
+ * step and over half a second.
+ */
+function splitAtGaps(points: readonly { x: number; y: number }[]): { x: number; y: number }[][] {
+  const steps = points.slice(1).map((point, index) => point.x - points[index].x).sort((a, b) => a - b);
+  const medianStep = steps.length > 0 ? steps[Math.floor(steps.length / 2)] : 0;
+  const segments: { x: number; y: number }[][] = [];
+  let current: { x: number; y: number }[] = [];
+  for (const point of points) {
+    const previous = current[current.length - 1];
+    if (previous !== undefined && point.x - previous.x > Math.max(3 * medianStep, 0.5)) {
+      segments.push(current);
+      current = [];
+    }
+    current.push(point);
+  }
+  if (current.length > 0) {
+    segments.push(current);
+  }
+  return segments;
 }
 
 function formatTick(value: number): string {
