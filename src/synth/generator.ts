@@ -30,7 +30,7 @@ export interface AnnotatedObject {
   bbox: [number, number, number, number];
   /** Visible pixels. */
   area: number;
-  /** Longer side of the object's unoccluded box, in pixels. */
+  /** Longer side of the object's silhouette box in its own frame (before rotation), in pixels. */
   size: number;
 }
 

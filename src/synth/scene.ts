@@ -27,7 +27,7 @@ export interface PlacedObject {
   parts: Part[];
   /** Local units to table pixels, before the camera transform. */
   placement: Affine;
-  /** Longer side of the object's box in table pixels. */
+  /** Longer side of the object's silhouette box in its own frame (before rotation), in table pixels. */
   extent: number;
   /** Soft shadow on the table, in table pixels. */
   shadow: { cx: number; cy: number; rx: number; ry: number };
