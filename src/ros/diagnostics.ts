@@ -115,8 +115,8 @@ export class GroundingDiagnostics {
       return { level: DIAGNOSTIC_LEVEL.OK, message: `${context.lifecycleState}: not subscribed to inputs` };
     }
     if (p90 !== undefined && p90 > context.latencyBudgetMs) {
-      const shown = p90.toFixed(1);
-      return { level: DIAGNOSTIC_LEVEL.WARN, message: `p90 latency ${shown} ms is over the ${context.latencyBudgetMs} ms budget` };
+      const p90Text = p90.toFixed(1);
+      return { level: DIAGNOSTIC_LEVEL.WARN, message: `p90 latency ${p90Text} ms is over the ${context.latencyBudgetMs} ms budget` };
     }
     if (this.rejectedSinceSnapshot > 0) {
       return { level: DIAGNOSTIC_LEVEL.WARN, message: `${this.rejectedSinceSnapshot} inputs rejected in the last period` };

@@ -263,9 +263,9 @@ function typeMismatch(declaration: Pick<ParameterDeclaration, "name" | "type">, 
     return null;
   }
   const received = TYPE_NAMES[parameter.type] ?? `type ${parameter.type}`;
-  const shown = typeof parameter.value === "string" ? JSON.stringify(parameter.value) : String(parameter.value);
-  const hint = declaration.type === "double" && parameter.type === PARAMETER_TYPE.INTEGER ? `; write ${shown}.0` : "";
-  return `Parameter ${declaration.name} is a ${declaration.type} but received the ${received} ${shown}${hint}.`;
+  const valueText = typeof parameter.value === "string" ? JSON.stringify(parameter.value) : String(parameter.value);
+  const hint = declaration.type === "double" && parameter.type === PARAMETER_TYPE.INTEGER ? `; write ${valueText}.0` : "";
+  return `Parameter ${declaration.name} is a ${declaration.type} but received the ${received} ${valueText}${hint}.`;
 }
 
 function loggerFromRcl(node: RclNode): Logger {
