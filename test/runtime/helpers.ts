@@ -22,6 +22,12 @@ export async function editManifest(dir: string, edit: (manifest: Record<string, 
   await writeFile(file, JSON.stringify(manifest));
 }
 
+/** Skips the current test or hook and says why on stderr, because mocha's skip takes no reason. */
+export function skipBecause(context: Mocha.Context, reason: string): never {
+  process.stderr.write(`      skipped: ${reason}\n`);
+  context.skip();
+}
+
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }

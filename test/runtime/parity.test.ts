@@ -7,7 +7,7 @@ import { loadGroundingEngine } from "../../src/runtime/engine";
 import { Tokenizer } from "../../src/runtime/tokenizer";
 import type { Goldens } from "./goldens";
 import { readGoldens, readTensor, worstMismatch } from "./goldens";
-import { SHIPPED_MODEL_DIR, TINY_MODEL_DIR } from "./helpers";
+import { SHIPPED_MODEL_DIR, skipBecause, TINY_MODEL_DIR } from "./helpers";
 
 /**
  * Matches the runtime against goldens that PyTorch wrote at export: each block on the
@@ -21,11 +21,11 @@ function describeParity(label: string, modelDir: string): void {
 
     before(async function () {
       if (!existsSync(path.join(modelDir, "manifest.json"))) {
-        this.skip();
+        skipBecause(this, `no model at ${modelDir}`);
       }
       engine = await loadGroundingEngine(modelDir);
       if (engine.manifest.goldensPath === null) {
-        this.skip();
+        skipBecause(this, `the manifest in ${modelDir} names no goldens`);
       }
       goldens = await readGoldens(engine.manifest.goldensPath);
     });
@@ -64,7 +64,7 @@ function describeParity(label: string, modelDir: string): void {
 
     it("grounds the end-to-end cases like PyTorch", async function () {
       if (goldens.e2e.length === 0) {
-        this.skip();
+        skipBecause(this, "the goldens have no end-to-end cases");
       }
       const { boxPixels, score } = goldens.tolerance.e2e;
       for (const testCase of goldens.e2e) {

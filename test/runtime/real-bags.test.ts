@@ -8,7 +8,7 @@ import type { OnnxGroundingEngine } from "../../src/runtime/engine";
 import { loadGroundingEngine } from "../../src/runtime/engine";
 import type { CompressedImageInput, ImageInput, RawImageInput } from "../../src/runtime/types";
 import { POLICY_NAMES } from "../../src/params/declarations";
-import { REPO_ROOT, TINY_MODEL_DIR } from "./helpers";
+import { REPO_ROOT, skipBecause, TINY_MODEL_DIR } from "./helpers";
 
 const REAL_BAGS = path.resolve(REPO_ROOT, "../shared/data/real-bags");
 
@@ -62,7 +62,7 @@ describe("runtime on real bag images", () => {
 
   before(async function () {
     if (!existsSync(REAL_BAGS)) {
-      this.skip();
+      skipBecause(this, `real bags not found at ${REAL_BAGS}`);
     }
     engine = await loadGroundingEngine(TINY_MODEL_DIR);
   });
@@ -74,7 +74,7 @@ describe("runtime on real bag images", () => {
   it("grounds a real 640x480 camera frame with every policy", async function () {
     const bagPath = path.join(REAL_BAGS, "amber_soccer_goal_split");
     if (!existsSync(bagPath)) {
-      this.skip();
+      skipBecause(this, `${bagPath} not found`);
     }
     const image = rawInput((await firstMessage(bagPath, "/camera/image_raw")) as ImageMessage);
     assert.equal(image.encoding, "rgb8");
@@ -100,7 +100,7 @@ describe("runtime on real bag images", () => {
   it("rejects the truncated images of a real bag", async function () {
     const bagPath = path.join(REAL_BAGS, "rosbags-rs_test_bag_mcap");
     if (!existsSync(bagPath)) {
-      this.skip();
+      skipBecause(this, `${bagPath} not found`);
     }
     // The raw image claims 640x480 rgb8 but carries 30 bytes; the JPEG stops after 10 bytes.
     const inputs: Array<[string, ImageInput]> = [
