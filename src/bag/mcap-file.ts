@@ -92,6 +92,7 @@ async function openIndexed(
   }
 
   const embedded = await readEmbeddedMetadata(file, reader, logger);
+  // rosbag2 and McapWriter write a Statistics record; only other writers cost a counting pass.
   const counts = reader.statistics?.channelMessageCounts ?? (await countMessages(file, reader));
   const topics = collectTopics(file, reader.channelsById, reader.schemasById, counts, embedded, logger);
 
