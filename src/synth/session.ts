@@ -1,7 +1,7 @@
 /**
- * Writes a generated robot session as a ROS 2 MCAP bag: a camera looking at one table
- * with slight hand-held motion, spoken commands on a speech topic, and the true box and
- * status for every frame on a ground-truth topic, so that a replay can score itself.
+ * Writes a generated robot session as a ROS 2 MCAP bag. A camera looks at one table with
+ * slight hand-held motion while commands arrive on a speech topic. The true box and status
+ * of every frame go to a ground-truth topic, so that a replay can score itself.
  */
 import sharp from "sharp";
 import { McapBagWriter } from "../bag";
@@ -166,7 +166,7 @@ export async function writeSessionBag(options: SessionOptions): Promise<SessionS
     await writer.addTopic({ name: SESSION_TOPICS.transcript, type: "std_msgs/msg/String" });
     await writer.addTopic({ name: SESSION_TOPICS.groundTruth, type: "softskip_msgs/msg/GroundingResult" });
 
-    let said = 0;
+    let published = 0;
     let active: { entry: ScriptEntry; id: number } | null = null;
     let commands = 0;
     for (let frame = 0; frame < frames; frame++) {
@@ -174,8 +174,8 @@ export async function writeSessionBag(options: SessionOptions): Promise<SessionS
       const stampNs = START_TIME_NS + BigInt(Math.round(timeS * 1e9));
 
       // Transcripts spoken before this frame are written first, at their own times.
-      while (said < script.length && (script[said] as ScriptEntry).timeS <= timeS) {
-        const entry = script[said] as ScriptEntry;
+      while (published < script.length && (script[published] as ScriptEntry).timeS <= timeS) {
+        const entry = script[published] as ScriptEntry;
         const entryNs = START_TIME_NS + BigInt(Math.round(entry.timeS * 1e9));
         await writer.write(SESSION_TOPICS.transcript, entryNs, serializeMessage("std_msgs/msg/String", { data: entry.transcript }));
         if (entry.target === null) {
@@ -184,7 +184,7 @@ export async function writeSessionBag(options: SessionOptions): Promise<SessionS
           commands++;
           active = { entry, id: commands };
         }
-        said++;
+        published++;
       }
 
       const camera = frameCamera(layout, motion, timeS, phase);
