@@ -146,7 +146,7 @@ async function main(): Promise<void> {
   }
 }
 
-/** Tells whether the manifest says the model came from train.py --quick ("training": {"quick": true}). */
+/** Returns whether the manifest marks the model as a train.py --quick export ("training": {"quick": true}). */
 async function isQuickExport(modelDir: string): Promise<boolean> {
   try {
     const manifest = JSON.parse(await readFile(path.join(modelDir, "manifest.json"), "utf8")) as { training?: { quick?: unknown } };

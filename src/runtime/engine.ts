@@ -247,8 +247,8 @@ export class OnnxGroundingEngine implements GroundingEngine {
     const { input, tokenizer, gateableBlocks } = this.manifest;
     const cached = await this.encodeTokens(new Array<number>(tokenizer.maxTokens).fill(tokenizer.padId));
 
-    // The first sharp pipeline in a process is slow too; without this the first frame's
-    // time would dominate the cost model's estimate of the time outside the blocks.
+    // The first sharp pipeline in a process is slow too. Without this warm-up, the first
+    // frame would dominate the cost model's estimate of the time outside the blocks.
     const tiny: ImageInput = { kind: "raw", encoding: "rgb8", width: 2, height: 2, step: 6, isBigEndian: false, data: new Uint8Array(12) };
     await letterboxImage(tiny, { width: input.width, height: input.height, padValue: input.padValue }, "warm-up image");
 

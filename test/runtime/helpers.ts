@@ -22,7 +22,7 @@ export async function editManifest(dir: string, edit: (manifest: Record<string, 
   await writeFile(file, JSON.stringify(manifest));
 }
 
-/** Skips the current test or hook and says why on stderr, because mocha's skip takes no reason. */
+/** Skips the current test or hook and writes the reason to stderr, because mocha's skip takes no reason. */
 export function skipBecause(context: Mocha.Context, reason: string): never {
   process.stderr.write(`      skipped: ${reason}\n`);
   context.skip();
