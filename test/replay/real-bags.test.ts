@@ -24,6 +24,7 @@ const CASES: Case[] = [
   { bag: "rosbags-rs_test_bag_mcap", imageTopic: "/test/sensor_msgs/image", processed: 0, rejected: { size_mismatch: 2 } },
   { bag: "repro/repro_padded_step_rgb8.mcap", imageTopic: "/camera/color/image_padded", processed: 3 },
   { bag: "repro/repro_padded_step_rgb8.mcap", imageTopic: "/camera/color/image_unpadded", processed: 3 },
+  { bag: "repro/repro_rgb8_vs_bgr8.mcap", processed: 2 },
   { bag: "repro/repro_rgb8_vs_bgr8.mcap", imageTopic: "/camera/bgr8/image_raw", processed: 2 },
   { bag: "repro/repro_missing_schema.mcap", imageTopic: "/camera/right/image_raw", processed: 2 },
   { bag: "repro/repro_missing_schema.mcap", imageTopic: "/camera/color/image_raw/compressed", processed: 2 },
