@@ -68,11 +68,18 @@ export async function run(args: string[]): Promise<number> {
   const limit = values.limit === undefined ? undefined : parsePositiveInteger(values.limit, "--limit");
   const numThreads = values.threads === undefined ? defaults.num_threads : parsePositiveInteger(values.threads, "--threads");
 
-  const logger = createConsoleLogger("softskip eval", "warn");
+  const logger = createConsoleLogger("softskip eval", "info");
   const dataset = await readEvalDataset(values.data, values.split, limit);
   const engine = await loadGroundingEngine(values.model ?? BUNDLED_MODEL_DIR, { numThreads, logger });
   try {
-    const report = await evaluatePolicies(engine, dataset, { policies, budgetMs, text: values.text, logger });
+    // Progress lines go to stderr about every tenth of the split; stdout carries only the report.
+    const step = Math.max(1, Math.ceil(dataset.items.length / 10));
+    const onProgress = (done: number, total: number): void => {
+      if (done % step === 0 || done === total) {
+        logger.info(`${done}/${total} expressions scored.`);
+      }
+    };
+    const report = await evaluatePolicies(engine, dataset, { policies, budgetMs, text: values.text, logger, onProgress });
     process.stdout.write((values.json ? JSON.stringify({ ...report, model: engine.modelName }) : formatReport(report)) + "\n");
     return 0;
   } finally {
