@@ -57,6 +57,14 @@ class Dataset:
             raise DatasetError(f"dataset {root} mixes image sizes {sorted(sizes)[:4]}; "
                                "the cache needs one size, so generate one size per dataset")
         self.width, self.height = sizes.pop()
+        self.category_ids = sorted(self.categories)
+        self.colors = sorted({ann.get("color", "") for ann in instances["annotations"]})
+        self.objects = [[] for _ in self.images]
+        for ann in instances["annotations"]:
+            if ann["image_id"] in self.image_index:
+                self.objects[self.image_index[ann["image_id"]]].append(
+                    (ann["bbox"], self.category_ids.index(ann["category_id"]),
+                     self.colors.index(ann.get("color", ""))))
         self.refs = {split: [] for split in SPLITS}
         for ref in refs:
             item = self._ref_item(ref)
@@ -214,6 +222,10 @@ class TrainSampler:
             pixels, geometry = jitter_batch(self.dataset, image_ids, rng)
         else:
             pixels, geometry = letterbox_batch(self.dataset, image_ids)
+        objects = []
+        for slot, image in enumerate(image_ids):
+            for box, category, color in self.dataset.objects[image]:
+                objects.append((slot, box_to_canvas(box, geometry[slot], self.dataset), category, color))
         ref_image, tokens, boxes = [], [], []
         for slot, image in enumerate(image_ids):
             candidates = self.by_image[image]
@@ -223,4 +235,4 @@ class TrainSampler:
                 tokens.append(self.tokens_for(item, rng, augment=True))
                 box = item["box"]
                 boxes.append(None if box is None else box_to_canvas(box, geometry[slot], self.dataset))
-        return pixels, torch.tensor(ref_image), torch.tensor(tokens, dtype=torch.long), boxes
+        return pixels, torch.tensor(ref_image), torch.tensor(tokens, dtype=torch.long), boxes, objects

@@ -53,13 +53,22 @@ def predict(model, dataset, word_ids, items, policies, gate_threshold, static_pl
                 slots.append(slot)
                 batch_items.append(item)
         index = torch.tensor(slots)
-        shared = (c3_0[index], res3[index])
+        per_ref = (c3_0[index], res3[index])
         tokens = torch.tensor([encode(tokenize(it["sentences"][0]), word_ids) for it in batch_items])
         sentence, gates = model.text(tokens)
+        gated_features = None
         for policy in policies:
             plan = policy_plan(policy, gates, gate_threshold, static_plan)
             soft = torch.full((len(batch_items),), POLICY_MODES[policy])
-            raw, avail, _, _ = model.forward_refs(shared, sentence, plan, soft)
+            # Backbone features depend only on the plan: per scene for full and static,
+            # per ref (shared by lgmdp and softskip) for the gated policies.
+            if policy in ("full", "static"):
+                features = [f[index] for f in model.gated_backbone((c3_0, res3), plan[:1].expand(len(chunk), -1))]
+            else:
+                if gated_features is None:
+                    gated_features = model.gated_backbone(per_ref, plan)
+                features = gated_features
+            raw, avail, _, _ = model.forward_refs(None, sentence, plan, soft, features=features)
             if policy == "full":
                 avail = torch.ones_like(avail)
             ratio = plan_ratio(plan, soft, costs) if policy != "full" else torch.ones(len(batch_items))

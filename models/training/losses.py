@@ -106,7 +106,8 @@ def grounding_loss(model, raw, avail, boxes, targets):
             p = r[idx, cell, anchor]
             w = avail[idx, k]
             stride = head.stride
-            frac = box[:, :2] / stride - torch.stack([cell % head.grid, cell // head.grid], 1).float()
+            cell_xy = torch.stack([cell % head.grid, cell // head.grid], 1).float()
+            frac = box[:, :2] / stride - cell_xy
             size = torch.log(box[:, 2:] / head.anchors[0, anchor])
             l1 = F.smooth_l1_loss(torch.sigmoid(p[:, 1:3]), frac, reduction="none").sum(1) * 4 \
                 + F.smooth_l1_loss(p[:, 3:5], size, reduction="none").sum(1)
@@ -126,8 +127,11 @@ def grounding_loss(model, raw, avail, boxes, targets):
     rank = -(torch.logsumexp(log_prob.masked_fill(~positive_mask, -1e4), 1))[has_pos]
     rank_loss = rank.sum() / max(1, int(present.sum()))
 
+    # Refs whose plan leaves no scale cannot answer; the gate's fusion margin covers them.
+    answerable = avail.max(1).values > 0.5
     best = logits.max(1).values
-    presence = F.binary_cross_entropy_with_logits(best, present.float())
+    presence = (F.binary_cross_entropy_with_logits(best, present.float(), reduction="none")
+                * answerable).sum() / answerable.sum().clamp(min=1)
     denominator = max(1, count)
     return {
         "rank": rank_loss,
@@ -135,3 +139,44 @@ def grounding_loss(model, raw, avail, boxes, targets):
         "anchor": pos_logit_loss / denominator + neg_loss / refs,
         "box": box_loss / denominator,
     }
+
+
+class AttributeHeads(torch.nn.Module):
+    """Training-only supervision of the per-scene features with every object of the scene.
+
+    At each scale a 1x1 convolution predicts, per cell, whether an object centre falls
+    in it, and that object's category and colour. Refs name only ~3 objects per scene,
+    so these labels give the backbone far more signal per image; they are not exported.
+    """
+
+    def __init__(self, channels, categories, colors):
+        super().__init__()
+        self.categories = categories
+        self.predict = torch.nn.ModuleList(
+            torch.nn.Conv2d(c, 1 + categories + colors, 1) for c in channels)
+
+    def forward(self, features, objects, input_size):
+        """features: [c3, c4, c5] per scene; objects: [(scene, (cx, cy, w, h), category, colour)]."""
+        loss = features[0].new_zeros(())
+        for conv, feature in zip(self.predict, features):
+            out = conv(feature)
+            grid = out.shape[-1]
+            stride = input_size // grid
+            target = torch.zeros_like(out[:, 0])
+            if objects:
+                scene = torch.tensor([o[0] for o in objects])
+                box = torch.tensor([o[1] for o in objects], dtype=torch.float32)
+                gx = (box[:, 0] / stride).long().clamp(0, grid - 1)
+                gy = (box[:, 1] / stride).long().clamp(0, grid - 1)
+                target[scene, gy, gx] = 1.0
+                cells = out[scene, :, gy, gx]  # [O, 1 + categories + colours]
+                category = torch.tensor([o[2] for o in objects])
+                color = torch.tensor([o[3] for o in objects])
+                loss = loss + F.cross_entropy(cells[:, 1:1 + self.categories], category) \
+                    + F.cross_entropy(cells[:, 1 + self.categories:], color)
+            # Mean over object cells plus mean over empty cells: bounded and balanced.
+            bce = F.binary_cross_entropy_with_logits(out[:, 0], target, reduction="none")
+            positives = target.sum().clamp(min=1.0)
+            negatives = (1 - target).sum().clamp(min=1.0)
+            loss = loss + (bce * target).sum() / positives + (bce * (1 - target)).sum() / negatives
+        return loss

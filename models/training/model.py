@@ -83,14 +83,10 @@ class GroundingNet(nn.Module):
         g = plan[:, GATE[name]].view(-1, 1, 1, 1)
         return x + g * self.blocks[name].residual(x)
 
-    def forward_refs(self, shared, sentence, plan, soft):
-        """Run the expression-dependent part for R refs.
+    def gated_backbone(self, shared, plan):
+        """Stages 3 to 5 under a plan: shared = (c3.0, stage3 residual), plan [N, G].
 
-        shared: (c3.0, stage3 residual), each [R, C, 32, 32], sentence: [R, D], plan: [R, G] in {0, 1}
-        (straight-through values allowed), soft: [R] 1 where a skipped fusion is rebuilt
-        by an approximator (softskip), 0 where its scale is dropped (lgmdp, static).
-        The full policy is plan = 1. Returns raw head outputs per scale, scale
-        availability [R, 3], fused features and approximator outputs.
+        Rows are images or refs; returns (c3, c4, c5).
         """
         b = self.blocks
         c3 = shared[0] + _bcast(plan[:, GATE["stage3.res1"]]) * shared[1]
@@ -98,6 +94,21 @@ class GroundingNet(nn.Module):
         c4 = self._gated_residual("stage4.res2", c4, plan)
         c5 = self._gated_residual("stage5.res1", b["stage5.down"](c4), plan)
         c5 = self._gated_residual("stage5.res2", c5, plan)
+        return c3, c4, c5
+
+    def forward_refs(self, shared, sentence, plan, soft, features=None):
+        """Run the expression-dependent part for R refs.
+
+        shared: (c3.0, stage3 residual), each [R, C, 32, 32], sentence: [R, D],
+        plan: [R, G] in {0, 1} (straight-through values allowed), soft: [R] 1 where a
+        skipped fusion is rebuilt by an approximator (softskip), 0 where its scale is
+        dropped (lgmdp, static). The full policy is plan = 1. features: (c3, c4, c5)
+        already computed under the plan's backbone gates (shared is then unused).
+        Returns raw head outputs per scale, scale availability [R, 3], fused features
+        and approximator outputs.
+        """
+        b = self.blocks
+        c3, c4, c5 = features if features is not None else self.gated_backbone(shared, plan)
         fused = {"s8": b["fuse.s8"](c3, sentence), "s16": b["fuse.s16"](c4, sentence),
                  "s32": b["fuse.s32"](c5, sentence)}
         ran = {s: plan[:, GATE["fuse." + s]] for s in SCALES}

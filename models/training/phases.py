@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from costs import plan_ratio
-from losses import assign_targets, grounding_loss
+from losses import AttributeHeads, assign_targets, grounding_loss
 from model import APPROXIMATORS, GATE, GATEABLE, INPUT_SIZE, SCALES
 
 FUSE_GATES = [GATE["fuse." + s] for s in SCALES]
@@ -29,10 +29,10 @@ def random_plans(count, rng):
     return plan
 
 
-def straight_through_gates(logits, temperature=1.0):
-    """Hard 0/1 gates with logistic noise forward, sigmoid gradient backward."""
+def straight_through_gates(logits, noise=0.5):
+    """Hard 0/1 gates with logistic noise (scale `noise`) forward, sigmoid gradient backward."""
     u = torch.rand_like(logits).clamp(1e-6, 1 - 1e-6)
-    noisy = (logits + torch.log(u) - torch.log(1 - u)) / temperature
+    noisy = logits + noise * (torch.log(u) - torch.log(1 - u))
     soft = torch.sigmoid(noisy)
     return (noisy > 0).float() + soft - soft.detach()
 
@@ -55,53 +55,68 @@ class Trainer:
         self.rng = random.Random(seed + 1)
         self.anchors = {s: model.blocks["head." + s].anchors[0].tolist() for s in SCALES}
         self.step_count = 0
-
-    def _groups(self, refs, sizes):
-        """Split ref positions into consecutive groups with the given fractions."""
-        counts = [int(round(refs * f)) for f in sizes[:-1]]
-        counts.append(refs - sum(counts))
-        bounds, start = [], 0
-        for c in counts:
-            bounds.append((start, start + c))
-            start += c
-        return bounds
+        dataset = sampler.dataset
+        widths = [model.blocks[n].expand[0].out_channels for n in ("stage3.res1", "stage4.res1", "stage5.res1")]
+        self.attributes = AttributeHeads(widths, len(dataset.category_ids), len(dataset.colors))
 
     def _step(self, optimizer, phase, static_plan, cost_target):
-        model = self.model
-        pixels, ref_image, tokens, boxes = self.sampler.batch()
-        c3_0, res3 = model.shared_backbone(pixels)
-        shared = (c3_0[ref_image], res3[ref_image])
-        sentence = model.text.encode(tokens)
-        refs = len(boxes)
+        """One optimisation step on a batch of scenes.
 
-        plan = torch.ones(refs, len(GATEABLE))
-        soft = torch.zeros(refs)
+        Backbone plans are drawn per scene where possible, because stages 4 and 5 then
+        run once per scene instead of once per ref: in phase 1 every ref of a scene
+        shares the scene's residual-block plan (fusion plans stay per ref); in phase 2
+        one scene runs the full network, one the static plan, and the rest follow the
+        learned per-ref gates.
+        """
+        model = self.model
+        pixels, ref_image, tokens, boxes, objects = self.sampler.batch()
+        images, refs = pixels.shape[0], len(boxes)
+        c3_0, res3 = model.shared_backbone(pixels)
+        sentence = model.text.encode(tokens)
+        rng = self.rng
         logs = {}
+
         if phase == 1:
-            full, sk, lg = self._groups(refs, [0.35, 0.4, 0.25])
-            plan[sk[0]:lg[1]] = random_plans(lg[1] - sk[0], self.rng)
-            soft[sk[0]:sk[1]] = 1.0
+            full_images = max(1, round(0.3 * images))
+            image_plan = torch.ones(images, len(GATEABLE))
+            image_plan[full_images:] = random_plans(images - full_images, rng)
+            plan = image_plan[ref_image].clone()
+            is_full = ref_image < full_images
+            fusion_plan = random_plans(refs, rng)[:, FUSE_GATES]
+            plan[:, FUSE_GATES] = torch.where(is_full.unsqueeze(1), plan[:, FUSE_GATES], fusion_plan)
+            soft = torch.tensor([float(rng.random() < 0.6) for _ in range(refs)])
+            per_image = model.gated_backbone((c3_0, res3), image_plan)
+            features = [f[ref_image] for f in per_image]
+            attribute_loss = self.attributes(per_image, objects, INPUT_SIZE)
             gate_loss = 0.0
         else:
-            full, sk, lg, st = self._groups(refs, [0.15, 0.45, 0.2, 0.2])
+            image_plan = torch.ones(images, len(GATEABLE))
+            image_plan[1] = static_plan[0]
+            per_image = model.gated_backbone((c3_0[:2], res3[:2]), image_plan[:2])
+            attribute_loss = self.attributes(per_image, [o for o in objects if o[0] < 2], INPUT_SIZE)
+            gated = torch.nonzero(ref_image >= 2).flatten()
             logits = model.text.gate_logits(sentence)
-            gates = straight_through_gates(logits)
-            plan = torch.cat([torch.ones(full[1], len(GATEABLE)), gates[sk[0]:lg[1]],
-                              static_plan.expand(st[1] - st[0], -1)], 0)
-            soft[sk[0]:sk[1]] = 1.0
-            ratio = plan_ratio(plan[sk[0]:sk[1]], soft[sk[0]:sk[1]], self.costs)
+            gates = straight_through_gates(logits[gated])
+            per_ref = model.gated_backbone((c3_0[ref_image[gated]], res3[ref_image[gated]]), gates)
+            fixed = ref_image.clamp(max=1)
+            features = [f[fixed].index_copy(0, gated, g) for f, g in zip(per_image, per_ref)]
+            plan = image_plan[fixed].index_copy(0, gated, gates)
+            soft = torch.zeros(refs)
+            soft[gated] = torch.tensor([float(rng.random() < 0.7) for _ in range(len(gated))])
+            ratio = plan_ratio(plan[gated], soft[gated], self.costs)
             mean_ratio = ratio.mean()
             fuse_margin = F.relu(MIN_FUSE_LOGIT - logits[:, FUSE_GATES].max(1).values).mean()
-            gate_loss = 0.3 * mean_ratio + 4.0 * F.relu(mean_ratio - cost_target) + 0.5 * fuse_margin
+            gate_loss = 0.3 * mean_ratio + 3.0 * F.relu(mean_ratio - cost_target) + 0.5 * fuse_margin
             logs["ratio"] = float(mean_ratio)
+            is_full = ref_image == 0
 
-        raw, avail, fused, _ = model.forward_refs(shared, sentence, plan, soft)
+        raw, avail, fused, _ = model.forward_refs(None, sentence, plan, soft, features=features)
         targets = assign_targets(boxes, self.anchors, INPUT_SIZE)
         parts = grounding_loss(model, raw, avail, boxes, targets)
         task = parts["rank"] + parts["presence"] + parts["anchor"] + parts["box"]
-        full_fused = {s: fused[s][full[0]:full[1]] for s in SCALES}
+        full_fused = {s: fused[s][is_full] for s in SCALES}
         distill = distillation_loss(model, full_fused)
-        loss = task + distill + gate_loss
+        loss = task + distill + gate_loss + 0.5 * attribute_loss
 
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -110,6 +125,7 @@ class Trainer:
         self.step_count += 1
         logs.update({k: float(v) for k, v in parts.items()})
         logs["distill"] = float(distill)
+        logs["attributes"] = float(attribute_loss)
         return logs
 
     def run_phase(self, phase, seconds, lr, static_plan=None, cost_target=0.5):
@@ -118,10 +134,10 @@ class Trainer:
         model.train()
         gate_params = list(model.text.gate.parameters())
         gate_ids = {id(p) for p in gate_params}
-        other = [p for p in model.parameters() if id(p) not in gate_ids]
+        other = [p for p in model.parameters() if id(p) not in gate_ids] + list(self.attributes.parameters())
         optimizer = torch.optim.AdamW([
             {"params": other, "lr": lr},
-            {"params": gate_params, "lr": lr * (1.0 if phase == 1 else 4.0)},
+            {"params": gate_params, "lr": lr * (1.0 if phase == 1 else 2.0)},
         ], weight_decay=1e-4, foreach=True)
         base = [g["lr"] for g in optimizer.param_groups]
         start = time.monotonic()
