@@ -35,7 +35,7 @@ export async function resolveBagLayout(path: string, logger: Logger): Promise<Ba
   }
 
   if (await exists(join(path, METADATA_FILE))) {
-    const metadata = await readBagMetadata(path);
+    const metadata = await readBagMetadata(path, logger);
     const listed = metadata.relativeFilePaths.length > 0 ? metadata.relativeFilePaths : await bagFilesIn(path);
     const files: string[] = [];
     const missing: string[] = [];
@@ -67,7 +67,7 @@ async function siblingMetadata(file: string, logger: Logger): Promise<BagMetadat
     return undefined;
   }
   try {
-    const metadata = await readBagMetadata(folder);
+    const metadata = await readBagMetadata(folder, logger);
     return metadata.relativeFilePaths.includes(basename(file)) ? metadata : undefined;
   } catch (error) {
     logger.warn(`Ignoring ${join(folder, METADATA_FILE)} beside ${file}: ${describeError(error)}`);

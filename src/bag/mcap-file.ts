@@ -146,7 +146,7 @@ function parseEmbeddedMetadata(file: string, metadata: Map<string, string>, logg
     return undefined;
   }
   try {
-    return parseBagMetadata(text, `${file} (rosbag2 metadata record)`);
+    return parseBagMetadata(text, `${file} (rosbag2 metadata record)`, logger);
   } catch (error) {
     logger.warn(`${file}: ignoring its rosbag2 metadata record: ${describeError(error)}`);
     return undefined;

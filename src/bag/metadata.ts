@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 
 import { BagError, describeError } from "../errors";
+import type { Logger } from "../log";
 import { parseQosProfiles } from "./qos";
 import type { QosProfile } from "./types";
 
@@ -32,8 +33,11 @@ export interface BagMetadata {
 
 export const METADATA_FILE = "metadata.yaml";
 
-/** Reads `<folder>/metadata.yaml`; throws BagError naming the file and the fault. */
-export async function readBagMetadata(folder: string): Promise<BagMetadata> {
+/**
+ * Reads `<folder>/metadata.yaml`; throws BagError naming the file and the fault. An
+ * unreadable QoS only loses that topic's QoS, with a warning to `logger`.
+ */
+export async function readBagMetadata(folder: string, logger: Logger): Promise<BagMetadata> {
   const path = join(folder, METADATA_FILE);
   let text: string;
   try {
@@ -41,11 +45,11 @@ export async function readBagMetadata(folder: string): Promise<BagMetadata> {
   } catch (error) {
     throw new BagError(path, `Cannot read ${path}: ${describeError(error)}.`, { cause: error });
   }
-  return parseBagMetadata(text, path);
+  return parseBagMetadata(text, path, logger);
 }
 
 /** Parses the YAML text of a metadata document; `source` names it in errors. */
-export function parseBagMetadata(text: string, source: string): BagMetadata {
+export function parseBagMetadata(text: string, source: string, logger: Logger): BagMetadata {
   let document: unknown;
   try {
     document = parseYaml(text);
@@ -68,7 +72,7 @@ export function parseBagMetadata(text: string, source: string): BagMetadata {
     relativeFilePaths: stringList(fields["relative_file_paths"]),
     compressionFormat: String(fields["compression_format"] ?? ""),
     compressionMode: String(fields["compression_mode"] ?? "").toUpperCase(),
-    topics: parseTopics(fields["topics_with_message_count"], source),
+    topics: parseTopics(fields["topics_with_message_count"], source, logger),
   };
 }
 
@@ -76,7 +80,7 @@ function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.map((item) => String(item)) : [];
 }
 
-function parseTopics(value: unknown, source: string): Map<string, TopicMetadata> {
+function parseTopics(value: unknown, source: string, logger: Logger): Map<string, TopicMetadata> {
   const topics = new Map<string, TopicMetadata>();
   if (!Array.isArray(value)) {
     return topics;
@@ -86,11 +90,11 @@ function parseTopics(value: unknown, source: string): Map<string, TopicMetadata>
     if (topic === undefined || typeof topic["name"] !== "string") {
       continue;
     }
-    let qos: QosProfile[];
+    let qos: QosProfile[] = [];
     try {
       qos = parseQosProfiles(topic["offered_qos_profiles"]);
     } catch (error) {
-      throw new BagError(source, `${source}: topic ${topic["name"]} has invalid QoS: ${describeError(error)}.`);
+      logger.warn(`${source}: topic ${topic["name"]} has unreadable QoS, so its QoS is left empty: ${describeError(error)}`);
     }
     topics.set(topic["name"], {
       name: topic["name"],

@@ -150,6 +150,21 @@ describe("bag: rosbag2 folders", function () {
     });
   });
 
+  it("keeps reading when metadata QoS is unreadable", async function () {
+    const folder = join(temp.dir, "bad-qos");
+    mkdirSync(folder);
+    await writePart(join(folder, "bad-qos_0.mcap"), [1]);
+    writeMetadata(folder, { files: ["bad-qos_0.mcap"] });
+    const path = join(folder, "metadata.yaml");
+    writeFileSync(path, readFileSync(path, "utf8").replace('offered_qos_profiles: ""', 'offered_qos_profiles: "reliability: 1"'));
+
+    const logger = new RecordingLogger();
+    const bag = await openBag(folder, { logger });
+    assert.equal((await readAll(bag)).length, 1);
+    assert.ok(logger.warnings().some((line) => line.includes("/camera/image_raw has unreadable QoS")));
+    await bag.close();
+  });
+
   it("rejects invalid metadata.yaml", async function () {
     const folder = join(temp.dir, "bad-metadata");
     mkdirSync(folder);
