@@ -33,7 +33,7 @@ export interface RuntimeBenchmarkOptions {
 export interface FrameBreakdown {
   runs: number;
   /** Medians over the runs, in ms. */
-  medianMs: { decode: number; preprocess: number; blocks: number; postprocess: number; total: number };
+  medianMs: { decode: number; preprocess: number; blocks: number; postprocess: number; dispatch: number; total: number };
   /** Median share of each run's time spent outside ONNX Runtime sessions, in 0..1. */
   nonOrtShare: number;
   computeRatio: number;
@@ -141,6 +141,7 @@ function breakdown(outputs: GroundingOutput[]): FrameBreakdown {
       preprocess: median(outputs.map((output) => output.latencyMs.preprocess)),
       blocks: median(blocksMs),
       postprocess: median(outputs.map((output) => output.latencyMs.postprocess)),
+      dispatch: median(outputs.map((output) => output.latencyMs.dispatch ?? 0)),
       total: median(outputs.map((output) => output.latencyMs.total)),
     },
     nonOrtShare: median(outputs.map((output, index) => (output.latencyMs.total - blocksMs[index]) / output.latencyMs.total)),
@@ -168,6 +169,7 @@ export function formatRuntimeMarkdown(result: RuntimeBenchmarkResult, command: s
     frame.medianMs.preprocess.toFixed(2),
     frame.medianMs.blocks.toFixed(2),
     frame.medianMs.postprocess.toFixed(2),
+    frame.medianMs.dispatch.toFixed(2),
     frame.medianMs.total.toFixed(2),
     `${(frame.nonOrtShare * 100).toFixed(1)}%`,
     fullFrame === undefined ? "" : (frame.medianMs.total / fullFrame.medianMs.total).toFixed(2),
@@ -187,7 +189,7 @@ export function formatRuntimeMarkdown(result: RuntimeBenchmarkResult, command: s
     "",
     `### One 640x480 rgb8 frame, ${fullFrame?.runs ?? 0} runs per policy (medians, ms)`,
     "",
-    markdownTable(["policy", "decode", "preprocess", "blocks", "postprocess", "total", "outside ORT", "total / full"], frameRows),
+    markdownTable(["policy", "decode", "preprocess", "blocks", "postprocess", "dispatch", "total", "outside ORT", "total / full"], frameRows),
     "",
     `Main-thread event-loop delay while frames were grounded back to back: p50 ${result.eventLoopDelayMs.p50.toFixed(2)} ms, p99 ${result.eventLoopDelayMs.p99.toFixed(2)} ms, max ${result.eventLoopDelayMs.max.toFixed(2)} ms (inference runs in a worker thread). Over one idle second before the runs it was p50 ${result.idleEventLoopDelayMs.p50.toFixed(2)} ms, p99 ${result.idleEventLoopDelayMs.p99.toFixed(2)} ms, max ${result.idleEventLoopDelayMs.max.toFixed(2)} ms.`,
     `Resident memory: ${result.memoryMiB.rssAfterLoad.toFixed(0)} MiB after loading, ${result.memoryMiB.rssAfterRuns.toFixed(0)} MiB after the runs, peak ${result.memoryMiB.maxRss.toFixed(0)} MiB.`,

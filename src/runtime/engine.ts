@@ -140,6 +140,8 @@ export class OnnxGroundingEngine implements GroundingEngine {
 
     const blockTotalMs = Object.values(result.blockMs).reduce((sum, ms) => sum + ms, 0);
     this.costModel.observe(this.runBlocks(plan), result.blockMs, end - start - blockTotalMs);
+    const preprocessMs = letterbox.resizeMs + result.normaliseMs;
+    const postprocessMs = result.selectMs + (end - postStart);
 
     return {
       // A box that lies entirely in the letterbox padding has no area in the image.
@@ -152,10 +154,12 @@ export class OnnxGroundingEngine implements GroundingEngine {
       ...(selection.budgetMs === undefined ? {} : { budgetMs: selection.budgetMs, predictedMs }),
       latencyMs: {
         decode: letterbox.decodeMs,
-        preprocess: letterbox.resizeMs + result.normaliseMs,
+        preprocess: preprocessMs,
         text: 0,
         ...result.blockMs,
-        postprocess: result.selectMs + (end - postStart),
+        postprocess: postprocessMs,
+        // Planning, messages to and from the worker and waiting for it: the rest of total.
+        dispatch: Math.max(0, end - start - letterbox.decodeMs - preprocessMs - blockTotalMs - postprocessMs),
         total: end - start,
       },
       imageWidth: letterbox.originalWidth,

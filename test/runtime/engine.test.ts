@@ -38,7 +38,7 @@ describe("grounding engine", () => {
     assert.ok(output.box !== null);
     assert.ok(output.score > 0, `score ${output.score}`);
     assert.ok(output.score < 1, `score ${output.score}`);
-    for (const stage of ["decode", "preprocess", "text", "postprocess", "total", ...output.executedBlocks]) {
+    for (const stage of ["decode", "preprocess", "text", "postprocess", "dispatch", "total", ...output.executedBlocks]) {
       assert.ok(Number.isFinite(output.latencyMs[stage]), `latency of ${stage}`);
     }
   });
