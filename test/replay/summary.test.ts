@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { silentLogger } from "../../src/log";
 import { formatSummary, intersectionOverUnion, percentile, ProgressBar, type ReplaySummary } from "../../src/replay";
 
-/** A stand-in for process.stderr that records what is written. */
+/** Creates a stand-in for process.stderr that records what is written. */
 function fakeStream(isTTY: boolean): NodeJS.WriteStream & { written: string[] } {
   const written: string[] = [];
   return { isTTY, written, write: (chunk: string) => written.push(chunk) > 0 } as unknown as NodeJS.WriteStream & { written: string[] };
