@@ -14,6 +14,8 @@ import { loadGroundingEngine } from "../src/runtime/engine";
 import type { EvalReport } from "../src/runtime/evaluation";
 import { evaluatePolicies, latencySummary, percentile, readEvalDataset } from "../src/runtime/evaluation";
 import type { GroundingOutput, RawImageInput } from "../src/runtime/types";
+import type { InThreadResult } from "./in-thread";
+import { measureInThreadDelay } from "./in-thread";
 import { markdownTable } from "./report";
 
 export interface RuntimeBenchmarkOptions {
@@ -49,6 +51,8 @@ export interface RuntimeBenchmarkResult {
   eventLoopDelayMs: { p50: number; p99: number; max: number };
   /** The same delay over one idle second before the runs, as a baseline for this machine, in ms. */
   idleEventLoopDelayMs: { p50: number; p99: number; max: number };
+  /** The same delay while the full graph ran on the main thread instead of the worker, in ms. */
+  inThreadEventLoopDelayMs: InThreadResult["eventLoopDelayMs"];
   memoryMiB: { rssAfterLoad: number; rssAfterRuns: number; maxRss: number };
 }
 
@@ -96,6 +100,9 @@ export async function runRuntimeBenchmark(options: RuntimeBenchmarkOptions): Pro
       policies[policy] = breakdown(list);
     }
 
+    logger.info("Running the full graph on the main thread for comparison.");
+    const inThread = await measureInThreadDelay(options.modelDir, options.frameRuns, options.numThreads);
+
     return {
       model: engine.modelName,
       budgetMs,
@@ -103,6 +110,7 @@ export async function runRuntimeBenchmark(options: RuntimeBenchmarkOptions): Pro
       frame: { width: 640, height: 480, encoding: "rgb8", policies },
       eventLoopDelayMs: { p50: monitor.percentile(50) / 1e6, p99: monitor.percentile(99) / 1e6, max: monitor.max / 1e6 },
       idleEventLoopDelayMs: { p50: idle.percentile(50) / 1e6, p99: idle.percentile(99) / 1e6, max: idle.max / 1e6 },
+      inThreadEventLoopDelayMs: inThread.eventLoopDelayMs,
       memoryMiB: {
         rssAfterLoad: rssAfterLoad / 2 ** 20,
         rssAfterRuns: process.memoryUsage().rss / 2 ** 20,
@@ -191,7 +199,7 @@ export function formatRuntimeMarkdown(result: RuntimeBenchmarkResult, command: s
     "",
     markdownTable(["policy", "decode", "preprocess", "blocks", "postprocess", "dispatch", "total", "outside ORT", "total / full"], frameRows),
     "",
-    `Main-thread event-loop delay while frames were grounded back to back: p50 ${result.eventLoopDelayMs.p50.toFixed(2)} ms, p99 ${result.eventLoopDelayMs.p99.toFixed(2)} ms, max ${result.eventLoopDelayMs.max.toFixed(2)} ms (inference runs in a worker thread). Over one idle second before the runs it was p50 ${result.idleEventLoopDelayMs.p50.toFixed(2)} ms, p99 ${result.idleEventLoopDelayMs.p99.toFixed(2)} ms, max ${result.idleEventLoopDelayMs.max.toFixed(2)} ms.`,
+    `Main-thread event-loop delay while frames were grounded back to back: p50 ${result.eventLoopDelayMs.p50.toFixed(2)} ms, p99 ${result.eventLoopDelayMs.p99.toFixed(2)} ms, max ${result.eventLoopDelayMs.max.toFixed(2)} ms (inference runs in a worker thread). Over one idle second before the runs it was p50 ${result.idleEventLoopDelayMs.p50.toFixed(2)} ms, p99 ${result.idleEventLoopDelayMs.p99.toFixed(2)} ms, max ${result.idleEventLoopDelayMs.max.toFixed(2)} ms. With the same sessions on the main thread (bench/in-thread.ts, full graph on a grey image, no image decoding) it was p50 ${result.inThreadEventLoopDelayMs.p50.toFixed(2)} ms, p99 ${result.inThreadEventLoopDelayMs.p99.toFixed(2)} ms, max ${result.inThreadEventLoopDelayMs.max.toFixed(2)} ms: there each block blocks the loop for its whole run.`,
     `Resident memory: ${result.memoryMiB.rssAfterLoad.toFixed(0)} MiB after loading, ${result.memoryMiB.rssAfterRuns.toFixed(0)} MiB after the runs, peak ${result.memoryMiB.maxRss.toFixed(0)} MiB.`,
   ].join("\n");
 }
