@@ -264,7 +264,12 @@ function start(): void {
       } catch (error) {
         response = { id: request.id, ok: false, error: serializeError(error) };
       }
-      port.postMessage(response, transferList(response));
+      try {
+        port.postMessage(response, transferList(response));
+      } catch (error) {
+        // A result that cannot be cloned must still answer the request, or the caller waits forever.
+        port.postMessage({ id: request.id, ok: false, error: serializeError(error) } satisfies WorkerResponse);
+      }
       return worker;
     });
   });
