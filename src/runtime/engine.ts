@@ -125,7 +125,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
     const predictedMs = this.predictMs(plan);
 
     const { input } = this.manifest;
-    const source = image.kind === "file" ? image.path : "image";
+    const source = options.source ?? (image.kind === "file" ? image.path : "image");
     const letterbox = await letterboxImage(image, { width: input.width, height: input.height, padValue: input.padValue }, source);
     const rgb = ownedBytes(letterbox.rgb);
     const result = await this.runPlan(encoding.handle, rgb, plan);

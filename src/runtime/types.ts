@@ -64,6 +64,11 @@ export interface GroundOptions {
   softskip?: boolean;
   /** Overrides the manifest's minimum score for "grounded". */
   minScore?: number;
+  /**
+   * Where the image came from (topic, or bag file and offset), named in InputError
+   * messages and `InputError.source`; default: the file path, or "image".
+   */
+  source?: string;
 }
 
 export type GroundingStatus = "grounded" | "not_found";

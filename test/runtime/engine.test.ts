@@ -115,6 +115,18 @@ describe("grounding engine", () => {
     });
   }
 
+  it("names the image source in input errors", async () => {
+    const command = await engine.encode("the red cup");
+    const image: ImageInput = { kind: "raw", encoding: "bayer_rggb8", width: 2, height: 2, step: 2, isBigEndian: false, data: new Uint8Array(4) };
+    await assert.rejects(engine.ground(image, command, { policy: "full", source: "/camera/image_raw" }), (error: unknown) => {
+      assert.ok(error instanceof InputError);
+      assert.equal(error.source, "/camera/image_raw");
+      assert.match(error.message, /\/camera\/image_raw/);
+      return true;
+    });
+    engine.release(command);
+  });
+
   const badTexts: Array<[string, unknown, string]> = [
     ["empty text", "", "empty"],
     ["blank text", "  \t ", "empty"],
