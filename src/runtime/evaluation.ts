@@ -56,7 +56,7 @@ export interface EvalReport {
   count: number;
   /** Sentence field that was grounded: "raw" (through parseTranscript) or "sent". */
   text: "raw" | "sent";
-  /** Items whose transcript held no referring expression; they count as "not found" answers. */
+  /** Items whose transcript held no referring expression. They count as "not found" results. */
   rejectedTranscripts: number;
   /** Text encoder time per expression, in ms. */
   textMs: LatencySummary;

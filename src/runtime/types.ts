@@ -65,8 +65,8 @@ export interface GroundOptions {
   /** Overrides the manifest's minimum score for "grounded". */
   minScore?: number;
   /**
-   * Where the image came from (topic, or bag file and offset), named in InputError
-   * messages and `InputError.source`; default: the file path, or "image".
+   * Origin of the image (topic, or bag file and offset), named in InputError messages and
+   * `InputError.source`. Default: the file path, or "image".
    */
   source?: string;
 }

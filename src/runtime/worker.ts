@@ -267,7 +267,7 @@ function start(): void {
       try {
         port.postMessage(response, transferList(response));
       } catch (error) {
-        // A result that cannot be cloned must still answer the request, or the caller waits forever.
+        // A result that cannot be cloned still gets a response, or the caller would wait forever.
         port.postMessage({ id: request.id, ok: false, error: serializeError(error) } satisfies WorkerResponse);
       }
       return worker;
