@@ -1,6 +1,6 @@
 /** Counters and aggregates of one replay, turned into the `--json` summary at the end. */
+import { intersectionOverUnion, nearestRankPercentile } from "../metrics";
 import { boxFromBoundingBox, GROUNDING_STATUS, type GroundingResult } from "../msgs";
-import type { Box } from "../runtime/types";
 import type { ResultRecord } from "./types";
 
 /** Minimum intersection over union for a box to count as correct, as in RefCOCO evaluation. */
@@ -77,23 +77,10 @@ export class ReplayStatistics {
 
 /** Nearest-rank percentile of an ascending array; null when it is empty. */
 export function percentile(sorted: readonly number[], rank: number): number | null {
-  if (sorted.length === 0) {
-    return null;
-  }
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((rank / 100) * sorted.length) - 1));
-  return sorted[index];
+  return nearestRankPercentile(sorted, rank) ?? null;
 }
 
-export function intersectionOverUnion(a: Box, b: Box): number {
-  const width = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-  const height = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-  if (width <= 0 || height <= 0) {
-    return 0;
-  }
-  const intersection = width * height;
-  const union = a.width * a.height + b.width * b.height - intersection;
-  return union > 0 ? intersection / union : 0;
-}
+export { intersectionOverUnion };
 
 /** Header stamp in ns as a map key. */
 export function stampKey(stamp: { sec: number; nanosec: number }): bigint {

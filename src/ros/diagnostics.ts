@@ -4,6 +4,7 @@
  * force and the compute ratio. Pure: the node feeds it events and publishes `snapshot()`.
  */
 import type { DiagnosticArray, DiagnosticStatus, KeyValue } from "../msgs";
+import { nearestRankPercentile } from "../metrics";
 import { DIAGNOSTIC_LEVEL } from "../msgs";
 import type { Stamp, StreamEvent } from "../stream/types";
 
@@ -125,14 +126,9 @@ export class GroundingDiagnostics {
   }
 }
 
-/** Nearest-rank percentile; undefined for no samples. */
+/** Nearest-rank percentile (`fraction` in 0..1) of unsorted samples; undefined for no samples. */
 export function percentile(samples: readonly number[], fraction: number): number | undefined {
-  if (samples.length === 0) {
-    return undefined;
-  }
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil(fraction * sorted.length));
-  return sorted[rank - 1];
+  return nearestRankPercentile([...samples].sort((a, b) => a - b), fraction * 100);
 }
 
 function mean(samples: readonly number[]): number | undefined {

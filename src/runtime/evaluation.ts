@@ -9,6 +9,7 @@ import path from "node:path";
 import { ArgumentError, describeError, InputError } from "../errors";
 import type { Logger } from "../log";
 import { silentLogger } from "../log";
+import { intersectionOverUnion, nearestRankPercentile } from "../metrics";
 import { parseTranscript } from "./transcript";
 import type { Box, GroundingEngine, GroundOptions, PolicyName } from "./types";
 
@@ -214,16 +215,6 @@ function summarise(list: Outcome[]): PolicyReport {
   };
 }
 
-export function intersectionOverUnion(a: Box, b: Box): number {
-  const width = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-  const height = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-  if (width <= 0 || height <= 0) {
-    return 0;
-  }
-  const intersection = width * height;
-  return intersection / (a.width * a.height + b.width * b.height - intersection);
-}
-
 export function latencySummary(values: number[]): LatencySummary {
   const sorted = [...values].sort((a, b) => a - b);
   return { mean: mean(sorted), p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99) };
@@ -231,11 +222,7 @@ export function latencySummary(values: number[]): LatencySummary {
 
 /** Nearest-rank percentile of sorted values; 0 for an empty list. */
 export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) {
-    return 0;
-  }
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+  return nearestRankPercentile(sorted, p) ?? 0;
 }
 
 function mean(values: number[]): number {
