@@ -1,7 +1,7 @@
 """Model card tables generated from metrics.json.
 
-The card has a hand-written part (intended use, data, limitations, targets) kept between
-the markers below, and generated tables that train.py rewrites on every run.
+train.py rewrites only the tables between the BEGIN and END markers on every run, so the
+hand-written text around them (intended use, data, targets, limitations) stays.
 """
 import os
 

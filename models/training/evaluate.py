@@ -116,7 +116,7 @@ def summarise(items, preds, threshold, dataset, bounds):
     accuracy: present refs whose best box has IoU >= 0.5 (the usual REC metric).
     decision_accuracy: all refs; absent is correct when score < threshold, present
     when IoU >= 0.5 and score >= threshold. not_found precision and recall treat the
-    answer "not found" (score < threshold) as the positive class.
+    output "not found" (score < threshold) as the positive class.
     """
     present = [(it, p) for it, p in zip(items, preds) if it["box"] is not None]
     hits = [p["iou"] >= 0.5 for _, p in present]

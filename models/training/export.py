@@ -24,7 +24,7 @@ def _export(module, args, path, input_names, output_names):
 
 
 def executed_blocks(plan, soft):
-    """Blocks the runtime executes for one plan ([G] 0/1 list), in manifest order."""
+    """List the blocks the runtime executes for one plan ([G] 0/1 list), in manifest order."""
     on = {name: bool(plan[i]) for name, i in GATE.items()}
     ran = {s: torch.tensor([float(on["fuse." + s])]) for s in SCALES}
     runs, have = softskip_schedule(ran)
@@ -78,7 +78,7 @@ def _load_canvas(path):
 
 @torch.no_grad()
 def _run_blocks(model, image, sentence):
-    """Full-policy pass block by block; returns {(producer, tensor): value} and per-block I/O."""
+    """Run the full policy block by block, returning {(producer, tensor): value} and per-block I/O."""
     b = model.blocks
     values = {("input", "image"): image, ("text", "sentence"): sentence}
     io = []
@@ -104,7 +104,7 @@ def _anchors(model):
 
 @torch.no_grad()
 def predict_file(model, word_ids, image_path, expression, policy, gate_threshold, static_plan):
-    """End-to-end prediction for one image file, mirroring the runtime."""
+    """Predict the box and score for one image file as the runtime does."""
     image, geometry = _load_canvas(image_path)
     tokens = torch.tensor([encode(tokenize(expression), word_ids)])
     sentence, gates = model.text(tokens)

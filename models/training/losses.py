@@ -53,7 +53,7 @@ def box_iou(a, b):
 def assign_targets(boxes, anchors, input_size):
     """Per scale, the positive (cell, anchor) of each present ref: the best-shaped anchor
     at the cell holding the box centre. Every scale gets a positive, so each head can
-    answer alone when the others are skipped.
+    locate the referent alone when the others are skipped.
 
     Returns {scale: (ref_index, cell, anchor, box [P, 4])}.
     """
@@ -127,7 +127,7 @@ def grounding_loss(model, raw, avail, boxes, targets):
     rank = -(torch.logsumexp(log_prob.masked_fill(~positive_mask, -1e4), 1))[has_pos]
     rank_loss = rank.sum() / max(1, int(present.sum()))
 
-    # Refs whose plan leaves no scale cannot answer; the gate's fusion margin covers them.
+    # A plan that leaves no scale has no prediction, so the gate's fusion margin covers those refs.
     answerable = avail.max(1).values > 0.5
     best = logits.max(1).values
     presence = (F.binary_cross_entropy_with_logits(best, present.float(), reduction="none")

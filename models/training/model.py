@@ -1,8 +1,8 @@
 """The LGMDP grounding network as a graph of named blocks, with plan-aware execution.
 
 A plan is a 0/1 value per gateable block (GATEABLE order). Execution follows the
-runtime rules of the block-graph format: a block runs only when a running head needs
-its output, a skipped residual block is the identity, and a skipped fusion is either
+runtime rules of the block-graph format. A block runs only when a running head needs
+its output, and a skipped residual block is the identity. A skipped fusion is either
 dropped (lgmdp, static) or rebuilt by the first approximator, in manifest order, whose
 input exists by then (softskip). Training runs every block and multiplies by the
 plan, so gradients reach the gate through straight-through estimates.
@@ -72,7 +72,7 @@ class GroundingNet(nn.Module):
     def shared_backbone(self, images):
         """Per-image part: mandatory blocks up to stride 8 and the stage 3 residual branch.
 
-        Returns (c3.0, residual of stage3.res1); the gate decides per ref whether the
+        Returns (c3.0, residual of stage3.res1). The gate decides per ref whether the
         residual is added, so both are computed once per image and indexed per ref.
         """
         b = self.blocks
@@ -132,7 +132,7 @@ def _bcast(v):
 def softskip_schedule(ran):
     """Which approximators run, and which scales exist after them, under softskip.
 
-    ran: {scale: [R] 0/1 fusion ran}. Blocks execute in manifest order; an approximator
+    ran: {scale: [R] 0/1 fusion ran}. Blocks execute in manifest order. An approximator
     runs when its target is still missing and its source exists by then (fused or
     rebuilt by an earlier approximator). Returns ({approximator: [R]}, {scale: [R]}).
     """

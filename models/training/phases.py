@@ -1,5 +1,5 @@
 """Training phases. Each phase runs for a wall-clock budget, not a step count, so the
-whole recipe fits its time on a loaded machine; the learning rate follows a cosine over
+whole recipe fits its time on a loaded machine. The learning rate follows a cosine over
 the phase's elapsed fraction."""
 import math
 import random
@@ -38,7 +38,7 @@ def straight_through_gates(logits, noise=0.5):
 
 
 def distillation_loss(model, fused):
-    """Each approximator rebuilds its target scale from the real fused source scale."""
+    """Return the error of each approximator rebuilding its target scale from the real fused source."""
     loss = 0.0
     for name, target, source in APPROXIMATORS:
         rebuilt = model.blocks[name](fused[source].detach())
@@ -63,8 +63,8 @@ class Trainer:
         """One optimisation step on a batch of scenes.
 
         Backbone plans are drawn per scene where possible, because stages 4 and 5 then
-        run once per scene instead of once per ref: in phase 1 every ref of a scene
-        shares the scene's residual-block plan (fusion plans stay per ref); in phase 2
+        run once per scene instead of once per ref. In phase 1 every ref of a scene
+        shares the scene's residual-block plan, and fusion plans stay per ref. In phase 2
         one scene runs the full network, one the static plan, and the rest follow the
         learned per-ref gates.
         """

@@ -3,10 +3,10 @@
 
     /usr/bin/python3 models/training/train.py --data DIR --out models/lgmdp-tabletop [--quick]
 
-Phase 1 trains every block under random plans (so any subset of blocks still works),
-then the static plan is chosen on val, phase 2 trains the gate jointly with the network
-(straight-through gates, FLOPs charged per executed block) while the static plan and the
-full network keep training. Evaluation, export and the model card follow.
+Phase 1 trains every block under random plans, so that any subset of blocks still
+works. Then the static plan is chosen on val. Phase 2 trains the gate jointly with the
+network (straight-through gates, FLOPs charged per executed block) while the static plan
+and the full network keep training. Evaluation, export and the model card follow.
 """
 import argparse
 import itertools
@@ -18,7 +18,7 @@ import time
 
 # Idle OpenMP threads sleep instead of spinning. On a shared 2-core machine at load 15,
 # a 2-thread training step took 15-27 s with spinning workers and 1-2 s with passive
-# ones (measured 2026-12-04); it must be set before torch loads OpenMP.
+# ones (measured 2026-12-04). It must be set before torch loads OpenMP.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import torch  # noqa: E402
@@ -91,7 +91,7 @@ def train_anchors(dataset):
 
 
 def choose_static_plan(model, dataset, word_ids, costs, target, limit, max_candidates, log):
-    """The fixed plan with hard-skip ratio <= target that is most accurate on val."""
+    """Return the fixed plan with hard-skip ratio <= target that is most accurate on val."""
     candidates, seen = [], set()
     for bits in itertools.product((0.0, 1.0), repeat=len(GATEABLE)):
         plan = canonical_plan(torch.tensor([bits]))
@@ -168,7 +168,7 @@ def evaluate_all(model, dataset, word_ids, costs, static_plan, limit, log):
 
 
 def e2e_cases(dataset, count=3):
-    """A few val refs (and one absent one when the split has it) for end-to-end goldens."""
+    """Pick a few val refs (and one absent one when the split has it) for end-to-end goldens."""
     items = select_refs(dataset, "val", 0) or select_refs(dataset, "train", 0)
     present = [it for it in items if it["box"] is not None]
     absent = [it for it in items if it["box"] is None]
