@@ -62,7 +62,8 @@ def generated_section(metrics, args):
         "",
         f"Figures of the last run: dataset `{info['dataset']}`, "
         f"{'quick toy run, ' if info['quick'] else ''}training budget {info['minutes']} min, "
-        f"steps {info['steps']}, wall clock {info['wallClockMinutes']} min. At most "
+        f"steps {info['steps']}, wall clock {info['wallClockMinutes']} min"
+        f"{' (export from checkpoint ' + info['fromCheckpoint'] + ', training not rerun)' if info.get('fromCheckpoint') else ''}. At most "
         f"{metrics['eval_limit']} refs per split are evaluated (a fixed random sample).",
         "",
         f"Thresholds chosen on val: gate {metrics['thresholds']['gate']}, "

@@ -72,9 +72,10 @@ def predict(model, dataset, word_ids, items, policies, gate_threshold, static_pl
             if policy == "full":
                 avail = torch.ones_like(avail)
             ratio = plan_ratio(plan, soft, costs) if policy != "full" else torch.ones(len(batch_items))
-            decoded = []
+            decoded, per_head = [], []
             for k, s in enumerate(SCALES):
                 d = model.blocks["head." + s].decode(raw[s])
+                per_head.append(d[torch.arange(len(batch_items)), d[..., 0].argmax(1)])
                 d[..., 0] = torch.where(avail[:, k:k + 1] > 0.5, d[..., 0], torch.full_like(d[..., 0], -1e9))
                 decoded.append(d)
             decoded = torch.cat(decoded, 1)
@@ -88,6 +89,9 @@ def predict(model, dataset, word_ids, items, policies, gate_threshold, static_pl
                 if found and item["box"] is not None:
                     gt = torch.tensor(box_to_canvas(item["box"], geometry[slots[r]], dataset))
                     entry["iou"] = float(box_iou(row[1:], gt))
+                    # Best anchor of each head that ran: (logit, IoU), for calibrate_heads.
+                    entry["heads"] = [(float(h[r, 0]), float(box_iou(h[r, 1:], gt)))
+                                      if avail[r, k] > 0.5 else None for k, h in enumerate(per_head)]
                 results[policy].append(entry)
     return results
 
@@ -166,4 +170,30 @@ def best_score_threshold(items, preds_by_policy, policies):
             total += ok / max(1, len(items))
         if total > best_value:
             best, best_value = t, total
+    return best
+
+
+def calibrate_heads(items, preds_by_policy, policies, offsets=None):
+    """Choose a score-logit offset per head (s8 fixed at 0) that maximises the mean val
+    accuracy of the given policies when the best anchor is taken over all heads.
+
+    Each head is trained to score the referent high at its own positive, so the heads'
+    logits are not comparable: after the shipped run the coarse s32 head won the argmax
+    on 36% of test refs but was right on 11% of them. A constant offset per head keeps
+    each head's own ranking and only changes which head wins.
+    """
+    grid = torch.tensor(offsets or [x / 4 for x in range(-32, 9)])
+    rows = [p["heads"] for policy in policies for it, p in zip(items, preds_by_policy[policy])
+            if it["box"] is not None and p.get("heads") is not None]
+    if not rows:
+        return (0.0, 0.0, 0.0)
+    logits = torch.tensor([[h[0] if h is not None else float("-inf") for h in r] for r in rows])
+    hit = torch.tensor([[h is not None and h[1] >= 0.5 for h in r] for r in rows])
+    best, best_hits = (0.0, 0.0, 0.0), -1
+    for d16 in grid.tolist():
+        for d32 in grid.tolist():
+            shifted = logits + torch.tensor([0.0, d16, d32])
+            hits = int(hit.gather(1, shifted.argmax(1, keepdim=True)).sum())
+            if hits > best_hits:
+                best, best_hits = (0.0, d16, d32), hits
     return best

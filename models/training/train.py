@@ -29,10 +29,10 @@ sys.path.insert(0, HERE)
 from card import write_card  # noqa: E402
 from costs import block_costs, full_flops, plan_ratio, text_cost  # noqa: E402
 from data import Dataset, DatasetError, TrainSampler, letterbox_geometry, SPLITS  # noqa: E402
-from evaluate import best_score_threshold, predict, select_refs, size_bounds, summarise  # noqa: E402
+from evaluate import best_score_threshold, calibrate_heads, predict, select_refs, size_bounds, summarise  # noqa: E402
 from export import export_model  # noqa: E402
 from losses import kmeans_anchors  # noqa: E402
-from model import GATE, GATEABLE, POLICIES, GroundingNet  # noqa: E402
+from model import GATE, GATEABLE, POLICIES, SCALES, GroundingNet  # noqa: E402
 from phases import Trainer  # noqa: E402
 from vocab import MAX_TOKENS, build_vocab  # noqa: E402
 
@@ -130,6 +130,19 @@ def plan_names(plan):
     return [name for name, i in GATE.items() if plan[0, i] > 0.5]
 
 
+def calibrate(model, dataset, word_ids, costs, static_plan, limit, log):
+    """Add per-head score-logit offsets, chosen on val, to the heads' score biases."""
+    val = select_refs(dataset, "val", limit)
+    preds = predict(model, dataset, word_ids, val, list(POLICIES), 0.5, static_plan, costs)
+    offsets = calibrate_heads(val, preds, list(POLICIES))
+    with torch.no_grad():
+        for scale, offset in zip(SCALES, offsets):
+            head = model.blocks["head." + scale]
+            head.predict.bias.view(head.num_anchors, 5)[:, 0] += offset
+    log(f"head score offsets chosen on val: {dict(zip(SCALES, offsets))}")
+    return dict(zip(SCALES, offsets))
+
+
 def evaluate_all(model, dataset, word_ids, costs, static_plan, limit, log):
     """Choose thresholds on val, then summarise every policy on every split."""
     val = select_refs(dataset, "val", limit)
@@ -225,12 +238,14 @@ def main(argv):
                     "static_plan": static_plan, "steps": steps}, path)
         log(f"checkpoint {path}")
 
+    offsets = calibrate(model, dataset, word_ids, costs, static_plan, args.eval_limit, log)
     thresholds, splits, bounds = evaluate_all(model, dataset, word_ids, costs, static_plan,
                                               args.eval_limit, log)
     info = {"dataset": os.path.basename(os.path.normpath(args.data)), "quick": args.quick,
             "minutes": args.minutes, "steps": steps, "seed": args.seed,
-            "wallClockMinutes": round((time.time() - started) / 60, 1)}
-    metrics = {"thresholds": thresholds, "static_blocks": plan_names(static_plan),
+            "wallClockMinutes": round((time.time() - started) / 60, 1),
+            "fromCheckpoint": os.path.basename(args.from_checkpoint) if args.from_checkpoint else None}
+    metrics = {"thresholds": thresholds, "head_offsets": offsets, "static_blocks": plan_names(static_plan),
                "size_bounds": bounds, "eval_limit": args.eval_limit, "splits": splits,
                "full_flops": full_flops(costs), "text": text_cost(model), "blocks": costs,
                "training": info}
