@@ -178,8 +178,8 @@ def calibrate_heads(items, preds_by_policy, policies, offsets=None):
     accuracy of the given policies when the best anchor is taken over all heads.
 
     Each head is trained to score the referent high at its own positive, so the heads'
-    logits are not comparable: after the shipped run the coarse s32 head won the argmax
-    on 36% of test refs but was right on 11% of them. A constant offset per head keeps
+    logits are not comparable. In the shipped model before calibration, the coarse s32
+    head won the argmax on 36% of test refs but was right on 11% of them. A constant offset per head keeps
     each head's own ranking and only changes which head wins.
     """
     grid = torch.tensor(offsets or [x / 4 for x in range(-32, 9)])
