@@ -73,8 +73,13 @@ function describeParity(label: string, modelDir: string): void {
         const output = await engine.ground({ kind: "file", path: path.join(goldens.dir, testCase.image) }, command, { policy: testCase.policy });
         engine.release(command);
 
-        if (testCase.executedBlocks !== undefined) {
+        const headsExpected = testCase.executedBlocks?.some((name) => name.startsWith("head.")) ?? true;
+        if (testCase.executedBlocks !== undefined && headsExpected) {
           assert.deepEqual([...output.executedBlocks].sort(), [...testCase.executedBlocks].sort(), `${label}: executed blocks`);
+        } else if (testCase.executedBlocks !== undefined) {
+          // With every branch gated off, PyTorch still ran the stem; the runtime runs only
+          // blocks whose outputs a running head needs, so it may run none at all.
+          assert.deepEqual(output.executedBlocks.filter((name) => name.startsWith("head.")), [], `${label}: no head runs`);
         }
         if (testCase.box === null) {
           assert.equal(output.box, null, `${label}: box`);
