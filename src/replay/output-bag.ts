@@ -11,7 +11,7 @@ import {
   rejectedInputResult,
   type UngroundedResultFields,
 } from "../output";
-import { serializeMessage } from "../msgs";
+import { serializeMessage, toAsciiText } from "../msgs";
 import type { GroundingEvent, RejectionEvent } from "../stream/types";
 
 /** The node's private topics (`~/result` and so on) resolved for node `softskip_grounding`. */
@@ -64,14 +64,14 @@ export class OutputBag {
       [OUTPUT_TOPICS.annotations, annotationsFromEvent(event)],
     ] as const;
     for (const [topic, message] of messages) {
-      const data = serializeMessage(topic.type, message);
+      const data = serializeMessage(topic.type, withAsciiStrings(message));
       this.enqueue(() => this.writer.write(topic.name, logTimeNs, data));
     }
   }
 
   /** Writes a ~/result with status REJECTED_INPUT, as the node publishes for a bad frame. */
   writeRejection(event: RejectionEvent, fields: UngroundedResultFields, logTimeNs: bigint): void {
-    const data = serializeMessage(OUTPUT_TOPICS.result.type, rejectedInputResult(event, fields));
+    const data = serializeMessage(OUTPUT_TOPICS.result.type, withAsciiStrings(rejectedInputResult(event, fields)));
     this.enqueue(() => this.writer.write(OUTPUT_TOPICS.result.name, logTimeNs, data));
   }
 
@@ -103,4 +103,25 @@ export class OutputBag {
       }
     });
   }
+}
+
+/**
+ * Returns a copy of a message with every string converted by toAsciiText, because the CDR
+ * writer (@foxglove/cdr 3.5.0) corrupts non-ASCII strings and serializeMessage rejects them.
+ * Transcripts are free text from a speech recogniser, so a bag's "café" is written "cafe".
+ */
+function withAsciiStrings<T>(message: T): T {
+  const convert = (value: unknown): unknown => {
+    if (typeof value === "string") {
+      return toAsciiText(value);
+    }
+    if (Array.isArray(value)) {
+      return value.map(convert);
+    }
+    if (value !== null && typeof value === "object" && !ArrayBuffer.isView(value)) {
+      return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, convert(field)]));
+    }
+    return value;
+  };
+  return convert(message) as T;
 }

@@ -207,7 +207,11 @@ function checkTranscript(text: unknown, source: string): asserts text is string 
  * and collapses immediate repeats ("the the").
  */
 function normaliseWords(text: string): string[] {
+  // Accents are dropped ("café" -> "cafe") because the vocabulary is ASCII; without this
+  // the character class below would split accented words ("caf").
   const cleaned = text
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()
     .replace(/[\u2018\u2019\u02bc`]/g, "'")
     .replace(/[^a-z0-9']+/g, " ");

@@ -76,6 +76,20 @@ describe("replay: command line", function () {
     assert.deepEqual(readdirSync(join(temp.dir, "out")).sort(), ["report.html", "session.grounded.mcap"]);
   });
 
+  it("writes a non-ASCII command as ASCII", async function () {
+    this.timeout(120_000);
+    const bagPath = join(temp.dir, "accents.mcap");
+    await writeSessionBag(bagPath, { frames: 2, intervalMs: 100, transcripts: [], groundTruth: new Map() });
+    const out = join(temp.dir, "accents.grounded.mcap");
+
+    const { status, stdout, stderr } = runCli([bagPath, "--model", TINY_MODEL, "--rate", "max", "--json", "--out", out, "--command", "grab the café cup \u2013 please"], 110_000);
+    assert.equal(status, 0, stderr);
+    const summary = JSON.parse(stdout) as { frames: { processed: number }; commands: number };
+    assert.equal(summary.commands, 1);
+    assert.equal(summary.frames.processed, 2);
+    assert.ok(existsSync(out));
+  });
+
   it("replays the sample bag with the bundled model", function () {
     if (!existsSync(BUNDLED_MANIFEST) || !existsSync(SAMPLE_BAG)) {
       this.skip();

@@ -22,6 +22,7 @@ describe("parseTranscript", () => {
     ["okay robot, erm, get me the tallest bottle", "the tallest bottle", false],
     ["the cup\u2019s handle", "the cup's handle", false],
     ["the 25 cups", "the 25 cups", false],
+    ["grab the caf\u00e9 cup", "the cafe cup", false],
     ["No, the blue one", "the blue one", true],
     ["no no the blue one", "the blue one", true],
     ["Sorry, I mean the plate on the right", "the plate on the right", true],
