@@ -2,7 +2,8 @@
  * `softskip ground --image FILE --text TEXT [--policy P] [--model DIR] [--budget-ms N]
  * [--threads N] [--out annotated.png] [--json]`: grounds one spoken command on one image.
  */
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 
 import { ArgumentError, InputError } from "../errors";
@@ -93,6 +94,7 @@ export async function run(args: string[]): Promise<number> {
 
     if (values.out !== undefined) {
       const decoded = await decodeImage(image, values.image);
+      await mkdir(dirname(values.out), { recursive: true });
       await writeFile(values.out, await drawBox(decoded, output.box, `${parsed.expression} ${output.score.toFixed(2)}`));
     }
 

@@ -3,7 +3,7 @@
  * `softskip` command line: one subcommand per file in this folder, each exporting
  * `run(args): Promise<number>` that returns the process exit code.
  */
-import { describeError, SoftSkipError } from "../errors";
+import { ArgumentError, describeError, SoftSkipError } from "../errors";
 
 interface Subcommand {
   summary: string;
@@ -47,6 +47,12 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     // Expected failures (bad file, bad argument) print one sentence; anything else is a bug
     // and keeps its stack.
+    if (error instanceof ArgumentError) {
+      // Usage errors exit 2 like replay's option errors and most Unix tools.
+      process.stderr.write(`softskip: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
     if (error instanceof SoftSkipError) {
       process.stderr.write(`softskip: ${error.message}\n`);
     } else {

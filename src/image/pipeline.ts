@@ -53,7 +53,8 @@ function corruptData(source: string, description: string, error: unknown): Input
     source,
     "data",
     "corrupt_data",
-    `Failed to decode ${description} from ${source}: ${sharpErrorText(error)}. The data is truncated or corrupt.`,
+    `Failed to decode ${description}${description.endsWith(source) ? "" : ` from ${source}`}: ${sharpErrorText(error)}. ` +
+      "The data is truncated or corrupt, or not a JPEG or PNG image: pass an 8-bit JPEG or PNG.",
   );
 }
 

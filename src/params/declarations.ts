@@ -16,11 +16,11 @@ export interface GroundingParameters {
   policy: PolicyName;
   /** End-to-end latency target per frame, from frame arrival to result, in ms. */
   latency_budget_ms: number;
-  /** Gate probability at or above which a gateable block runs (lgmdp, softskip). */
+  /** Gate probability at or above which a gateable block runs (lgmdp, softskip); negative: the model's. */
   gate_threshold: number;
   /** Approximate skipped scales with SoftSkip modules (budget policy). */
   softskip: boolean;
-  /** Minimum grounding score to report "grounded"; below it the result is "not found". */
+  /** Minimum grounding score to report "grounded"; negative: the model's calibrated threshold. */
   min_score: number;
   /** How long a command keeps being grounded on new frames, in s; 0 grounds it once. */
   command_ttl_s: number;
@@ -77,9 +77,10 @@ export const PARAMETER_DECLARATIONS: DeclarationTable = {
   gate_threshold: {
     name: "gate_threshold",
     type: "double",
-    default: 0.5,
-    range: { min: 0, max: 1 },
-    description: "Gate probability at or above which a gateable block runs under lgmdp and softskip.",
+    default: -1,
+    range: { min: -1, max: 1 },
+    description:
+      "Gate probability at or above which a gateable block runs under lgmdp and softskip; a negative value uses the model's calibrated threshold.",
     dynamic: true,
   },
   softskip: {
@@ -92,9 +93,10 @@ export const PARAMETER_DECLARATIONS: DeclarationTable = {
   min_score: {
     name: "min_score",
     type: "double",
-    default: 0.5,
-    range: { min: 0, max: 1 },
-    description: "Minimum grounding score (0..1) to report grounded; lower scores report not found.",
+    default: -1,
+    range: { min: -1, max: 1 },
+    description:
+      "Minimum grounding score (0..1) to report grounded, lower scores report not found; a negative value uses the model's calibrated threshold.",
     dynamic: true,
   },
   command_ttl_s: {
@@ -144,4 +146,14 @@ export const PARAMETER_NAMES = Object.keys(PARAMETER_DECLARATIONS) as (keyof Gro
 export function defaultParameters(): GroundingParameters {
   const entries = PARAMETER_NAMES.map((name) => [name, PARAMETER_DECLARATIONS[name].default]);
   return Object.fromEntries(entries) as GroundingParameters;
+}
+
+/**
+ * Maps a threshold parameter (gate_threshold, min_score) to an engine override: negative
+ * values mean "use the model's calibrated threshold", which the engine applies when the
+ * override is undefined. Thresholds belong to a model, so a fixed default would be wrong
+ * for every model but one.
+ */
+export function thresholdOverride(value: number): number | undefined {
+  return value < 0 ? undefined : value;
 }

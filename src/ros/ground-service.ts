@@ -8,7 +8,7 @@ import { describeError, InputError, ParameterError, SoftSkipError } from "../err
 import type { Logger } from "../log";
 import type { GroundingResult } from "../msgs";
 import { groundingResultFromEvent, noImageResult, UngroundedResultFields } from "../output";
-import type { GroundingParameters, PolicyName } from "../params/declarations";
+import { thresholdOverride, type GroundingParameters, type PolicyName } from "../params/declarations";
 import { validateParameter } from "../params/validate";
 import type { GroundingEngine } from "../runtime/types";
 import { parseTranscript } from "../runtime/transcript";
@@ -70,9 +70,9 @@ export async function handleGroundRequest(request: unknown, context: GroundServi
       const output = await engine.ground(frame.image, command, {
         policy,
         budgetMs: parameters.latency_budget_ms,
-        gateThreshold: parameters.gate_threshold,
+        gateThreshold: thresholdOverride(parameters.gate_threshold),
         softskip: parameters.softskip,
-        minScore: parameters.min_score,
+        minScore: thresholdOverride(parameters.min_score),
       });
       return groundingResultFromEvent({
         kind: "result",

@@ -1,6 +1,6 @@
 import { defer, from, take, type ObservableInput } from "rxjs";
 
-import type { GroundingParameters } from "../params/declarations";
+import { thresholdOverride, type GroundingParameters } from "../params/declarations";
 import type { GroundOptions } from "../runtime/types";
 
 /** The single outcome of one engine call. */
@@ -43,8 +43,8 @@ export function groundOptionsFor(parameters: GroundingParameters, modelBudgetMs:
   return {
     policy: parameters.policy,
     budgetMs: modelBudgetMs,
-    gateThreshold: parameters.gate_threshold,
+    gateThreshold: thresholdOverride(parameters.gate_threshold),
     softskip: parameters.softskip,
-    minScore: parameters.min_score,
+    minScore: thresholdOverride(parameters.min_score),
   };
 }

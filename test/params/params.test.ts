@@ -39,6 +39,7 @@ describe("parameters", () => {
     ["latency_budget_ms", -5, "between 1 and 10000"],
     ["latency_budget_ms", Number.NaN, "finite number"],
     ["gate_threshold", "0.5", "finite number"],
+    ["min_score", 1.5, "between -1 and 1"],
     ["softskip", "yes", "true or false"],
     ["num_threads", 1.5, "integer"],
     ["image_transport", "theora", "raw, compressed"],

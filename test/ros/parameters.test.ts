@@ -74,7 +74,7 @@ describe("ROS parameters", function () {
   it("rejects an out-of-range override at start", async function () {
     await assert.rejects(
       startTestNode({ rosArgs: ["-p", "gate_threshold:=1.5"] }),
-      (error: unknown) => error instanceof ParameterError && /gate_threshold must be between 0 and 1 but received 1.5/.test(error.message),
+      (error: unknown) => error instanceof ParameterError && /gate_threshold must be between -1 and 1 but received 1.5/.test(error.message),
     );
   });
 
@@ -107,9 +107,9 @@ describe("ROS parameters", function () {
     test = await startTestNode();
     const result = test.rcl.node.setParameter(new FakeParameter("min_score", PARAMETER_TYPE.DOUBLE, 2.0));
     assert.equal(result.successful, false);
-    assert.equal(test.running.node.parameters.current.min_score, 0.5);
+    assert.equal(test.running.node.parameters.current.min_score, -1);
     const warning = test.rcl.graph.logs.find((line) => line.level === "warn" && line.message.includes("min_score"));
-    assert.match(warning?.message ?? "", /min_score must be between 0 and 1 but received 2/);
+    assert.match(warning?.message ?? "", /min_score must be between -1 and 1 but received 2/);
   });
 
   it("logs the fix for a whole number given to a double", async function () {

@@ -98,7 +98,7 @@ describe("softskip ground and eval", function () {
 
   it("ground rejects an unknown policy", async () => {
     const run = await runCli(["ground", "--image", SCENE, "--text", "the cup", "--policy", "fastest"]);
-    assert.equal(run.code, 1);
+    assert.equal(run.code, 2, "usage errors exit 2");
     assert.match(run.stderr, /--policy "fastest" is not a policy; use one of full, lgmdp, softskip, budget, static/);
   });
 
@@ -125,7 +125,7 @@ describe("softskip ground and eval", function () {
     const data = path.join(dir, "dataset");
     await writeDataset(data);
     const run = await runCli(["eval", "--data", data, "--split", "holdout", "--model", TINY_MODEL_DIR]);
-    assert.equal(run.code, 1);
+    assert.equal(run.code, 2, "usage errors exit 2");
     assert.match(run.stderr, /--split holdout has no refs .*; splits present: test, train/);
   });
 });

@@ -302,7 +302,7 @@ describe("grounding stream", () => {
       assert.deepStrictEqual(budgets, [200, 150]);
       const [first, second] = engine.groundCalls.map((call) => call.options);
       assert.equal(first.policy, "full");
-      assert.equal(first.gateThreshold, 0.5);
+      assert.equal(first.gateThreshold, undefined, "a negative gate_threshold leaves the model threshold");
       assert.equal(second.policy, "lgmdp");
       assert.equal(second.gateThreshold, 0.3);
       assert.equal(second.minScore, 0.7);
