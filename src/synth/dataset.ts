@@ -3,7 +3,7 @@
  * generated scenes. Scenes render concurrently, but every id and file depends only on the
  * seed and the scene index, so the same options always give the same bytes.
  */
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { ArgumentError } from "../errors";
@@ -71,6 +71,24 @@ export function validateDatasetOptions(options: DatasetOptions): void {
   checkInteger("perThread", options.perThread ?? 2, 1, 16);
 }
 
+/**
+ * Throws ArgumentError when `imagesDir` already holds files: a smaller dataset written over a
+ * larger one would leave images that no annotation lists.
+ */
+async function rejectExistingImages(imagesDir: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(imagesDir);
+  } catch {
+    return;
+  }
+  if (entries.length > 0) {
+    throw new ArgumentError(
+      `--out ${path.dirname(imagesDir)} already contains a dataset (${entries.length} files in images/); pass a new or empty folder, or delete this one first.`,
+    );
+  }
+}
+
 async function writeJsonAtomically(file: string, value: unknown): Promise<void> {
   const temporary = `${file}.tmp-${process.pid}`;
   await writeFile(temporary, JSON.stringify(value));
@@ -82,6 +100,7 @@ export async function writeDataset(options: DatasetOptions): Promise<DatasetSumm
   validateDatasetOptions(options);
   const { out, scenes, width, height, seed, logger } = options;
   const imagesDir = path.join(out, "images");
+  await rejectExistingImages(imagesDir);
   await mkdir(imagesDir, { recursive: true });
 
   const started = process.hrtime.bigint();

@@ -73,6 +73,15 @@ describe("synth dataset", function () {
     });
   });
 
+  it("refuses to write over a dataset", async () => {
+    const existing = path.join(root, "existing");
+    await writeDataset({ ...base, out: existing, scenes: 1 });
+    await assert.rejects(
+      writeDataset({ ...base, out: existing, scenes: 2 }),
+      (error: unknown) => error instanceof ArgumentError && /already contains a dataset \(\d+ files in images\/\)/.test(error.message),
+    );
+  });
+
   it("rejects bad options by name", async () => {
     const cases: [Partial<DatasetOptions>, RegExp][] = [
       [{ scenes: 0 }, /scenes must be an integer from 1/],
