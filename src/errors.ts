@@ -31,8 +31,8 @@ export class ArgumentError extends SoftSkipError {
 
 /**
  * A message that cannot be used (bad encoding, size mismatch, corrupt data, bad text).
- * `source` says where it came from (topic, bag file and offset) and `field` which field
- * was wrong, so rejections can be counted per reason.
+ * `source` names where it came from (topic, bag file and offset) and `field` the field
+ * that was wrong, so rejections can be counted per reason.
  */
 export class InputError extends SoftSkipError {
   readonly source: string;

@@ -72,8 +72,8 @@ export function validateDatasetOptions(options: DatasetOptions): void {
 }
 
 /**
- * Throws ArgumentError when `imagesDir` already holds files: a smaller dataset written over a
- * larger one would leave images that no annotation lists.
+ * Throws ArgumentError when `imagesDir` already contains files, because a smaller dataset
+ * written over a larger one would leave images that no annotation lists.
  */
 async function rejectExistingImages(imagesDir: string): Promise<void> {
   let entries: string[];

@@ -11,7 +11,7 @@ import { InputError } from "../../src/errors";
 import { decodeImage, letterboxImage } from "../../src/image";
 import type { DecodedImage } from "../../src/image";
 import type { CompressedImage, Image } from "../../src/msgs";
-import { deserializeMessage, imageInputFromImage } from "../../src/msgs";
+import { deserializeMessage, imageInputFromCompressed, imageInputFromImage } from "../../src/msgs";
 import type { ImageInput } from "../../src/runtime/types";
 import { readMcapMessages, realBagFile } from "../msgs/mcapFixture";
 import type { FixtureMessage } from "../msgs/mcapFixture";
@@ -22,19 +22,9 @@ const BLUE_SQUARE = { x: 148, y: 12 };
 
 function toInput(message: FixtureMessage): ImageInput {
   if (message.schemaName.endsWith("CompressedImage")) {
-    const compressed = deserializeMessage<CompressedImage>(message.schemaName, message.data, message.topic);
-    return { kind: "compressed", format: compressed.format, data: compressed.data };
+    return imageInputFromCompressed(deserializeMessage<CompressedImage>(message.schemaName, message.data, message.topic));
   }
-  const image = deserializeMessage<Image>(message.schemaName, message.data, message.topic);
-  return {
-    kind: "raw",
-    encoding: image.encoding,
-    width: image.width,
-    height: image.height,
-    step: image.step,
-    isBigEndian: image.is_bigendian !== 0,
-    data: image.data,
-  };
+  return imageInputFromImage(deserializeMessage<Image>(message.schemaName, message.data, message.topic));
 }
 
 async function imagesByTopic(this: Mocha.Context, relative: string): Promise<Map<string, ImageInput>> {

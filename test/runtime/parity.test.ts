@@ -77,7 +77,7 @@ function describeParity(label: string, modelDir: string): void {
         if (testCase.executedBlocks !== undefined && headsExpected) {
           assert.deepEqual([...output.executedBlocks].sort(), [...testCase.executedBlocks].sort(), `${label}: executed blocks`);
         } else if (testCase.executedBlocks !== undefined) {
-          // With every branch gated off, PyTorch still ran the stem; the runtime runs only
+          // With every branch gated off, PyTorch still ran the stem. The runtime runs only
           // blocks whose outputs a running head needs, so it may run none at all.
           assert.deepEqual(output.executedBlocks.filter((name) => name.startsWith("head.")), [], `${label}: no head runs`);
         }
