@@ -75,18 +75,24 @@ def assign_targets(boxes, anchors, input_size):
     return targets
 
 
+# Temperature of the IoU-weighted ranking target over the positives of the scales (IoU units).
+RANK_IOU_TEMPERATURE = 0.1
+
+
 def grounding_loss(model, raw, avail, boxes, targets):
     """Ranking, presence and box losses over the available scales.
 
     raw: {scale: [R, cells, A, 5]}, avail: [R, 3] (0/1, straight-through allowed).
-    - ranking: softmax over all available anchors, -log of the positives' total mass;
+    - ranking: softmax over all available anchors; the target spreads over the available
+      positives by the IoU of each one's decoded box (softmax of IoU / 0.1), so the head
+      with the most precise box learns to score highest and the argmax over heads picks it;
     - presence: the best available logit of each ref is trained towards present/absent,
       which is what the "not found" decision thresholds;
     - anchors: positives towards 1, every anchor towards 0 at a small weight (calibration);
-    - box: smooth L1 on centre offset and log size at the positives.
+    - box: smooth L1 on centre offset and log size, plus 1 - IoU, at the positives.
     """
     refs = avail.shape[0]
-    logits, positive_mask = [], []
+    logits, positive_mask, positive_iou = [], [], []
     box_loss = raw[SCALES[0]].new_zeros(())
     pos_logit_loss = raw[SCALES[0]].new_zeros(())
     neg_loss = raw[SCALES[0]].new_zeros(())
@@ -100,6 +106,7 @@ def grounding_loss(model, raw, avail, boxes, targets):
         mask = avail[:, k:k + 1]
         logits.append(logit * mask + (1 - mask) * -30.0)
         pos = torch.zeros_like(logit, dtype=torch.bool)
+        pos_iou = torch.zeros_like(logit)
         idx, cell, anchor, box = targets[scale]
         if len(idx):
             pos[idx, cell * anchors + anchor] = True
@@ -109,8 +116,12 @@ def grounding_loss(model, raw, avail, boxes, targets):
             cell_xy = torch.stack([cell % head.grid, cell // head.grid], 1).float()
             frac = box[:, :2] / stride - cell_xy
             size = torch.log(box[:, 2:] / head.anchors[0, anchor])
+            decoded = torch.cat([(torch.sigmoid(p[:, 1:3]) + cell_xy) * stride,
+                                 torch.exp(p[:, 3:5].clamp(max=6.0)) * head.anchors[0, anchor]], 1)
+            iou = box_iou(decoded, box)
+            pos_iou[idx, cell * anchors + anchor] = iou.detach()
             l1 = F.smooth_l1_loss(torch.sigmoid(p[:, 1:3]), frac, reduction="none").sum(1) * 4 \
-                + F.smooth_l1_loss(p[:, 3:5], size, reduction="none").sum(1)
+                + F.smooth_l1_loss(p[:, 3:5], size, reduction="none").sum(1) + (1.0 - iou)
             box_loss = box_loss + (l1 * w).sum()
             pos_logit_loss = pos_logit_loss + (F.binary_cross_entropy_with_logits(
                 p[:, 0], torch.ones_like(p[:, 0]), reduction="none") * w).sum()
@@ -118,13 +129,17 @@ def grounding_loss(model, raw, avail, boxes, targets):
         neg_loss = neg_loss + (F.binary_cross_entropy_with_logits(
             logit, torch.zeros_like(logit), reduction="none").mean(1) * avail[:, k]).sum()
         positive_mask.append(pos)
+        # An unavailable scale's positive gets no share of the target.
+        positive_iou.append(pos_iou.masked_fill(mask.detach() < 0.5, -1e4))
     logits = torch.cat(logits, 1)
     positive_mask = torch.cat(positive_mask, 1)
+    positive_iou = torch.cat(positive_iou, 1)
 
     present = torch.tensor([b is not None for b in boxes])
     log_prob = torch.log_softmax(logits, 1)
     has_pos = positive_mask.any(1) & present
-    rank = -(torch.logsumexp(log_prob.masked_fill(~positive_mask, -1e4), 1))[has_pos]
+    weight = torch.softmax((positive_iou / RANK_IOU_TEMPERATURE).masked_fill(~positive_mask, -1e9), 1)
+    rank = -(weight * log_prob.masked_fill(~positive_mask, 0.0)).sum(1)[has_pos]
     rank_loss = rank.sum() / max(1, int(present.sum()))
 
     # A plan that leaves no scale has no prediction, so the gate's fusion margin covers those refs.

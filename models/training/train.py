@@ -49,7 +49,7 @@ def parse_args(argv):
     p.add_argument("--out", required=True, help="model directory to write (manifest and ONNX files)")
     p.add_argument("--quick", action="store_true", help="toy training in under 2 minutes (smoke test)")
     p.add_argument("--minutes", type=float, default=None,
-                   help="wall-clock budget of the two training phases in minutes (default 50, quick 0.6)")
+                   help="wall-clock budget of the two training phases in minutes (default 80, quick 0.6)")
     p.add_argument("--eval-limit", type=int, default=None,
                    help="refs evaluated per split (default 1500, quick 80)")
     p.add_argument("--card", default=None,
@@ -60,7 +60,7 @@ def parse_args(argv):
     p.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     args = p.parse_args(argv)
     if args.minutes is None:
-        args.minutes = 0.6 if args.quick else 50.0
+        args.minutes = 0.6 if args.quick else 80.0
     if args.eval_limit is None:
         args.eval_limit = 80 if args.quick else 1500
     if args.card is None:
