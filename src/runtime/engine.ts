@@ -6,7 +6,9 @@
 import path from "node:path";
 
 import { describeError, InputError, StateError } from "../errors";
-import { boxFromModelPixels, letterboxImage } from "../image";
+import { boxFromModelPixels, computeLetterboxTransform, letterboxImage } from "../image";
+import { validateRawImage } from "../image/encodings";
+import type { LetterboxTransform } from "../image/types";
 import type { Logger } from "../log";
 import { silentLogger } from "../log";
 import { BlockCostModel } from "./cost-model";
@@ -19,7 +21,7 @@ import { Tokenizer } from "./tokenizer";
 import { MAX_TRANSCRIPT_LENGTH } from "./transcript";
 import type { Box, CommandEncoding, GroundingEngine, GroundingOutput, GroundOptions, ImageInput } from "./types";
 import { WorkerClient } from "./worker-client";
-import type { EncodeResult, GroundResult, HeadBest, SerializedTensor, WorkerSetup } from "./worker-protocol";
+import type { EncodeResult, GroundResult, HeadBest, SerializedTensor, WorkerPixels, WorkerSetup } from "./worker-protocol";
 
 /** The shipped model, resolved from the package root (this file is dist/src/runtime/engine.js). */
 export const BUNDLED_MODEL_DIR = path.resolve(__dirname, "../../../models/lgmdp-tabletop");
@@ -34,6 +36,18 @@ export interface EngineOptions {
   logger?: Logger;
   /** Run the full graph twice at load, so the first real inference is not slower and the cost model starts measured; default true. */
   warmup?: boolean;
+}
+
+/** An image ready for the worker, with what maps its boxes back to original pixels. */
+interface PreparedImage {
+  pixels: WorkerPixels;
+  /** Buffers handed to the worker; the engine owns them. */
+  transfer: ArrayBuffer[];
+  transform: LetterboxTransform;
+  originalWidth: number;
+  originalHeight: number;
+  decodeMs: number;
+  resizeMs: number;
 }
 
 /** One encoded expression, shared by every CommandEncoding with the same token ids. */
@@ -124,23 +138,21 @@ export class OnnxGroundingEngine implements GroundingEngine {
     const plan = planExecution(this.manifest, selection.selected, selection.approximate);
     const predictedMs = this.predictMs(plan);
 
-    const { input } = this.manifest;
     const source = options.source ?? (image.kind === "file" ? image.path : "image");
-    const letterbox = await letterboxImage(image, { width: input.width, height: input.height, padValue: input.padValue }, source);
-    const rgb = ownedBytes(letterbox.rgb);
-    const result = await this.runPlan(encoding.handle, rgb, plan);
+    const prepared = await this.prepareImage(image, source);
+    const result = await this.runPlan(encoding.handle, prepared, plan);
 
     const postStart = performance.now();
     const best = bestOverHeads(result.best);
     const score = best === undefined ? 0 : sigmoid(best.logit);
     const box: Box | null =
-      best === undefined ? null : boxFromModelPixels(best.cx, best.cy, best.w, best.h, letterbox.transform, letterbox.originalWidth, letterbox.originalHeight);
+      best === undefined ? null : boxFromModelPixels(best.cx, best.cy, best.w, best.h, prepared.transform, prepared.originalWidth, prepared.originalHeight);
     const minScore = options.minScore ?? this.manifest.thresholds.score;
     const end = performance.now();
 
     const blockTotalMs = Object.values(result.blockMs).reduce((sum, ms) => sum + ms, 0);
     this.costModel.observe(this.runBlocks(plan), result.blockMs, end - start - blockTotalMs);
-    const preprocessMs = letterbox.resizeMs + result.normaliseMs;
+    const preprocessMs = prepared.resizeMs + result.preprocessMs;
     const postprocessMs = result.selectMs + (end - postStart);
 
     return {
@@ -153,17 +165,17 @@ export class OnnxGroundingEngine implements GroundingEngine {
       computeRatio: plan.computeRatio,
       ...(selection.budgetMs === undefined ? {} : { budgetMs: selection.budgetMs, predictedMs }),
       latencyMs: {
-        decode: letterbox.decodeMs,
+        decode: prepared.decodeMs,
         preprocess: preprocessMs,
         text: 0,
         ...result.blockMs,
         postprocess: postprocessMs,
         // Planning, messages to and from the worker and waiting for it: the rest of total.
-        dispatch: Math.max(0, end - start - letterbox.decodeMs - preprocessMs - blockTotalMs - postprocessMs),
+        dispatch: Math.max(0, end - start - prepared.decodeMs - preprocessMs - blockTotalMs - postprocessMs),
         total: end - start,
       },
-      imageWidth: letterbox.originalWidth,
-      imageHeight: letterbox.originalHeight,
+      imageWidth: prepared.originalWidth,
+      imageHeight: prepared.originalHeight,
     };
   }
 
@@ -212,10 +224,48 @@ export class OnnxGroundingEngine implements GroundingEngine {
     return plan.steps.flatMap((step) => (step.kind === "run" ? [step.block] : []));
   }
 
-  private async runPlan(handle: number, rgb: Uint8Array, plan: ExecutionPlan): Promise<GroundResult> {
+  /**
+   * Raw pixels go to the worker as they are (one copy, which the worker owns), and the
+   * worker letterboxes them into the tensor in one pass; sharp would cost more than the
+   * model's smaller blocks. Compressed and file images are decoded and letterboxed by sharp.
+   */
+  private async prepareImage(image: ImageInput, source: string): Promise<PreparedImage> {
+    const { input } = this.manifest;
+    if (image.kind === "raw") {
+      const start = performance.now();
+      const encoding = validateRawImage(image, source);
+      const transform = computeLetterboxTransform(image.width, image.height, input);
+      const data = image.data.slice(0, image.step * image.height);
+      const pixels = { data, width: image.width, height: image.height, step: image.step, ...encoding };
+      return {
+        pixels: { kind: "raw", pixels, transform, padValue: input.padValue },
+        transfer: [data.buffer],
+        transform,
+        originalWidth: image.width,
+        originalHeight: image.height,
+        decodeMs: performance.now() - start,
+        resizeMs: 0,
+      };
+    }
+    const letterbox = await letterboxImage(image, { width: input.width, height: input.height, padValue: input.padValue }, source);
+    const rgb = ownedBytes(letterbox.rgb);
+    return {
+      pixels: { kind: "letterboxed", rgb },
+      transfer: [rgb.buffer as ArrayBuffer],
+      transform: letterbox.transform,
+      originalWidth: letterbox.originalWidth,
+      originalHeight: letterbox.originalHeight,
+      decodeMs: letterbox.decodeMs,
+      resizeMs: letterbox.resizeMs,
+    };
+  }
+
+  private async runPlan(handle: number, image: PreparedImage | Uint8Array, plan: ExecutionPlan): Promise<GroundResult> {
     const steps = plan.steps.map((step) => (step.kind === "run" ? { kind: "run" as const, block: step.block.name } : { kind: "alias" as const, from: step.from, to: step.to }));
     const heads = plan.heads.map((head) => ({ block: head.name, output: head.outputs[0] }));
-    return this.client.request<GroundResult>({ type: "ground", handle, rgb, steps, heads }, [rgb.buffer as ArrayBuffer]);
+    const prepared: Pick<PreparedImage, "pixels" | "transfer"> =
+      image instanceof Uint8Array ? { pixels: { kind: "letterboxed", rgb: image }, transfer: [image.buffer as ArrayBuffer] } : image;
+    return this.client.request<GroundResult>({ type: "ground", handle, image: prepared.pixels, steps, heads }, prepared.transfer);
   }
 
   private encodeTokens(ids: number[]): Promise<CachedEncoding> {

@@ -1,3 +1,6 @@
+import type { RawPixels } from "../image/raw-tensor";
+import type { LetterboxTransform } from "../image/types";
+
 /**
  * Messages between the engine (main thread) and its inference worker. Only plain data
  * crosses: typed arrays are transferred, never copied, where the sender owns them.
@@ -17,6 +20,14 @@ export interface WorkerSetup {
   numThreads: number;
 }
 
+/**
+ * The image of one inference: RGB bytes already letterboxed by sharp (compressed and file
+ * inputs), or raw pixels that the worker letterboxes into the tensor itself.
+ */
+export type WorkerPixels =
+  | { kind: "letterboxed"; rgb: Uint8Array }
+  | { kind: "raw"; pixels: RawPixels; transform: LetterboxTransform; padValue: number };
+
 export type WorkerStep = { kind: "run"; block: string } | { kind: "alias"; from: string; to: string };
 
 export interface SerializedTensor {
@@ -27,7 +38,7 @@ export interface SerializedTensor {
 
 export type WorkerRequest =
   | { id: number; type: "encode"; tokens: BigInt64Array }
-  | { id: number; type: "ground"; handle: number; rgb: Uint8Array; steps: WorkerStep[]; heads: Array<{ block: string; output: string }> }
+  | { id: number; type: "ground"; handle: number; image: WorkerPixels; steps: WorkerStep[]; heads: Array<{ block: string; output: string }> }
   | { id: number; type: "runBlock"; block: string; feeds: Record<string, SerializedTensor> }
   | { id: number; type: "release"; handle: number };
 
@@ -53,8 +64,8 @@ export interface GroundResult {
   best: HeadBest[];
   /** Run time of each executed block, in ms. */
   blockMs: Record<string, number>;
-  /** Conversion of RGB bytes to the normalised float tensor, in ms. */
-  normaliseMs: number;
+  /** Building the normalised float tensor (and, for raw pixels, the letterbox), in ms. */
+  preprocessMs: number;
   /** Search for the best anchor, in ms. */
   selectMs: number;
 }

@@ -7,6 +7,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import * as ort from "onnxruntime-node";
 
 import { describeError } from "../errors";
+import { rawToInputTensor } from "../image/raw-tensor";
 import { normaliseImage } from "./normalise";
 import type {
   EncodeResult,
@@ -19,6 +20,7 @@ import type {
   WorkerResponse,
   WorkerResult,
   WorkerSetup,
+  WorkerPixels,
   WorkerStep,
 } from "./worker-protocol";
 
@@ -80,7 +82,7 @@ class InferenceWorker {
       case "encode":
         return this.encode(request.tokens);
       case "ground":
-        return this.ground(request.handle, request.rgb, request.steps, request.heads);
+        return this.ground(request.handle, request.image, request.steps, request.heads);
       case "runBlock":
         return this.runBlock(request.block, request.feeds);
       case "release":
@@ -101,16 +103,20 @@ class InferenceWorker {
     return { handle, gates, ms: performance.now() - start };
   }
 
-  private async ground(handle: number, rgb: Uint8Array, steps: WorkerStep[], heads: Array<{ block: string; output: string }>): Promise<GroundResult> {
+  private async ground(handle: number, pixels: WorkerPixels, steps: WorkerStep[], heads: Array<{ block: string; output: string }>): Promise<GroundResult> {
     const sentence = this.sentences.get(handle);
     if (sentence === undefined) {
       throw new Error(`command handle ${handle} was released or never encoded; call encode() again`);
     }
 
-    const normaliseStart = performance.now();
+    const preprocessStart = performance.now();
     const { width, height, mean, std } = this.setup.input;
-    const image = new ort.Tensor("float32", normaliseImage(rgb, width, height, mean, std), [1, 3, height, width]);
-    const normaliseMs = performance.now() - normaliseStart;
+    const data =
+      pixels.kind === "raw"
+        ? rawToInputTensor(pixels.pixels, pixels.transform, { mean, std, padValue: pixels.padValue })
+        : normaliseImage(pixels.rgb, width, height, mean, std);
+    const image = new ort.Tensor("float32", data, [1, 3, height, width]);
+    const preprocessMs = performance.now() - preprocessStart;
 
     // Tensors of this inference only: dropping the map at the end frees them.
     const tensors = new Map<string, ort.Tensor>([
@@ -138,7 +144,7 @@ class InferenceWorker {
 
     const selectStart = performance.now();
     const best = heads.map(({ block, output }) => bestAnchor(block, this.tensor(tensors, output)));
-    return { best, blockMs, normaliseMs, selectMs: performance.now() - selectStart };
+    return { best, blockMs, preprocessMs, selectMs: performance.now() - selectStart };
   }
 
   private async runBlock(name: string, feeds: Record<string, SerializedTensor>): Promise<Record<string, SerializedTensor>> {

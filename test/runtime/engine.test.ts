@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 
+import sharp from "sharp";
+
 import { InputError, StateError } from "../../src/errors";
 import type { OnnxGroundingEngine } from "../../src/runtime/engine";
 import { loadGroundingEngine } from "../../src/runtime/engine";
 import type { ImageInput } from "../../src/runtime/types";
+import { rawImage, rgbPattern } from "../image/helpers";
 import { TINY_MODEL_DIR } from "./helpers";
 
 const SCENE: ImageInput = { kind: "file", path: path.join(TINY_MODEL_DIR, "goldens/scene.png") };
@@ -61,6 +64,20 @@ describe("grounding engine", () => {
     assert.equal(output.imageWidth, 4);
     assert.equal(output.imageHeight, 2);
     assert.ok(output.box === null || (output.box.x >= 0 && output.box.x + output.box.width <= 4 + 1e-9));
+  });
+
+  it("grounds raw pixels exactly as the same picture from a PNG file", async () => {
+    // 64x48 letterboxes into the tiny model's 64x64 input at scale 1, so both paths see the same pixels.
+    const rgb = rgbPattern(64, 48);
+    const raw = rawImage(rgb, 64, 48, "bgr8", 4);
+    const png = await sharp(rgb, { raw: { width: 64, height: 48, channels: 3 } }).png().toBuffer();
+    const command = await engine.encode("the red cup");
+    const fromRaw = await engine.ground(raw, command, { policy: "full" });
+    const fromPng = await engine.ground({ kind: "compressed", format: "png", data: png }, command, { policy: "full" });
+    engine.release(command);
+
+    assert.equal(fromRaw.score, fromPng.score);
+    assert.deepEqual(fromRaw.box, fromPng.box);
   });
 
   it("reports not found below the minimum score", async () => {

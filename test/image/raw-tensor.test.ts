@@ -1,0 +1,100 @@
+import { strict as assert } from "node:assert";
+
+import { computeLetterboxTransform, letterboxImage } from "../../src/image";
+import { rawEncoding } from "../../src/image/encodings";
+import { rawToInputTensor } from "../../src/image/raw-tensor";
+import type { RawPixels } from "../../src/image/raw-tensor";
+import { normaliseImage } from "../../src/runtime/normalise";
+import type { RawImageInput } from "../../src/runtime/types";
+import { greyFromRed, rawImage, rgbPattern } from "./helpers";
+
+const TARGET = { width: 256, height: 256, padValue: 114 };
+const NORM = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], padValue: 114 };
+
+function pixelsOf(input: RawImageInput): RawPixels {
+  return { data: input.data, width: input.width, height: input.height, step: input.step, ...rawEncoding(input.encoding, "test") };
+}
+
+function tensorOf(input: RawImageInput): Float32Array {
+  return rawToInputTensor(pixelsOf(input), computeLetterboxTransform(input.width, input.height, TARGET), NORM);
+}
+
+/** sharp's letterbox followed by normalisation: the path compressed images take. */
+async function sharpTensor(input: RawImageInput): Promise<Float32Array> {
+  const letterbox = await letterboxImage(input, TARGET, "test");
+  return normaliseImage(letterbox.rgb, TARGET.width, TARGET.height, NORM.mean, NORM.std);
+}
+
+/** Mean absolute difference of two tensors, in input byte levels (std folded back). */
+function meanLevelDifference(a: Float32Array, b: Float32Array): number {
+  const plane = a.length / 3;
+  let sum = 0;
+  for (let i = 0; i < a.length; i += 1) {
+    sum += Math.abs(a[i] - b[i]) * 255 * NORM.std[Math.floor(i / plane)];
+  }
+  return sum / a.length;
+}
+
+/** Builds a smooth picture, on which any sensible resampling kernel gives nearly the same values. */
+function gradient(width: number, height: number): Buffer {
+  const data = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y += 1) {
+    for (let x = 0; x < width; x += 1) {
+      const offset = (y * width + x) * 3;
+      data[offset] = Math.round((255 * x) / (width - 1));
+      data[offset + 1] = Math.round((255 * y) / (height - 1));
+      data[offset + 2] = Math.round((127 * (x + y)) / (width + height - 2));
+    }
+  }
+  return data;
+}
+
+describe("image/rawToInputTensor", () => {
+  it("equals sharp's letterbox and normalisation exactly at scale 1", async () => {
+    const input = rawImage(rgbPattern(256, 192), 256, 192, "rgb8");
+    assert.deepEqual(tensorOf(input), await sharpTensor(input));
+  });
+
+  for (const encoding of ["bgr8", "rgba8", "bgra8", "8UC3"]) {
+    it(`reads ${encoding} with row padding like rgb8`, () => {
+      const rgb = rgbPattern(50, 30);
+      assert.deepEqual(tensorOf(rawImage(rgb, 50, 30, encoding, 5)), tensorOf(rawImage(rgb, 50, 30, "rgb8")));
+    });
+  }
+
+  it("reads mono8 as grey on every channel", () => {
+    const rgb = rgbPattern(40, 40);
+    assert.deepEqual(tensorOf(rawImage(rgb, 40, 40, "mono8", 3)), tensorOf(rawImage(greyFromRed(rgb), 40, 40, "rgb8")));
+  });
+
+  it("fills the letterbox padding with the normalised pad value", () => {
+    const tensor = tensorOf(rawImage(rgbPattern(64, 48), 64, 48, "rgb8"));
+    const plane = TARGET.width * TARGET.height;
+    for (let c = 0; c < 3; c += 1) {
+      const pad = Math.fround((114 / 255 - NORM.mean[c]) / NORM.std[c]);
+      // 64x48 scales to 256x192 with 32 rows of padding above and below.
+      for (const row of [0, 31, 224, 255]) {
+        assert.ok(Math.abs(tensor[c * plane + row * TARGET.width + 100] - pad) < 1e-5, `channel ${c} row ${row}`);
+      }
+      assert.ok(Math.abs(tensor[c * plane + 32 * TARGET.width + 100] - pad) > 1e-3, `channel ${c} first image row`);
+    }
+  });
+
+  it("stays within a level of sharp when shrinking a 640x480 frame", async () => {
+    const input = rawImage(gradient(640, 480), 640, 480, "rgb8");
+    const difference = meanLevelDifference(tensorOf(input), await sharpTensor(input));
+    assert.ok(difference < 1, `mean difference ${difference.toFixed(3)} levels`);
+  });
+
+  it("stays within a level of sharp when enlarging a small frame", async () => {
+    const input = rawImage(gradient(80, 60), 80, 60, "bgr8", 4);
+    const difference = meanLevelDifference(tensorOf(input), await sharpTensor(input));
+    assert.ok(difference < 1, `mean difference ${difference.toFixed(3)} levels`);
+  });
+
+  it("keeps a one-pixel image", () => {
+    const tensor = tensorOf(rawImage(Buffer.from([255, 0, 0]), 1, 1, "rgb8"));
+    const centre = 128 * TARGET.width + 128;
+    assert.ok(Math.abs(tensor[centre] - (1 - NORM.mean[0]) / NORM.std[0]) < 1e-5);
+  });
+});
