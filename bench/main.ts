@@ -33,7 +33,7 @@ Options:
   --limit N                expressions to score (default: 150)
   --frame-runs N           runs per policy on the 640x480 frame (default: 30)
   --threads N              ONNX Runtime threads per block session (default: 1)
-  --session-commands N     spoken commands in the contention session (default: 8)
+  --session-commands N     spoken commands in the contention session, six frames each (default: 20)
   --only NAME              run one case: Runtime or Contention
   -h, --help               show this help`;
 
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
           limit: { type: "string", default: "150" },
           "frame-runs": { type: "string", default: "30" },
           threads: { type: "string", default: "1" },
-          "session-commands": { type: "string", default: "8" },
+          "session-commands": { type: "string", default: "20" },
           only: { type: "string" },
           help: { type: "boolean", short: "h", default: false },
         },

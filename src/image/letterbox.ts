@@ -4,9 +4,10 @@ import { ArgumentError } from "../errors";
 import type { Box, ImageInput } from "../runtime/types";
 import { MAX_IMAGE_SIDE } from "./encodings";
 import { createInputPipeline } from "./pipeline";
+import type { InputPipeline } from "./pipeline";
 import type { LetterboxResult, LetterboxTarget, LetterboxTransform } from "./types";
 
-function checkTarget(target: LetterboxTarget): void {
+export function checkTarget(target: LetterboxTarget): void {
   for (const side of ["width", "height"] as const) {
     const value = target[side];
     if (!Number.isInteger(value) || value < 1 || value > MAX_IMAGE_SIDE) {
@@ -70,6 +71,11 @@ export async function letterboxImage(
 
   const decodeStart = performance.now();
   const pipeline = await createInputPipeline(input, source);
+  return letterboxPipeline(pipeline, target, decodeStart);
+}
+
+/** Adds the resize and padding to a decoding pipeline and runs it; `decodeStart` is when validation began. */
+export async function letterboxPipeline(pipeline: InputPipeline, target: LetterboxTarget, decodeStart: number): Promise<LetterboxResult> {
   const transform = computeLetterboxTransform(pipeline.width, pipeline.height, target);
   const resizeStart = performance.now();
 

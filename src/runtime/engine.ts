@@ -6,8 +6,8 @@
 import path from "node:path";
 
 import { describeError, InputError, StateError } from "../errors";
-import { boxFromModelPixels, computeLetterboxTransform, letterboxImage } from "../image";
-import { validateRawImage } from "../image/encodings";
+import { boxFromModelPixels, letterboxImage } from "../image";
+import { prepareModelInput } from "../image/model-input";
 import type { LetterboxTransform } from "../image/types";
 import type { Logger } from "../log";
 import { silentLogger } from "../log";
@@ -224,48 +224,22 @@ export class OnnxGroundingEngine implements GroundingEngine {
     return plan.steps.flatMap((step) => (step.kind === "run" ? [step.block] : []));
   }
 
-  /**
-   * Raw pixels go to the worker as they are (one copy, which the worker owns), and the
-   * worker letterboxes them into the tensor in one pass; sharp would cost more than the
-   * model's smaller blocks. Compressed and file images are decoded and letterboxed by sharp.
-   */
+  /** Decodes as needed and hands the pixels' buffer to the worker, which owns it from then on. */
   private async prepareImage(image: ImageInput, source: string): Promise<PreparedImage> {
     const { input } = this.manifest;
-    if (image.kind === "raw") {
-      const start = performance.now();
-      const encoding = validateRawImage(image, source);
-      const transform = computeLetterboxTransform(image.width, image.height, input);
-      const data = image.data.slice(0, image.step * image.height);
-      const pixels = { data, width: image.width, height: image.height, step: image.step, ...encoding };
-      return {
-        pixels: { kind: "raw", pixels, transform, padValue: input.padValue },
-        transfer: [data.buffer],
-        transform,
-        originalWidth: image.width,
-        originalHeight: image.height,
-        decodeMs: performance.now() - start,
-        resizeMs: 0,
-      };
-    }
-    const letterbox = await letterboxImage(image, { width: input.width, height: input.height, padValue: input.padValue }, source);
-    const rgb = ownedBytes(letterbox.rgb);
-    return {
-      pixels: { kind: "letterboxed", rgb },
-      transfer: [rgb.buffer as ArrayBuffer],
-      transform: letterbox.transform,
-      originalWidth: letterbox.originalWidth,
-      originalHeight: letterbox.originalHeight,
-      decodeMs: letterbox.decodeMs,
-      resizeMs: letterbox.resizeMs,
-    };
+    const prepared = await prepareModelInput(image, { width: input.width, height: input.height, padValue: input.padValue }, source);
+    const pixels: WorkerPixels =
+      prepared.kind === "pixels"
+        ? { kind: "pixels", pixels: prepared.pixels, transform: prepared.transform, padValue: input.padValue }
+        : { kind: "letterboxed", rgb: prepared.rgb };
+    const buffer = prepared.kind === "pixels" ? prepared.pixels.data.buffer : prepared.rgb.buffer;
+    return { ...prepared, pixels, transfer: [buffer as ArrayBuffer] };
   }
 
-  private async runPlan(handle: number, image: PreparedImage | Uint8Array, plan: ExecutionPlan): Promise<GroundResult> {
+  private async runPlan(handle: number, image: PreparedImage, plan: ExecutionPlan): Promise<GroundResult> {
     const steps = plan.steps.map((step) => (step.kind === "run" ? { kind: "run" as const, block: step.block.name } : { kind: "alias" as const, from: step.from, to: step.to }));
     const heads = plan.heads.map((head) => ({ block: head.name, output: head.outputs[0] }));
-    const prepared: Pick<PreparedImage, "pixels" | "transfer"> =
-      image instanceof Uint8Array ? { pixels: { kind: "letterboxed", rgb: image }, transfer: [image.buffer as ArrayBuffer] } : image;
-    return this.client.request<GroundResult>({ type: "ground", handle, image: prepared.pixels, steps, heads }, prepared.transfer);
+    return this.client.request<GroundResult>({ type: "ground", handle, image: image.pixels, steps, heads }, image.transfer);
   }
 
   private encodeTokens(ids: number[]): Promise<CachedEncoding> {
@@ -305,6 +279,16 @@ export class OnnxGroundingEngine implements GroundingEngine {
     // frame would dominate the cost model's estimate of the time outside the blocks.
     const tiny: ImageInput = { kind: "raw", encoding: "rgb8", width: 2, height: 2, step: 6, isBigEndian: false, data: new Uint8Array(12) };
     await letterboxImage(tiny, { width: input.width, height: input.height, padValue: input.padValue }, "warm-up image");
+    // A frame of the input size also compiles the worker's tensor builder before real frames.
+    const greyFrame: ImageInput = {
+      kind: "raw",
+      encoding: "rgb8",
+      width: input.width,
+      height: input.height,
+      step: input.width * 3,
+      isBigEndian: false,
+      data: new Uint8Array(input.width * input.height * 3).fill(input.padValue),
+    };
 
     const fusions = this.manifest.blocks.filter((block) => block.kind === "fusion" && block.gate !== null).map((block) => block.name);
     const plans = [
@@ -313,8 +297,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
     ];
     for (const plan of plans) {
       for (let run = 0; run < 2; run += 1) {
-        const rgb = new Uint8Array(input.width * input.height * 3).fill(input.padValue);
-        const result = await this.runPlan(cached.handle, rgb, plan);
+        const result = await this.runPlan(cached.handle, await this.prepareImage(greyFrame, "warm-up image"), plan);
         if (run === 1) {
           this.costModel.observe(this.runBlocks(plan), result.blockMs);
         }
@@ -377,12 +360,4 @@ function bestOverHeads(candidates: HeadBest[]): HeadBest | undefined {
 
 function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
-}
-
-/** Returns bytes whose whole ArrayBuffer may be transferred: the view itself when it owns its buffer, a copy otherwise. */
-function ownedBytes(data: Buffer): Uint8Array {
-  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) {
-    return new Uint8Array(data.buffer, 0, data.byteLength);
-  }
-  return Uint8Array.prototype.slice.call(data);
 }

@@ -21,12 +21,12 @@ export interface WorkerSetup {
 }
 
 /**
- * The image of one inference: RGB bytes already letterboxed by sharp (compressed and file
- * inputs), or raw pixels that the worker letterboxes into the tensor itself.
+ * The image of one inference: RGB bytes already letterboxed by sharp, or decoded or raw
+ * pixels that the worker letterboxes into the tensor itself.
  */
 export type WorkerPixels =
   | { kind: "letterboxed"; rgb: Uint8Array }
-  | { kind: "raw"; pixels: RawPixels; transform: LetterboxTransform; padValue: number };
+  | { kind: "pixels"; pixels: RawPixels; transform: LetterboxTransform; padValue: number };
 
 export type WorkerStep = { kind: "run"; block: string } | { kind: "alias"; from: string; to: string };
 

@@ -112,7 +112,7 @@ class InferenceWorker {
     const preprocessStart = performance.now();
     const { width, height, mean, std } = this.setup.input;
     const data =
-      pixels.kind === "raw"
+      pixels.kind === "pixels"
         ? rawToInputTensor(pixels.pixels, pixels.transform, { mean, std, padValue: pixels.padValue })
         : normaliseImage(pixels.rgb, width, height, mean, std);
     const image = new ort.Tensor("float32", data, [1, 3, height, width]);
