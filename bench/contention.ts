@@ -6,14 +6,14 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 
-import { asyncScheduler, lastValueFrom, map, merge, Observable, of, timer, toArray } from "rxjs";
+import { lastValueFrom, map, merge, Observable, of, timer, toArray } from "rxjs";
 
 import { ArgumentError } from "../src/errors";
 import { silentLogger, type Logger } from "../src/log";
 import { defaultParameters, POLICY_NAMES, type GroundingParameters, type PolicyName } from "../src/params/declarations";
 import { intersectionOverUnion, IOU_THRESHOLD, percentile } from "../src/replay/statistics";
 import type { Box, ImageInput } from "../src/runtime/types";
-import { createGroundingStream, type GroundingStreamEngine } from "../src/stream";
+import { createGroundingStream, monotonicScheduler, type GroundingStreamEngine } from "../src/stream";
 import type { FrameInput, Header, StreamEvent, TranscriptInput } from "../src/stream/types";
 
 /** One camera frame of the replayed sequence. */
@@ -145,7 +145,7 @@ function checkOptions(options: ContentionBenchmarkOptions, policies: PolicyName[
 
 /** Replays the sequence at real rate and collects every stream event. */
 function replay(options: ContentionBenchmarkOptions, parameters: GroundingParameters, logger: Logger): Promise<StreamEvent[]> {
-  const now = (): number => asyncScheduler.now();
+  const now = (): number => monotonicScheduler.now();
   const frames: Observable<FrameInput> = merge(
     ...options.frames.map((frame) =>
       timer(frame.atMs).pipe(

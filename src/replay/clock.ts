@@ -11,25 +11,14 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 
-import { asyncScheduler, type SchedulerAction, type SchedulerLike, type Subscription } from "rxjs";
+import type { SchedulerLike } from "rxjs";
+
+import { MonotonicScheduler } from "../stream/clock";
 
 export interface ReplayClock {
   readonly scheduler: SchedulerLike;
   /** Waits until the message logged at `logTimeNs` is due, and returns its arrival time in ms. */
   arrive(logTimeNs: bigint): Promise<number>;
-}
-
-/** Wall-clock scheduler with `now()` from the monotonic performance clock. */
-class MonotonicScheduler implements SchedulerLike {
-  constructor(private readonly offsetMs: () => number) {}
-
-  now(): number {
-    return performance.now() + this.offsetMs();
-  }
-
-  schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay?: number, state?: T): Subscription {
-    return asyncScheduler.schedule(work, delay, state);
-  }
 }
 
 /** Releases messages in bag time divided by `rate`; an aborted `signal` ends the wait at once. */

@@ -20,6 +20,7 @@ import type { GroundingEngine } from "../runtime/types";
 import { parseTranscript } from "../runtime/transcript";
 import type { GroundingStreamOptions } from "../stream/options";
 import type { FrameInput, StreamEvent, TranscriptInput } from "../stream/types";
+import { monotonicNow } from "../stream/clock";
 import { GroundingDiagnostics } from "./diagnostics";
 import { handleGroundRequest } from "./ground-service";
 import { frameFromMessage, transcriptFromMessage } from "./inputs";
@@ -43,7 +44,7 @@ export interface GroundingNodeOptions {
   bundledModelDir: string;
   /** Needed only when `publish_debug_image` is true. */
   renderDebugImage?: RenderDebugImage;
-  /** Wall clock in ms, for arrival times and latencies. Default: Date.now. */
+  /** Clock in ms for arrival times and latencies; it must be the stream's clock. Default: monotonicNow. */
   now?: () => number;
 }
 
@@ -76,7 +77,7 @@ export class GroundingNode {
     this.logger = options.transport.logger;
     this.rejections = new RateLimitedLog(this.logger, 5000);
     this.model = new ModelSlot(this.logger);
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? monotonicNow;
     this.parameters = parameters;
   }
 

@@ -29,7 +29,7 @@ export interface StartNodeOptions {
   renderDebugImage?: RenderDebugImage;
   /** Default: process. */
   signals?: SignalSource;
-  /** Wall clock in ms. Default: Date.now. */
+  /** Clock in ms for arrival times and latencies, the stream's clock. Default: monotonicNow. */
   now?: () => number;
 }
 

@@ -1,6 +1,7 @@
-import { asyncScheduler, Observable, Subscription } from "rxjs";
+import { Observable, Subscription } from "rxjs";
 
 import { silentLogger } from "../log";
+import { monotonicScheduler } from "./clock";
 import { validateStreamOptions, type GroundingStreamOptions } from "./options";
 import { GroundingPipeline } from "./pipeline";
 import type { StreamEvent } from "./types";
@@ -25,7 +26,7 @@ import type { StreamEvent } from "./types";
  */
 export function createGroundingStream(options: GroundingStreamOptions): Observable<StreamEvent> {
   validateStreamOptions(options);
-  const scheduler = options.scheduler ?? asyncScheduler;
+  const scheduler = options.scheduler ?? monotonicScheduler;
   const logger = options.logger ?? silentLogger;
 
   return new Observable<StreamEvent>((subscriber) => {

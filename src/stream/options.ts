@@ -27,7 +27,10 @@ export interface GroundingStreamOptions {
    * arrives the declared defaults apply.
    */
   parameters: Observable<GroundingParameters>;
-  /** Clock of the stream: `scheduler.now()` in ms. Default: rxjs `asyncScheduler` (wall clock). */
+  /**
+   * Clock of the stream: `scheduler.now()` in ms, the clock of every `receivedAtMs`.
+   * Default: `monotonicScheduler` (performance.now(), so stamp arrivals with `monotonicNow`).
+   */
   scheduler?: SchedulerLike;
   /** Receives command changes, drops (debug) and rate-limited rejections. Default: silent. */
   logger?: Logger;

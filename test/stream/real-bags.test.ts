@@ -8,7 +8,7 @@ import { openBag } from "../../src/bag";
 import { imageInputFromCompressed, imageInputFromImage, stampFromMessage } from "../../src/msgs";
 import type { CompressedImage, Image } from "../../src/msgs/types";
 import { loadGroundingEngine, type OnnxGroundingEngine } from "../../src/runtime/engine";
-import { createGroundingStream } from "../../src/stream";
+import { createGroundingStream, monotonicNow } from "../../src/stream";
 import type { FrameInput, GroundingEvent, RejectionEvent } from "../../src/stream/types";
 import { TINY_MODEL_DIR } from "../runtime/helpers";
 import { parametersWith } from "./fake-engine";
@@ -64,7 +64,7 @@ describe("grounding stream on real bags", () => {
     assert.ok(brokenJpeg.length >= 1);
 
     // Interleaved so that each broken frame sits between two good ones.
-    const sequence = [soccer[0], brokenRaw[0], brokenJpeg[0], soccer[1]].map((frame) => ({ ...frame, receivedAtMs: Date.now() }));
+    const sequence = [soccer[0], brokenRaw[0], brokenJpeg[0], soccer[1]].map((frame) => ({ ...frame, receivedAtMs: monotonicNow() }));
     const events = await lastValueFrom(
       createGroundingStream({
         engine,
