@@ -7,6 +7,9 @@ import os
 
 from model import POLICIES
 
+# Extra row of each split: lgmdp at the gate threshold that matches softskip's mean compute.
+MATCHED_LGMDP = "lgmdp_matched"
+
 BEGIN = "<!-- BEGIN GENERATED FIGURES (models/training/card.py) -->"
 END = "<!-- END GENERATED FIGURES -->"
 
@@ -21,14 +24,16 @@ def _pct(value):
     return "n/a" if value is None else f"{100 * value:.1f}%"
 
 
-def _policy_table(splits):
+def _policy_table(splits, thresholds):
     rows = ["| split | refs | policy | accuracy (IoU >= 0.5) | decision accuracy | compute ratio "
             "| not-found precision | not-found recall |",
             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
+    matched = thresholds.get("lgmdp_matched_gate")
+    labels = {MATCHED_LGMDP: f"lgmdp, gate {matched} (softskip's compute)"}
     for split, by_policy in splits.items():
-        for policy in POLICIES:
+        for policy in POLICIES + tuple(p for p in (MATCHED_LGMDP,) if p in by_policy):
             s = by_policy[policy]
-            rows.append(f"| {split} | {s['count']} | {policy} | {_pct(s['accuracy'])} | "
+            rows.append(f"| {split} | {s['count']} | {labels.get(policy, policy)} | {_pct(s['accuracy'])} | "
                         f"{_pct(s['decision_accuracy'])} | {_pct(s['compute_ratio'])} | "
                         f"{_pct(s['not_found_precision'])} | {_pct(s['not_found_recall'])} |")
     return "\n".join(rows)
@@ -73,7 +78,7 @@ def generated_section(metrics, args):
         "",
         "### Accuracy and compute per policy",
         "",
-        _policy_table(metrics["splits"]),
+        _policy_table(metrics["splits"], metrics["thresholds"]),
         "",
     ]
     if test:
