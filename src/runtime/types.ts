@@ -87,6 +87,11 @@ export interface GroundingOutput {
   budgetMs?: number;
   /** Model time the cost model predicted for the executed plan, in ms (budget policy only). */
   predictedMs?: number;
+  /**
+   * Present (true) when the budget policy's deadline stopped the plan after some head had
+   * run: the answer is the best over the heads that ran, listed in `executedBlocks`.
+   */
+  stoppedAtDeadline?: true;
   /** Stage timings in ms: `total`, `decode`, `preprocess`, `text`, one per block, `postprocess`. */
   latencyMs: Record<string, number> & { total: number };
   /** Original image size in pixels. */

@@ -28,7 +28,11 @@ export type WorkerPixels =
   | { kind: "letterboxed"; rgb: Uint8Array }
   | { kind: "pixels"; pixels: RawPixels; transform: LetterboxTransform; padValue: number };
 
-export type WorkerStep = { kind: "run"; block: string } | { kind: "alias"; from: string; to: string };
+/**
+ * One step of a plan in head-first order. `segmentMs` marks the first step of a head's
+ * segment with the segment's predicted time, which the deadline check reads.
+ */
+export type WorkerStep = ({ kind: "run"; block: string } | { kind: "alias"; from: string; to: string }) & { segmentMs?: number };
 
 export interface SerializedTensor {
   type: "float32" | "int64";
@@ -38,7 +42,7 @@ export interface SerializedTensor {
 
 export type WorkerRequest =
   | { id: number; type: "encode"; tokens: BigInt64Array }
-  | { id: number; type: "ground"; handle: number; image: WorkerPixels; steps: WorkerStep[]; heads: Array<{ block: string; output: string }> }
+  | { id: number; type: "ground"; handle: number; image: WorkerPixels; steps: WorkerStep[]; heads: Array<{ block: string; output: string }>; deadlineMs: number | null }
   | { id: number; type: "runBlock"; block: string; feeds: Record<string, SerializedTensor> }
   | { id: number; type: "release"; handle: number };
 
@@ -62,6 +66,8 @@ export interface HeadBest {
 export interface GroundResult {
   /** One entry per head that ran. */
   best: HeadBest[];
+  /** Steps run, from the first; fewer than requested when the deadline stopped the plan. */
+  completedSteps: number;
   /** Run time of each executed block, in ms. */
   blockMs: Record<string, number>;
   /** Building the normalised float tensor (and, for raw pixels, the letterbox), in ms. */

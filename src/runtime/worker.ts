@@ -82,7 +82,7 @@ class InferenceWorker {
       case "encode":
         return this.encode(request.tokens);
       case "ground":
-        return this.ground(request.handle, request.image, request.steps, request.heads);
+        return this.ground(request.handle, request.image, request.steps, request.heads, request.deadlineMs);
       case "runBlock":
         return this.runBlock(request.block, request.feeds);
       case "release":
@@ -103,7 +103,19 @@ class InferenceWorker {
     return { handle, gates, ms: performance.now() - start };
   }
 
-  private async ground(handle: number, pixels: WorkerPixels, steps: WorkerStep[], heads: Array<{ block: string; output: string }>): Promise<GroundResult> {
+  /**
+   * Runs the steps in order. With a deadline (ms after this call starts), a head's segment
+   * that is predicted to end past it is not started once some head has run, so the answer
+   * is the best box found in time.
+   */
+  private async ground(
+    handle: number,
+    pixels: WorkerPixels,
+    steps: WorkerStep[],
+    heads: Array<{ block: string; output: string }>,
+    deadlineMs: number | null,
+  ): Promise<GroundResult> {
+    const callStart = performance.now();
     const sentence = this.sentences.get(handle);
     if (sentence === undefined) {
       throw new Error(`command handle ${handle} was released or never encoded; call encode() again`);
@@ -124,7 +136,15 @@ class InferenceWorker {
       ["sentence", sentence],
     ]);
     const blockMs: Record<string, number> = {};
+    const headBlocks = new Set(heads.map((head) => head.block));
+    let headsRun = 0;
+    let completedSteps = 0;
     for (const step of steps) {
+      const late = deadlineMs !== null && step.segmentMs !== undefined && performance.now() - callStart + step.segmentMs > deadlineMs;
+      if (late && headsRun > 0) {
+        break;
+      }
+      completedSteps += 1;
       if (step.kind === "alias") {
         tensors.set(step.to, this.tensor(tensors, step.from));
         continue;
@@ -134,17 +154,20 @@ class InferenceWorker {
       for (const input of block.inputs) {
         feeds[input] = this.tensor(tensors, input);
       }
-      const start = performance.now();
+      const blockStart = performance.now();
       const outputs = await this.runSession(block, feeds);
-      blockMs[step.block] = performance.now() - start;
+      blockMs[step.block] = performance.now() - blockStart;
       for (const output of block.outputs) {
         tensors.set(output, outputs[output]);
+      }
+      if (headBlocks.has(step.block)) {
+        headsRun += 1;
       }
     }
 
     const selectStart = performance.now();
-    const best = heads.map(({ block, output }) => bestAnchor(block, this.tensor(tensors, output)));
-    return { best, blockMs, preprocessMs, selectMs: performance.now() - selectStart };
+    const best = heads.filter(({ output }) => tensors.has(output)).map(({ block, output }) => bestAnchor(block, this.tensor(tensors, output)));
+    return { best, completedSteps, blockMs, preprocessMs, selectMs: performance.now() - selectStart };
   }
 
   private async runBlock(name: string, feeds: Record<string, SerializedTensor>): Promise<Record<string, SerializedTensor>> {

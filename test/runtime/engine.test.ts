@@ -56,6 +56,28 @@ describe("grounding engine", () => {
     assert.ok((output.predictedMs ?? 0) > 0);
   });
 
+  it("stops the budget policy at its deadline after one head", async () => {
+    const command = await engine.encode("the blue bowl");
+    const output = await engine.ground(SCENE, command, { policy: "budget", budgetMs: 0.001 });
+    engine.release(command);
+
+    assert.equal(output.stoppedAtDeadline, true);
+    assert.equal(output.executedBlocks.filter((name) => name.startsWith("head.")).length, 1);
+    assert.ok(output.box !== null, "the head that ran still answers");
+    assert.ok(output.computeRatio < 1);
+  });
+
+  it("runs the whole plan when the budget leaves time", async () => {
+    const command = await engine.encode("the blue bowl");
+    const output = await engine.ground(SCENE, command, { policy: "budget", budgetMs: 10000 });
+    const full = await engine.ground(SCENE, command, { policy: "full" });
+    engine.release(command);
+
+    assert.equal(output.stoppedAtDeadline, undefined);
+    assert.equal(full.stoppedAtDeadline, undefined);
+    assert.deepEqual(full.executedBlocks, engine.manifest.blocks.filter((block) => block.kind !== "approximator").map((block) => block.name));
+  });
+
   it("grounds a raw image with row padding", async () => {
     const command = await engine.encode("the cup");
     const output = await engine.ground(paddedRawImage(), command, { policy: "softskip" });
