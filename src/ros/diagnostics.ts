@@ -1,7 +1,7 @@
 /**
  * Counters behind `/diagnostics`: inputs received, inputs rejected per reason, frames
  * dropped per reason, results per status, end-to-end latency percentiles, the budget in
- * force and the compute ratio. Pure: the node feeds it events and publishes `snapshot()`.
+ * force, the compute ratio and how often the budget policy's deadline cut a plan short. Pure: the node feeds it events and publishes `snapshot()`.
  */
 import type { DiagnosticArray, DiagnosticStatus, KeyValue } from "../msgs";
 import { nearestRankPercentile } from "../metrics";
@@ -33,6 +33,7 @@ export class GroundingDiagnostics {
   private readonly latenciesMs: number[] = [];
   private readonly computeRatios: number[] = [];
   private budgetInForceMs: number | undefined;
+  private stoppedAtDeadline = 0;
   /** Rejections since the previous snapshot, so a burst raises the level for one period. */
   private rejectedSinceSnapshot = 0;
 
@@ -62,6 +63,9 @@ export class GroundingDiagnostics {
         pushBounded(this.latenciesMs, event.endToEndMs);
         pushBounded(this.computeRatios, event.output.computeRatio);
         this.budgetInForceMs = event.budgetMs;
+        if (event.output.stoppedAtDeadline === true) {
+          this.stoppedAtDeadline += 1;
+        }
         return;
       case "rejected":
         this.recordRejection(event.topic, event.reason);
@@ -94,6 +98,7 @@ export class GroundingDiagnostics {
       keyValue("latency budget ms", context.latencyBudgetMs),
       keyValue("model budget in force ms", this.budgetInForceMs),
       keyValue("compute ratio mean", mean(this.computeRatios)),
+      keyValue("results stopped at deadline", this.stoppedAtDeadline),
     ];
 
     const { level, message } = this.assess(context, p90);

@@ -209,7 +209,7 @@ describe("ROS interface (contract table)", function () {
     assert.equal(values.get("frames received"), "2");
     assert.equal(values.get("state"), "active");
     assert.equal(values.get("model"), "fake-model");
-    for (const key of ["latency p50 ms", "latency p90 ms", "latency p99 ms", "latency budget ms", "compute ratio mean", "frames dropped (busy)"]) {
+    for (const key of ["latency p50 ms", "latency p90 ms", "latency p99 ms", "latency budget ms", "compute ratio mean", "results stopped at deadline", "frames dropped (busy)"]) {
       assert.ok(values.has(key), `missing ${key}`);
     }
   });
