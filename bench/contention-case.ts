@@ -117,6 +117,7 @@ export function formatContentionMarkdown(result: ContentionCaseResult, command: 
     `${run.results}/${run.frames}`,
     String(run.dropped.busy + run.dropped.stale),
     percent(run.overBudgetShare),
+    String(run.stoppedAtDeadline),
     ms(run.latencyMs.p50),
     ms(run.latencyMs.p99),
     percent(run.computeRatio),
@@ -129,6 +130,6 @@ export function formatContentionMarkdown(result: ContentionCaseResult, command: 
     "",
     `A session of spoken commands from the dataset, each followed by six 640x480 rgb8 frames at 5 Hz, replayed at real rate through the grounding stream while 0, 1 or 2 CPU-bound processes compete for the CPU. The end-to-end target is ${result.report.latencyBudgetMs} ms, 1.3 times the full policy's ground() median of ${result.idleFullMs.toFixed(1)} ms without competitors.`,
     "",
-    markdownTable(["policy", "competitors", "results/frames", "dropped", "over budget", "p50 ms", "p99 ms", "compute", "accuracy"], rows),
+    markdownTable(["policy", "competitors", "results/frames", "dropped", "over budget", "cut at deadline", "p50 ms", "p99 ms", "compute", "accuracy"], rows),
   ].join("\n");
 }

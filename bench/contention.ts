@@ -68,6 +68,8 @@ export interface ContentionRun {
   rejected: number;
   /** Share of results whose end-to-end latency exceeded `latency_budget_ms`, in 0..1; null without results. */
   overBudgetShare: number | null;
+  /** Results whose plan the budget policy's deadline cut short. */
+  stoppedAtDeadline: number;
   /** End-to-end latency, frame arrival to result, in ms (nearest-rank percentiles). */
   latencyMs: { p50: number | null; p99: number | null };
   /** Mean executed FLOPs / full-model FLOPs; null without results. */
@@ -186,6 +188,7 @@ function summarise(
   let correct = 0;
   const dropped = { busy: 0, stale: 0 };
   let rejected = 0;
+  let stoppedAtDeadline = 0;
 
   for (const event of events) {
     if (event.kind === "dropped") {
@@ -198,6 +201,7 @@ function summarise(
     }
     latencies.push(event.endToEndMs);
     computeSum += event.output.computeRatio;
+    stoppedAtDeadline += event.output.stoppedAtDeadline === true ? 1 : 0;
     const truth = truthByHeader.get(event.header);
     if (truth === undefined) {
       continue;
@@ -218,6 +222,7 @@ function summarise(
     dropped,
     rejected,
     overBudgetShare: latencies.length === 0 ? null : overBudget / latencies.length,
+    stoppedAtDeadline,
     latencyMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99) },
     computeRatio: latencies.length === 0 ? null : computeSum / latencies.length,
     accuracy: scored === 0 ? null : correct / scored,
