@@ -13,17 +13,18 @@ import { defaultParameters } from "../params/declarations";
 import { BUNDLED_MODEL_DIR, loadGroundingEngine } from "../runtime/engine";
 import { parseTranscript } from "../runtime/transcript";
 import type { GroundingOutput, ImageInput } from "../runtime/types";
-import { parseCliArgs, parsePolicy, parsePositiveInteger, parsePositiveNumber } from "./runtime-options";
+import { checkOutputFile, parseCliArgs, parsePolicy, parsePositiveInteger, parsePositiveNumber } from "./runtime-options";
 
 const USAGE = `Usage: softskip ground --image FILE --text TEXT [options]
 
-Grounds a spoken command ("grab the red cup left of the bowl") on an image file (JPEG or PNG).
+Grounds a spoken command ("grab the red cup left of the bowl") on an image file: JPEG or
+PNG, or another 8-bit format that sharp reads (WebP, TIFF, GIF).
 
 Options:
   --image FILE       image to search
   --text TEXT        spoken command or referring expression
   --policy P         full, lgmdp, softskip, budget or static (default: ${defaultParameters().policy})
-  --budget-ms N      model-time budget for the budget policy, in ms (default: ${defaultParameters().latency_budget_ms})
+  --budget-ms N      time budget of one inference under the budget policy, in ms (default: ${defaultParameters().latency_budget_ms})
   --model DIR        model directory with manifest.json (default: the bundled model)
   --threads N        ONNX Runtime threads per block session (default: ${defaultParameters().num_threads})
   --out FILE         write the image with the box drawn, as PNG
@@ -49,6 +50,7 @@ export async function run(args: string[]): Promise<number> {
         },
       }),
     "softskip ground",
+    ["image", "text", "policy", "budget-ms", "model", "threads", "out", "json", "help"],
   );
   if (values.help) {
     process.stdout.write(USAGE + "\n");
@@ -65,11 +67,14 @@ export async function run(args: string[]): Promise<number> {
   const policy = parsePolicy(values.policy ?? defaults.policy, "--policy");
   const budgetMs = values["budget-ms"] === undefined ? defaults.latency_budget_ms : parsePositiveNumber(values["budget-ms"], "--budget-ms");
   const numThreads = values.threads === undefined ? defaults.num_threads : parsePositiveInteger(values.threads, "--threads");
+  if (values.out !== undefined) {
+    checkOutputFile(values.out, "--out");
+  }
 
   const image: ImageInput = { kind: "file", path: values.image };
   const parsed = parseTranscript(values.text, "--text");
   if (parsed.kind !== "command") {
-    const reason = parsed.kind === "stop" ? "is a stop command" : "contains no referring expression";
+    const reason = parsed.kind === "stop" ? "is a stop command" : emptyReason(values.text);
     return reject(values.json, values.text, `--text ${JSON.stringify(values.text)} ${reason}; pass words that name the object, such as "the red cup".`);
   }
 
@@ -79,6 +84,18 @@ export async function run(args: string[]): Promise<number> {
     const textStart = performance.now();
     const command = await engine.encode(parsed.expression);
     const textMs = performance.now() - textStart;
+    const words = parsed.expression.split(" ").filter((word) => word !== "");
+    if (command.unknownWords.length >= words.length) {
+      engine.release(command);
+      return reject(
+        values.json,
+        values.text,
+        `None of the words of ${JSON.stringify(parsed.expression)} is in the model's vocabulary, so it cannot be grounded; the bundled model knows English tabletop words such as "the red cup left of the bowl".`,
+      );
+    }
+    if (command.unknownWords.length > 0) {
+      logger.warn(`Words not in the model's vocabulary are ignored: ${command.unknownWords.join(", ")}.`);
+    }
 
     let output: GroundingOutput;
     try {
@@ -108,7 +125,8 @@ export async function run(args: string[]): Promise<number> {
       executedBlocks: output.executedBlocks,
       computeRatio: output.computeRatio,
       latencyMs: output.latencyMs,
-      ...(output.budgetMs === undefined ? {} : { budgetMs: output.budgetMs }),
+      ...(output.budgetMs === undefined ? {} : { budgetMs: output.budgetMs, predictedMs: output.predictedMs }),
+      ...(output.stoppedAtDeadline === true ? { stoppedAtDeadline: true } : {}),
       unknownWords: command.unknownWords,
       image: { path: values.image, width: output.imageWidth, height: output.imageHeight },
       model: engine.modelName,
@@ -118,6 +136,13 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     await engine.close();
   }
+}
+
+/** Says why a transcript held no expression: no words at all, or only words outside a-z. */
+function emptyReason(text: string): string {
+  const hasLetters = /\p{L}/u.test(text);
+  const hasLatin = /[a-z]/i.test(text.normalize("NFKD"));
+  return hasLetters && !hasLatin ? "has no words in the Latin alphabet, and the model understands English only" : "contains no referring expression";
 }
 
 function reject(json: boolean, transcript: string, message: string): number {

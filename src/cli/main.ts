@@ -40,6 +40,11 @@ async function main(argv: string[]): Promise<number> {
   return module.run(rest);
 }
 
+function isFileSystemError(error: unknown): error is NodeJS.ErrnoException & { path: string; syscall: string } {
+  const candidate = error as NodeJS.ErrnoException | null;
+  return typeof candidate?.code === "string" && typeof candidate.path === "string" && typeof candidate.syscall === "string";
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
@@ -55,6 +60,9 @@ main(process.argv.slice(2)).then(
     }
     if (error instanceof SoftSkipError) {
       process.stderr.write(`softskip: ${error.message}\n`);
+    } else if (isFileSystemError(error)) {
+      // A path the checks before the work could not foresee, such as a read-only folder.
+      process.stderr.write(`softskip: cannot ${error.syscall} ${error.path}: ${error.code}; check the path and its permissions.\n`);
     } else {
       process.stderr.write(`softskip: unexpected error: ${describeError(error)}\n${(error as Error)?.stack ?? ""}\n`);
     }

@@ -15,6 +15,7 @@ import { readParameterFile } from "../params/file";
 import { mergeParameters } from "../params/validate";
 import { formatSummary, ProgressBar, readCommandsFile, replayBag, ReplayInterruptedError, ThumbnailCollector, writeReport, type ScheduledCommand } from "../replay";
 import type { GroundingEngine } from "../runtime/types";
+import { checkOutputFile, parseCliArgs } from "./runtime-options";
 
 const USAGE = `Usage: softskip replay BAG [options]
 
@@ -61,9 +62,9 @@ export async function run(args: string[]): Promise<number> {
   try {
     parsed = parseArguments(args);
   } catch (error) {
-    const isUsageError = error instanceof ArgumentError || error instanceof ParameterError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") === true;
-    if (isUsageError) {
-      process.stderr.write(`softskip replay: ${describeError(error)}\n\n${USAGE}\n`);
+    if (error instanceof ArgumentError || error instanceof ParameterError) {
+      const hint = error.message.includes("--help") ? "" : " Run softskip replay --help for the options.";
+      process.stderr.write(`softskip replay: ${describeError(error)}${hint}\n`);
       return 2;
     }
     throw error;
@@ -127,26 +128,30 @@ export async function run(args: string[]): Promise<number> {
   }
 }
 
+const OPTIONS = {
+  command: { type: "string" },
+  commands: { type: "string" },
+  out: { type: "string" },
+  report: { type: "string" },
+  params: { type: "string" },
+  policy: { type: "string" },
+  "budget-ms": { type: "string" },
+  rate: { type: "string", default: "1" },
+  "include-input": { type: "boolean", default: false },
+  "image-topic": { type: "string" },
+  "transcript-topic": { type: "string" },
+  model: { type: "string" },
+  json: { type: "boolean", default: false },
+} as const;
+
 function parseArguments(args: string[]): ParsedArguments {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      command: { type: "string" },
-      commands: { type: "string" },
-      out: { type: "string" },
-      report: { type: "string" },
-      params: { type: "string" },
-      policy: { type: "string" },
-      "budget-ms": { type: "string" },
-      rate: { type: "string", default: "1" },
-      "include-input": { type: "boolean", default: false },
-      "image-topic": { type: "string" },
-      "transcript-topic": { type: "string" },
-      model: { type: "string" },
-      json: { type: "boolean", default: false },
-    },
-  });
+  const { values, positionals } = parseCliArgs(() => parseArgs({ args, allowPositionals: true, options: OPTIONS }), "softskip replay", Object.keys(OPTIONS));
+  if (values.out !== undefined) {
+    checkOutputFile(values.out, "--out");
+  }
+  if (values.report !== undefined) {
+    checkOutputFile(values.report, "--report");
+  }
 
   if (positionals.length !== 1) {
     throw new ArgumentError(`Expected exactly one BAG argument but received ${positionals.length} (${positionals.join(" ") || "none"}).`);

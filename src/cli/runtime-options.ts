@@ -1,15 +1,88 @@
-/** Option parsing shared by `softskip ground` and `softskip eval`. */
+/** Option parsing and output checks shared by the subcommands. */
+import { statSync, type Stats } from "node:fs";
+import { dirname, resolve } from "node:path";
+
 import { ArgumentError, describeError } from "../errors";
 import type { PolicyName } from "../params/declarations";
 import { POLICY_NAMES } from "../params/declarations";
 
-/** Runs node:util parseArgs and turns its TypeError into an ArgumentError naming the subcommand. */
-export function parseCliArgs<T>(parse: () => T, command: string): T {
+/**
+ * Runs node:util parseArgs and turns its TypeError into a one-line ArgumentError naming the
+ * subcommand. `known` (option names without dashes) lets an unknown option get a suggestion.
+ */
+export function parseCliArgs<T>(parse: () => T, command: string, known: readonly string[] = []): T {
   try {
     return parse();
   } catch (error) {
-    const message = describeError(error).replace(/[.\s]*$/, ".");
-    throw new ArgumentError(`${message} Run ${command} --help for the options.`);
+    throw new ArgumentError(`${describeParseError(error, known)} Run ${command} --help for the options.`);
+  }
+}
+
+/** Rewrites node:util parseArgs errors, whose texts span lines and address JavaScript callers. */
+function describeParseError(error: unknown, known: readonly string[]): string {
+  const text = describeError(error);
+  const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(text);
+  if (unknown !== null) {
+    const name = unknown[1].replace(/^-+/, "");
+    const suggestion = known.find((option) => editDistance(option, name) <= 2);
+    const hint = suggestion === undefined ? "." : `; did you mean --${suggestion}?`;
+    return `Unknown option ${unknown[1]}${hint}`;
+  }
+  const ambiguous = /^Option '(-{1,2}[^ ']+)[^']*' argument is ambiguous/.exec(text);
+  if (ambiguous !== null) {
+    return `The value of ${ambiguous[1]} starts with "-"; write it as ${ambiguous[1]}=VALUE if you meant it.`;
+  }
+  return text.split("\n")[0].replace(/[.\s]*$/, ".");
+}
+
+/** Levenshtein distance, for suggesting the option a typo meant. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** Returns the stats of `path`, or undefined when it or a folder on its way does not exist. */
+function existing(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/**
+ * Checks before any work that `path` can be written as a file: it is not a folder, and its
+ * nearest existing ancestor is a folder (missing folders are created later).
+ */
+export function checkOutputFile(path: string, option: string): void {
+  if (path.trim() === "") {
+    throw new ArgumentError(`${option} is empty; pass a file path such as out/result.png.`);
+  }
+  const absolute = resolve(path);
+  if (existing(absolute)?.isDirectory() === true) {
+    throw new ArgumentError(`${option} ${path} is a folder; pass a file path inside it, such as ${path.replace(/\/$/, "")}/result.png.`);
+  }
+  let ancestor = dirname(absolute);
+  for (;;) {
+    const stats = existing(ancestor);
+    if (stats !== undefined) {
+      if (!stats.isDirectory()) {
+        throw new ArgumentError(`${option} ${path} cannot be created because ${ancestor} is a file, not a folder; pass another path.`);
+      }
+      return;
+    }
+    ancestor = dirname(ancestor);
   }
 }
 

@@ -403,6 +403,7 @@ class ReplaySession {
       overBudget: statistics.overBudget(),
       accuracy: this.topics.groundTruth === null ? null : accuracy.accuracy,
       accuracySamples: accuracy.samples,
+      groundTruthTopic: this.topics.groundTruth,
       unreadable: this.bag.skipped().map((entry) => ({ ...entry })),
       missingFiles: [...this.bag.missingFiles],
       rate: this.options.rate,

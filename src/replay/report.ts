@@ -5,6 +5,7 @@
 import { writeFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 
+import { accuracyText } from "./summary-text";
 import type { Thumbnail } from "./thumbnails";
 import type { ReplaySummary, ResultRecord } from "./types";
 
@@ -88,7 +89,7 @@ function summaryTable(summary: ReplaySummary): string {
     ["Latency p50 / p90 / p99", `${ms(summary.latencyMs.p50)} / ${ms(summary.latencyMs.p90)} / ${ms(summary.latencyMs.p99)}`],
     ["Over budget", String(summary.overBudget)],
     ["Mean compute ratio", percent(summary.computeRatio)],
-    ["Accuracy (IoU >= 0.5)", summary.accuracy === null ? "n/a (no ground truth)" : `${percent(summary.accuracy)} of ${summary.accuracySamples}`],
+    ["Accuracy", accuracyText(summary)],
     ["Wall time", `${summary.wallTimeS.toFixed(1)} s`],
   ];
   return `<table>${rows.map(([key, value]) => `<tr><th>${escapeHtml(key)}</th><td>${escapeHtml(value)}</td></tr>`).join("")}</table>`;

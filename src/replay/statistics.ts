@@ -50,15 +50,17 @@ export class ReplayStatistics {
 
   /**
    * Scores results against the ground truth at the same header stamp: a grounded truth
-   * needs a grounded result with IoU >= 0.5, a not-found truth needs "not_found".
-   * Returns null accuracy when the bag has no ground truth or no result matched one.
+   * needs a grounded result with IoU >= 0.5, a not-found truth needs "not_found". A truth
+   * that names its transcript scores only results of that transcript, so commands given
+   * with --command are not scored against the bag's own. Returns null accuracy when the
+   * bag has no ground truth or no result matched one.
    */
   accuracy(): { accuracy: number | null; samples: number } {
     let samples = 0;
     let correct = 0;
     for (const result of this.results) {
       const truth = this.groundTruth.get(result.stampNs.toString());
-      if (truth === undefined) {
+      if (truth === undefined || (truth.transcript !== "" && truth.transcript !== result.transcript)) {
         continue;
       }
       samples += 1;

@@ -23,7 +23,7 @@ export function formatSummary(summary: ReplaySummary): string {
     `Rejected:     ${formatCounts(summary.rejected)}`,
     `Latency:      p50 ${formatMs(summary.latencyMs.p50)}, p90 ${formatMs(summary.latencyMs.p90)}, p99 ${formatMs(summary.latencyMs.p99)}; ${summary.overBudget} over budget`,
     `Compute:      ${summary.computeRatio === null ? "n/a" : `${(summary.computeRatio * 100).toFixed(1)}% of the full model's FLOPs`}`,
-    `Accuracy:     ${summary.accuracy === null ? "n/a (no ground truth in the bag)" : `${(summary.accuracy * 100).toFixed(1)}% of ${summary.accuracySamples} results (IoU >= 0.5)`}`,
+    `Accuracy:     ${accuracyText(summary)}`,
     `Wall time:    ${summary.wallTimeS.toFixed(1)} s`,
   ];
   for (const entry of summary.unreadable) {
@@ -33,4 +33,12 @@ export function formatSummary(summary: ReplaySummary): string {
     lines.push(`Missing:      ${summary.missingFiles.length} bag file(s) listed in metadata.yaml`);
   }
   return lines.join("\n");
+}
+
+/** Describes the accuracy line of a replay summary, saying why it is missing when it is. */
+export function accuracyText(summary: ReplaySummary): string {
+  if (summary.accuracy !== null) {
+    return `${(summary.accuracy * 100).toFixed(1)}% of ${summary.accuracySamples} results (IoU >= 0.5)`;
+  }
+  return summary.groundTruthTopic === null ? "n/a (no ground truth in the bag)" : "n/a (the bag's ground truth is for other commands)";
 }

@@ -99,8 +99,10 @@ export interface ReplaySummary {
   overBudget: number;
   /** Fraction of results matching the ground truth (IoU >= 0.5); null without ground truth. */
   accuracy: number | null;
-  /** Results that had a ground truth at the same stamp. */
+  /** Results that had a ground truth at the same stamp, for the same transcript. */
   accuracySamples: number;
+  /** Ground-truth topic of the bag; null when it has none. */
+  groundTruthTopic: string | null;
   /** Messages the bag reader could not use, per topic and reason. */
   unreadable: { topic: string; reason: string; count: number }[];
   /** Bag files that metadata.yaml lists but that are missing. */

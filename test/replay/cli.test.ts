@@ -32,7 +32,10 @@ describe("replay: command line", function () {
     ["two command sources", ["x.mcap", "--command", "a", "--commands", "c.yaml"], /either --command or --commands, not both/],
     ["a bad rate", ["x.mcap", "--rate", "fast"], /Invalid --rate "fast"/],
     ["a bad budget", ["x.mcap", "--budget-ms", "soon"], /Invalid --budget-ms "soon": expected a number/],
-    ["an unknown option", ["x.mcap", "--colour"], /Unknown option '--colour'/],
+    ["an unknown option", ["x.mcap", "--colour"], /Unknown option --colour\. Run softskip replay --help/],
+    ["a misspelled option", ["x.mcap", "--comand", "a"], /Unknown option --comand; did you mean --command\?/],
+    ["a folder as the report", ["x.mcap", "--report", "."], /--report \. is a folder; pass a file path inside it/],
+    ["a report under a file", ["x.mcap", "--report", "package.json/report.html"], /package\.json is a file, not a folder/],
     ["a bad policy", ["x.mcap", "--policy", "fastest"], /Parameter policy must be one of full, lgmdp, softskip, budget, static but received "fastest"/],
   ];
   for (const [name, args, message] of usageErrors) {

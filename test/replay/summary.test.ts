@@ -24,6 +24,7 @@ const SUMMARY: ReplaySummary = {
   overBudget: 1,
   accuracy: 0.5,
   accuracySamples: 6,
+  groundTruthTopic: "/softskip/ground_truth",
   unreadable: [{ topic: "/json", reason: "unsupported message encoding", count: 3 }],
   missingFiles: [],
   rate: 1,

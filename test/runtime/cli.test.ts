@@ -96,6 +96,37 @@ describe("softskip ground and eval", function () {
     assert.match(run.stderr, /--text "never mind" is a stop command/);
   });
 
+  it("ground rejects a folder as --out before loading", async () => {
+    const run = await runCli(["ground", "--image", SCENE, "--text", "the cup", "--model", TINY_MODEL_DIR, "--out", dir]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--out .* is a folder; pass a file path inside it/);
+    assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
+  });
+
+  it("ground rejects words the model does not know", async () => {
+    const run = await runCli(["ground", "--image", SCENE, "--text", "la tasse rouge", "--model", TINY_MODEL_DIR]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /None of the words of "la tasse rouge" is in the model's vocabulary/);
+  });
+
+  it("ground warns about some unknown words", async () => {
+    const run = await runCli(["ground", "--image", SCENE, "--text", "the purple cup", "--model", TINY_MODEL_DIR]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /Words not in the model's vocabulary are ignored: purple\./);
+  });
+
+  it("ground explains text without Latin letters", async () => {
+    const run = await runCli(["ground", "--image", SCENE, "--text", "赤いマグカップ", "--model", TINY_MODEL_DIR]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /has no words in the Latin alphabet, and the model understands English only/);
+  });
+
+  it("ground suggests the option a typo meant", async () => {
+    const run = await runCli(["ground", "--image", SCENE, "--txt", "the cup"]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /Unknown option --txt; did you mean --text\? Run softskip ground --help/);
+  });
+
   it("ground rejects an unknown policy", async () => {
     const run = await runCli(["ground", "--image", SCENE, "--text", "the cup", "--policy", "fastest"]);
     assert.equal(run.code, 2, "usage errors exit 2");
