@@ -63,12 +63,16 @@ export async function run(args: string[]): Promise<number> {
   if (values.text === undefined) {
     throw new ArgumentError('Missing --text TEXT: pass the spoken command, for example --text "grab the red cup".');
   }
+  const logger = createConsoleLogger("softskip ground", "warn");
   const defaults = defaultParameters();
   const policy = parsePolicy(values.policy ?? defaults.policy, "--policy");
   const budgetMs = values["budget-ms"] === undefined ? defaults.latency_budget_ms : parsePositiveNumber(values["budget-ms"], "--budget-ms");
   const numThreads = values.threads === undefined ? defaults.num_threads : parsePositiveInteger(values.threads, "--threads");
   if (values.out !== undefined) {
     checkOutputFile(values.out, "--out");
+    if (!/\.png$/i.test(values.out)) {
+      logger.warn(`--out ${values.out} will contain PNG data whatever its extension; name it .png.`);
+    }
   }
 
   const image: ImageInput = { kind: "file", path: values.image };
@@ -78,7 +82,6 @@ export async function run(args: string[]): Promise<number> {
     return reject(values.json, values.text, `--text ${JSON.stringify(values.text)} ${reason}; pass words that name the object, such as "the red cup".`);
   }
 
-  const logger = createConsoleLogger("softskip ground", "warn");
   const engine = await loadGroundingEngine(values.model ?? BUNDLED_MODEL_DIR, { numThreads, logger });
   try {
     const textStart = performance.now();

@@ -4,6 +4,7 @@
  * `run(args): Promise<number>` that returns the process exit code.
  */
 import { ArgumentError, describeError, SoftSkipError } from "../errors";
+import { editDistance } from "./runtime-options";
 
 interface Subcommand {
   summary: string;
@@ -30,9 +31,11 @@ async function main(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
 
-  const command = SUBCOMMANDS[name];
+  const command = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
   if (command === undefined) {
-    process.stderr.write(`Unknown command ${JSON.stringify(name)}.\n${usage()}\n`);
+    const suggestion = Object.keys(SUBCOMMANDS).find((known) => editDistance(known, name) <= 2);
+    const hint = suggestion === undefined ? "" : ` Did you mean softskip ${suggestion}?`;
+    process.stderr.write(`softskip: unknown command ${JSON.stringify(name)}.${hint}\n\n${usage()}\n`);
     return 2;
   }
 

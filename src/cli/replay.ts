@@ -213,7 +213,9 @@ async function loadEngine(parsed: ParsedArguments, logger: Logger): Promise<Grou
   if (!existsSync(join(modelDir, "manifest.json"))) {
     throw new ModelError(
       modelDir,
-      `No model is installed at ${modelDir} (manifest.json is missing); train and export one with models/training, or pass --model DIR.`,
+      parsed.model === undefined
+        ? `No model is installed at ${modelDir} (manifest.json is missing); train and export one with models/training, or pass --model DIR.`
+        : `--model ${modelDir} has no manifest.json; pass the folder that train.py exported, such as models/lgmdp-tabletop.`,
     );
   }
   return runtime.loadGroundingEngine(modelDir, { numThreads: parsed.parameters.num_threads, logger });

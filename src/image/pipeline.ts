@@ -156,8 +156,8 @@ async function encodedPipeline(image: sharp.Sharp, source: string, description: 
       source,
       "data",
       "unsupported_depth",
-      `Unsupported ${metadata.depth} (more than 8 bits per channel) ${description} from ${source}: ` +
-        `depth images are not camera pictures; publish 8-bit colour or grey images.`,
+      `Unsupported ${metadata.depth} (more than 8 bits per channel) ${description}${description.endsWith(source) ? "" : ` from ${source}`}: ` +
+        `16-bit and depth images are not camera pictures; convert to or publish 8-bit colour or grey images.`,
     );
   }
 
@@ -172,11 +172,13 @@ function compressedPipeline(input: CompressedImageInput, source: string): Promis
 }
 
 async function filePipeline(input: FileImageInput, source: string): Promise<InputPipeline> {
+  let size: number;
   try {
     const stats = await stat(input.path);
     if (!stats.isFile()) {
       throw new Error("not a regular file");
     }
+    size = stats.size;
   } catch (error) {
     throw new InputError(
       source,
@@ -184,6 +186,9 @@ async function filePipeline(input: FileImageInput, source: string): Promise<Inpu
       "not_found",
       `Failed to read image file ${input.path} (${describeError(error)}); check the path.`,
     );
+  }
+  if (size === 0) {
+    throw new InputError(source, "data", "empty_data", `Image file ${input.path} is empty; pass a JPEG or PNG file.`);
   }
   return encodedPipeline(sharp(input.path, { failOn: FAIL_ON, autoOrient: true }), source, `image file ${input.path}`);
 }

@@ -284,6 +284,12 @@ describe("image/decodeImage file", () => {
     await assertRejects({ kind: "file", path: directory }, "path", "not_found", "not a regular file", directory);
   });
 
+  it("rejects an empty file as empty", async () => {
+    const file = path.join(directory, "empty.png");
+    await writeFile(file, "");
+    await assertRejects({ kind: "file", path: file }, "data", "empty_data", "is empty", file);
+  });
+
   it("rejects a file that is not an image", async () => {
     const file = path.join(directory, "notes.txt");
     await writeFile(file, "grab the red cup\n");

@@ -58,7 +58,7 @@ describe("replay: command line", function () {
     const { status, stdout, stderr } = runCli([bag, "--command", "the cup", "--model", temp.dir]);
     assert.equal(status, 1);
     assert.equal(stdout, "");
-    assert.match(stderr, /No model is installed at .* \(manifest.json is missing\)/);
+    assert.match(stderr, /--model .* has no manifest\.json; pass the folder that train\.py exported/);
   });
 
   it("replays with a real model into a bag and a report", async function () {
