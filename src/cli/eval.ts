@@ -22,7 +22,7 @@ Options:
   --data DIR         dataset written by softskip synth dataset (refs.json, instances.json, images/)
   --split S          split to score (default: test)
   --policies LIST    comma-separated policies (default: ${POLICY_NAMES.join(",")})
-  --budget-ms N      model-time budget for the budget policy, in ms (default: ${defaultParameters().latency_budget_ms})
+  --budget-ms N      time budget of one inference under the budget policy, in ms (default: ${defaultParameters().latency_budget_ms})
   --limit N          score only the first N expressions of the split
   --text raw|sent    ground the spoken command through transcript parsing (raw, default) or the clean expression (sent)
   --model DIR        model directory with manifest.json (default: the bundled model)
@@ -89,7 +89,8 @@ export async function run(args: string[]): Promise<number> {
 
 function formatReport(report: EvalReport): string {
   const header = `${report.count} expressions of split ${report.split} in ${report.dataset} (text: ${report.text}, ${report.rejectedTranscripts} transcripts without an expression)`;
-  const columns = ["policy", "accuracy", "compute", "mean ms", "p50 ms", "p90 ms", "p99 ms"];
+  const columns = ["policy", "accuracy", "compute", "mean ms", "p50 ms", "p90 ms", "p99 ms", "not-found P", "not-found R"];
+  const rate = (value: number | null): string => (value === null ? "n/a" : `${(value * 100).toFixed(1)}%`);
   const rows = Object.entries(report.policies).map(([policy, result]) => [
     policy,
     `${(result.accuracy * 100).toFixed(1)}%`,
@@ -98,9 +99,11 @@ function formatReport(report: EvalReport): string {
     result.latencyMs.p50.toFixed(1),
     result.latencyMs.p90.toFixed(1),
     result.latencyMs.p99.toFixed(1),
+    rate(result.notFound.precision),
+    rate(result.notFound.recall),
   ]);
   const widths = columns.map((column, index) => Math.max(column.length, ...rows.map((row) => row[index].length)));
   const line = (cells: string[]): string => cells.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]) : cell.padStart(widths[index]))).join("  ");
-  const budget = report.budgetMs === undefined ? "" : `\nBudget policy planned for ${report.budgetMs} ms of model time.`;
+  const budget = report.budgetMs === undefined ? "" : `\nThe budget policy planned each inference for ${report.budgetMs} ms.`;
   return [header, "", line(columns), ...rows.map(line), budget].join("\n");
 }
