@@ -35,7 +35,7 @@ function describeParseError(error: unknown, known: readonly string[]): string {
   return text.split("\n")[0].replace(/[.\s]*$/, ".");
 }
 
-/** Levenshtein distance, for suggesting the option or command a typo meant. */
+/** Returns the Levenshtein distance of two names, for suggesting the option or command a typo meant. */
 export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
   for (let i = 1; i <= a.length; i += 1) {

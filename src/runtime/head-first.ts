@@ -1,7 +1,7 @@
 /**
- * Head-first execution order. The answer is the best anchor over the heads that ran, so
+ * Head-first execution order. The result is the best anchor over the heads that ran, so
  * once one head has run, every later step only adds candidates. Ordering the steps so that
- * heads finish as early as possible lets the worker stop at a deadline and still answer.
+ * heads finish as early as possible lets the worker stop at a deadline with a result.
  */
 import type { BlockSpec } from "./manifest";
 import { IMAGE_TENSOR, SENTENCE_TENSOR } from "./manifest";
@@ -28,7 +28,7 @@ function outputsOf(step: PlanStep): string[] {
 /**
  * Reorders plan steps (a valid execution order) into segments, one per head: the steps a
  * head still needs, in their plan order, then the head. The next segment is always the
- * cheapest one left by `predictMs`, so the first answer comes as early as possible.
+ * cheapest one left by `predictMs`, so the first result comes as early as possible.
  */
 export function headFirstOrder(steps: readonly PlanStep[], predictMs: (block: BlockSpec) => number): OrderedStep[] {
   const producer = new Map<string, number>();
