@@ -3,6 +3,8 @@
  * spoken command, then 640x480 rgb8 camera frames of its scene at 5 Hz. It replays the
  * session through the grounding stream with runContentionBenchmark (bench/contention.ts).
  */
+import { setTimeout as sleep } from "node:timers/promises";
+
 import sharp from "sharp";
 
 import type { Logger } from "../src/log";
@@ -94,11 +96,17 @@ async function cameraFrame(file: string): Promise<{ image: RawImageInput; scaleX
   return { image, scaleX: FRAME_WIDTH / width, scaleY: FRAME_HEIGHT / height };
 }
 
+/**
+ * Median full-policy ground() time with one call per frame interval, as in the session.
+ * Calls 200 ms apart took 11.5 ms against 9.1 ms back to back on the 2-core bench machine (caches and CPU
+ * power states cool down in between), so the target is set at the session's rate.
+ */
 async function medianFullMs(engine: Awaited<ReturnType<typeof loadGroundingEngine>>, image: ContentionFrame["image"], text: string): Promise<number> {
   const command = await engine.encode(text.slice(0, 500).trim() || "the object");
   const times: number[] = [];
   try {
-    for (let run = 0; run < 10; run += 1) {
+    for (let run = 0; run < 15; run += 1) {
+      await sleep(FRAME_INTERVAL_MS);
       times.push((await engine.ground(image, command, { policy: "full" })).latencyMs.total);
     }
   } finally {
@@ -128,7 +136,7 @@ export function formatContentionMarkdown(result: ContentionCaseResult, command: 
     "",
     `Machine: ${machine}. Model: ${result.model} (${modelNote}).`,
     "",
-    `A session of spoken commands from the dataset, each followed by six 640x480 rgb8 frames at 5 Hz, replayed at real rate through the grounding stream while 0, 1 or 2 CPU-bound processes compete for the CPU. The end-to-end target is ${result.report.latencyBudgetMs} ms, 1.3 times the full policy's ground() median of ${result.idleFullMs.toFixed(1)} ms without competitors.`,
+    `A session of spoken commands from the dataset, each followed by six 640x480 rgb8 frames at 5 Hz, replayed at real rate through the grounding stream while 0, 1 or 2 CPU-bound processes compete for the CPU. The end-to-end target is ${result.report.latencyBudgetMs} ms, 1.3 times the full policy's ground() median of ${result.idleFullMs.toFixed(1)} ms without competitors, measured with one call every ${FRAME_INTERVAL_MS} ms as in the session (back to back it is faster).`,
     "",
     markdownTable(["policy", "competitors", "results/frames", "dropped", "over budget", "cut at deadline", "p50 ms", "p99 ms", "compute", "accuracy"], rows),
   ].join("\n");
