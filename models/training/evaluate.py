@@ -6,7 +6,7 @@ import torch
 from costs import plan_ratio
 from data import box_to_canvas, letterbox_batch
 from losses import box_iou
-from model import GATEABLE, SCALES
+from model import GATE, GATEABLE, SCALES
 from vocab import encode, tokenize
 
 POLICY_MODES = {"full": 0.0, "lgmdp": 0.0, "softskip": 1.0, "static": 0.0}
@@ -18,7 +18,20 @@ def policy_plan(policy, gates, gate_threshold, static_plan):
         return torch.ones(refs, len(GATEABLE))
     if policy == "static":
         return static_plan.expand(refs, -1).clone()
-    return (gates >= gate_threshold).float()
+    return threshold_plan(gates, gate_threshold)
+
+
+def threshold_plan(gates, gate_threshold):
+    """Gates at or above the threshold; a ref with no fusion that high keeps its highest
+    fusion, because without a branch no head runs (the runtime does the same)."""
+    plan = (gates >= gate_threshold).float()
+    fuse = torch.tensor([GATE["fuse." + s] for s in SCALES])
+    closed = plan[:, fuse].sum(1) == 0
+    if closed.any():
+        best = fuse[gates[:, fuse].argmax(1)]
+        rows = torch.nonzero(closed).flatten()
+        plan[rows, best[rows]] = 1.0
+    return plan
 
 
 def select_refs(dataset, split, limit, seed=0):

@@ -29,7 +29,7 @@ sys.path.insert(0, HERE)
 from card import MATCHED_LGMDP, write_card  # noqa: E402
 from costs import block_costs, full_flops, plan_ratio, text_cost  # noqa: E402
 from data import Dataset, DatasetError, TrainSampler, letterbox_geometry, SPLITS  # noqa: E402
-from evaluate import best_score_threshold, calibrate_heads, predict, select_refs, size_bounds, summarise  # noqa: E402
+from evaluate import best_score_threshold, calibrate_heads, predict, select_refs, size_bounds, summarise, threshold_plan  # noqa: E402
 from export import export_model  # noqa: E402
 from losses import kmeans_anchors  # noqa: E402
 from model import GATE, GATEABLE, POLICIES, SCALES, GroundingNet  # noqa: E402
@@ -157,7 +157,7 @@ def matched_lgmdp_threshold(model, word_ids, items, target_ratio, costs):
     tokens = torch.tensor([encode(tokenize(it["sentences"][0]), word_ids) for it in items])
     _, gates = model.text(tokens)
     hard = torch.zeros(len(items))
-    ratios = {t: float(plan_ratio((gates >= t).float(), hard, costs).mean()) for t in MATCHING_THRESHOLDS}
+    ratios = {t: float(plan_ratio(threshold_plan(gates, t), hard, costs).mean()) for t in MATCHING_THRESHOLDS}
     return min(MATCHING_THRESHOLDS, key=lambda t: abs(ratios[t] - target_ratio))
 
 

@@ -29,7 +29,7 @@ export function selectBlocks(manifest: ModelManifest, gates: Float32Array, optio
     case "full":
       return { selected: new Set(manifest.gateableBlocks), approximate: false };
     // lgmdp, softskip and static follow the training evaluation exactly, so that accuracy
-    // matches the model card: when the gates switch every branch off, no head runs.
+    // matches the model card.
     case "lgmdp":
       return { selected: selectByThreshold(manifest, gates, threshold), approximate: false };
     case "softskip":
@@ -60,6 +60,17 @@ export function checkGroundOptions(options: GroundOptions): void {
   }
 }
 
+/**
+ * Selects the gateable blocks at or above the threshold. When no fusion branch reaches it,
+ * the branch with the highest gate runs anyway, because without a branch no head runs and
+ * the command could never be grounded.
+ */
 function selectByThreshold(manifest: ModelManifest, gates: Float32Array, threshold: number): Set<string> {
-  return new Set(manifest.gateableBlocks.filter((_, gate) => gates[gate] >= threshold));
+  const selected = new Set(manifest.gateableBlocks.filter((_, gate) => gates[gate] >= threshold));
+  const fusions = manifest.blocks.filter((block) => block.kind === "fusion" && block.gate !== null);
+  if (fusions.length > 0 && !fusions.some((block) => selected.has(block.name))) {
+    const best = fusions.reduce((a, b) => (gates[b.gate as number] > gates[a.gate as number] ? b : a));
+    selected.add(best.name);
+  }
+  return selected;
 }

@@ -64,9 +64,18 @@ describe("execution plans", () => {
     assert.deepEqual(blocks, ["stem", "stage4.down", "stage5.down", "fuse.s32", "approx.s16_from_s32", "approx.s8_from_s16", "head.s8", "head.s16", "head.s32"]);
   });
 
-  it("lgmdp runs nothing when every gate is low", () => {
-    assert.deepEqual(executed(gates(0.1, 0.2, 0.3, 0.1), { policy: "lgmdp" }), []);
-    assert.deepEqual(executed(gates(0.1, 0.2, 0.3, 0.1), { policy: "softskip" }), []);
+  it("lgmdp keeps the most open branch when all are low", () => {
+    assert.deepEqual(executed(gates(0.1, 0.2, 0.3, 0.1), { policy: "lgmdp" }), ["stem", "stage4.down", "fuse.s16", "head.s16"]);
+    assert.deepEqual(executed(gates(0.1, 0.2, 0.3, 0.1), { policy: "softskip" }), [
+      "stem",
+      "stage4.down",
+      "fuse.s16",
+      "approx.s8_from_s16",
+      "approx.s32_from_s16",
+      "head.s8",
+      "head.s16",
+      "head.s32",
+    ]);
   });
 
   it("static runs the manifest's fixed set for any gates", () => {

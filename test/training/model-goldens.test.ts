@@ -69,7 +69,11 @@ async function checkEndToEnd(model: Model): Promise<void> {
       for (const name of golden.executedBlocks.filter((b) => gateable.has(b))) {
         const gate = gates[gateable.get(name) as number] as number;
         if (golden.policy === "lgmdp" || golden.policy === "softskip") {
-          assert.ok(gate >= model.manifest.thresholds.gate - 1e-4, `${label}: ${name} ran with gate ${gate}`);
+          // Below the threshold only as the fallback: the most open fusion when none is open.
+          const threshold = model.manifest.thresholds.gate;
+          const fusionGates = [...gateable].filter(([block]) => block.startsWith("fuse.")).map(([, index]) => gates[index]);
+          const fallback = name.startsWith("fuse.") && fusionGates.every((value) => value < threshold && value <= gate + 1e-6);
+          assert.ok(gate >= threshold - 1e-4 || fallback, `${label}: ${name} ran with gate ${gate}`);
         } else if (golden.policy === "static") {
           assert.ok(model.manifest.static.blocks.includes(name), `${label}: ${name} is not a static block`);
         }
