@@ -40,7 +40,10 @@ export async function prepareModelInput(image: ImageInput, target: LetterboxTarg
   if (image.kind === "raw") {
     const encoding = validateRawImage(image, source);
     const transform = computeLetterboxTransform(image.width, image.height, target);
-    const data = image.data.slice(0, image.step * image.height);
+    // A plain copy with its own memory: a Buffer's slice() would be a view of the caller's
+    // memory, and transferring that to the worker would detach it.
+    const data = new Uint8Array(image.step * image.height);
+    data.set(image.data.subarray(0, data.length));
     return {
       kind: "pixels",
       pixels: { data, width: image.width, height: image.height, step: image.step, ...encoding },

@@ -28,6 +28,19 @@ describe("image/prepareModelInput", () => {
     }
   });
 
+  it("copies a Buffer frame instead of viewing it", async () => {
+    const input = rawImage(rgbPattern(8, 4), 8, 4, "rgb8");
+    const buffer = Buffer.from(input.data);
+    const prepared = await prepareModelInput({ ...input, data: buffer }, TARGET, "test");
+
+    assert.equal(prepared.kind, "pixels");
+    if (prepared.kind === "pixels") {
+      assert.notEqual(prepared.pixels.data.buffer, buffer.buffer, "a Buffer's slice would share its memory");
+      assert.equal(prepared.pixels.data.byteLength, prepared.pixels.data.buffer.byteLength, "the copy owns its whole buffer");
+      assert.deepEqual([...prepared.pixels.data], [...buffer]);
+    }
+  });
+
   it("decodes a PNG for the tensor builder when it shrinks by at most 2x", async () => {
     const prepared = await prepareModelInput({ kind: "compressed", format: "png", data: await pngOf(512, 384) }, TARGET, "test");
 
