@@ -22,8 +22,11 @@ def policy_plan(policy, gates, gate_threshold, static_plan):
 
 
 def threshold_plan(gates, gate_threshold):
-    """Gates at or above the threshold; a ref with no fusion that high keeps its highest
-    fusion, because without a branch no head runs (the runtime does the same)."""
+    """Return the plan of gates at or above the threshold.
+
+    A ref whose fusions all fall below it keeps its highest fusion, because without a
+    branch no head runs. The runtime applies the same rule.
+    """
     plan = (gates >= gate_threshold).float()
     fuse = torch.tensor([GATE["fuse." + s] for s in SCALES])
     closed = plan[:, fuse].sum(1) == 0

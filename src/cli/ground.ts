@@ -141,7 +141,7 @@ export async function run(args: string[]): Promise<number> {
   }
 }
 
-/** Says why a transcript held no expression: no words at all, or only words outside a-z. */
+/** Explains why a transcript contains no expression: no words at all, or only words outside a-z. */
 function emptyReason(text: string): string {
   const hasLetters = /\p{L}/u.test(text);
   const hasLatin = /[a-z]/i.test(text.normalize("NFKD"));

@@ -48,7 +48,7 @@ const RESPONSE_ALLOWANCE_MS = 0.3;
 /** An image ready for the worker, with what maps its boxes back to original pixels. */
 interface PreparedImage {
   pixels: WorkerPixels;
-  /** Buffers transferred to the worker with the request; nothing else holds them. */
+  /** Buffers transferred to the worker with the request; nothing else references them. */
   transfer: ArrayBuffer[];
   transform: LetterboxTransform;
   originalWidth: number;
@@ -152,7 +152,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
     const { result, ran } = await this.runPlan(encoding.handle, prepared, plan, deadlineMs);
     const stopped = ran.length < plan.executedBlocks.length;
     const ranNames = new Set(ran.map((block) => block.name));
-    const ranPredictedMs = stopped ? ran.reduce((sum, block) => sum + this.costModel.predictMs(block), this.costModel.overheadMs) : predictedMs;
+    const ranPredictedMs = stopped ? this.predictBlocksMs(ran) : predictedMs;
 
     const postStart = performance.now();
     const best = bestOverHeads(result.best);
@@ -231,7 +231,12 @@ export class OnnxGroundingEngine implements GroundingEngine {
 
   /** Predicted ms of a plan under the current cost model, non-block overhead included. */
   predictMs(plan: ExecutionPlan): number {
-    return this.runBlocks(plan).reduce((sum, block) => sum + this.costModel.predictMs(block), this.costModel.overheadMs);
+    return this.predictBlocksMs(this.runBlocks(plan));
+  }
+
+  /** Predicted ms of running these blocks, non-block overhead included. */
+  private predictBlocksMs(blocks: readonly BlockSpec[]): number {
+    return blocks.reduce((sum, block) => sum + this.costModel.predictMs(block), this.costModel.overheadMs);
   }
 
   private runBlocks(plan: ExecutionPlan): ModelManifest["blocks"] {

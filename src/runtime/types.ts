@@ -89,7 +89,7 @@ export interface GroundingOutput {
   predictedMs?: number;
   /**
    * Present (true) when the budget policy's deadline stopped the plan after some head had
-   * run: the answer is the best over the heads that ran, listed in `executedBlocks`.
+   * run: the result is the best over the heads that ran, listed in `executedBlocks`.
    */
   stoppedAtDeadline?: true;
   /** Stage timings in ms: `total`, `decode`, `preprocess`, `text`, one per block, `postprocess`. */

@@ -105,7 +105,7 @@ class InferenceWorker {
 
   /**
    * Runs the steps in order. With a deadline (ms after this call starts), a head's segment
-   * that is predicted to end past it is not started once some head has run, so the answer
+   * that is predicted to end past it is not started once some head has run, so the result
    * is the best box found in time.
    */
   private async ground(

@@ -41,7 +41,7 @@ describe("image/prepareModelInput", () => {
     }
   });
 
-  it("decodes a PNG for the tensor builder when it shrinks by at most 2x", async () => {
+  it("decodes a mildly shrunk PNG only", async () => {
     const prepared = await prepareModelInput({ kind: "compressed", format: "png", data: await pngOf(512, 384) }, TARGET, "test");
 
     assert.equal(prepared.kind, "pixels");

@@ -48,6 +48,7 @@ describe("head-first execution order", () => {
       const end = segment + 1 < starts.length ? starts[segment + 1] : ordered.length;
       const steps = ordered.slice(start, end).map(({ step }) => step);
       const last = steps[steps.length - 1];
+      assert.equal(last.kind, "run", `segment ${segment} ends with a block`);
       assert.ok(last.kind === "run" && last.block.kind === "head", `segment ${segment} ends with a head`);
       const ms = steps.reduce((sum, step) => sum + (step.kind === "run" ? msOf(step.block) : 0), 0);
       assert.ok(Math.abs((ordered[start].segmentMs ?? 0) - ms) < 1e-9);
