@@ -1,3 +1,4 @@
+import { normaliseImage } from "../runtime/normalise";
 import type { ChannelOrder } from "./encodings";
 import type { LetterboxTransform } from "./types";
 
@@ -54,61 +55,153 @@ function axisSamples(outputSize: number, inputSize: number): { first: Int32Array
   return { first, second, weight };
 }
 
+/** Sampling tables of one source size and resized size, reused while frames keep them. */
+interface Sampling {
+  sourceWidth: number;
+  sourceHeight: number;
+  step: number;
+  channels: number;
+  resizedWidth: number;
+  resizedHeight: number;
+  /** Byte offsets, inside a row, of each output column's left and right neighbours. */
+  left: Int32Array;
+  right: Int32Array;
+  columnWeight: Float32Array;
+  /** Byte offsets of each output row's upper and lower source rows. */
+  top: Int32Array;
+  bottom: Int32Array;
+  rowWeight: Float32Array;
+}
+
+function samplingFor(pixels: RawPixels, transform: LetterboxTransform): Sampling {
+  const xs = axisSamples(transform.resizedWidth, pixels.width);
+  const ys = axisSamples(transform.resizedHeight, pixels.height);
+  return {
+    sourceWidth: pixels.width,
+    sourceHeight: pixels.height,
+    step: pixels.step,
+    channels: pixels.channels,
+    resizedWidth: transform.resizedWidth,
+    resizedHeight: transform.resizedHeight,
+    left: xs.first.map((x) => x * pixels.channels),
+    right: xs.second.map((x) => x * pixels.channels),
+    columnWeight: xs.weight,
+    top: ys.first.map((y) => y * pixels.step),
+    bottom: ys.second.map((y) => y * pixels.step),
+    rowWeight: ys.weight,
+  };
+}
+
+function sameSampling(sampling: Sampling, pixels: RawPixels, transform: LetterboxTransform): boolean {
+  return (
+    sampling.sourceWidth === pixels.width &&
+    sampling.sourceHeight === pixels.height &&
+    sampling.step === pixels.step &&
+    sampling.channels === pixels.channels &&
+    sampling.resizedWidth === transform.resizedWidth &&
+    sampling.resizedHeight === transform.resizedHeight
+  );
+}
+
 /**
- * Letterboxes raw pixels straight into the model's float32 NCHW tensor: channel order,
- * bilinear resize, padding and normalisation in one pass that reads each needed source
- * byte in place (row padding included) and writes each tensor value once.
- *
- * At scale 1 the result equals sharp's letterbox followed by normalisation exactly. When
- * shrinking by more than 2x, bilinear sampling skips source pixels (no antialiasing), as
- * OpenCV-based detection pipelines also do; compressed images keep sharp's resize.
+ * Writes letterboxed model input tensors into one float32 NCHW buffer that it reuses from
+ * frame to frame, so a frame costs no allocation and no page faults, and the sampling
+ * tables are rebuilt only when the camera's frame size changes. Each written tensor is
+ * valid until the next `write`: the caller must be done with it by then.
  */
-export function rawToInputTensor(pixels: RawPixels, transform: LetterboxTransform, norm: Normalisation): Float32Array {
-  const { targetWidth, targetHeight, resizedWidth, resizedHeight, padX, padY } = transform;
-  const plane = targetWidth * targetHeight;
-  const out = new Float32Array(plane * 3);
+export class InputTensorWriter {
+  private readonly data: Float32Array;
+  private sampling: Sampling | null = null;
 
-  // (byte / 255 - mean) / std folded into byte * scale + offset per channel.
-  const scale = [0, 1, 2].map((c) => 1 / (255 * norm.std[c]));
-  const offset = [0, 1, 2].map((c) => -norm.mean[c] / norm.std[c]);
-  for (let c = 0; c < 3; c += 1) {
-    out.fill(norm.padValue * scale[c] + offset[c], c * plane, (c + 1) * plane);
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {
+    this.data = new Float32Array(width * height * 3);
   }
 
-  const xs = axisSamples(resizedWidth, pixels.width);
-  const ys = axisSamples(resizedHeight, pixels.height);
-  const { data, step, channels } = pixels;
-  const [red, green, blue] = channelOffsets(pixels.order);
-  const [scaleR, scaleG, scaleB] = scale;
-  const [offsetR, offsetG, offsetB] = offset;
-  const left = new Int32Array(resizedWidth);
-  const right = new Int32Array(resizedWidth);
-  for (let x = 0; x < resizedWidth; x += 1) {
-    left[x] = xs.first[x] * channels;
-    right[x] = xs.second[x] * channels;
+  /**
+   * Letterboxes raw pixels straight into the tensor: channel order, bilinear resize,
+   * padding and normalisation in one pass that reads each needed source byte in place (row
+   * padding included) and writes each tensor value once.
+   *
+   * At scale 1 the result equals sharp's letterbox followed by normalisation exactly. When
+   * shrinking by more than 2x, bilinear sampling skips source pixels (no antialiasing), as
+   * OpenCV-based detection pipelines also do; compressed images keep sharp's resize.
+   */
+  write(pixels: RawPixels, transform: LetterboxTransform, norm: Normalisation): Float32Array {
+    if (transform.targetWidth !== this.width || transform.targetHeight !== this.height) {
+      throw new RangeError(
+        `letterbox target ${transform.targetWidth}x${transform.targetHeight} does not match the ${this.width}x${this.height} model input`,
+      );
+    }
+    if (this.sampling === null || !sameSampling(this.sampling, pixels, transform)) {
+      this.sampling = samplingFor(pixels, transform);
+    }
+    const { left, right, columnWeight, top, bottom, rowWeight } = this.sampling;
+    const { resizedWidth, resizedHeight, padX, padY } = transform;
+    const out = this.data;
+    const plane = this.width * this.height;
+
+    // (byte / 255 - mean) / std folded into byte * scale + offset per channel.
+    const scale = [0, 1, 2].map((c) => 1 / (255 * norm.std[c]));
+    const offset = [0, 1, 2].map((c) => -norm.mean[c] / norm.std[c]);
+    for (let c = 0; c < 3; c += 1) {
+      this.fillPadding(c * plane, norm.padValue * scale[c] + offset[c], transform);
+    }
+
+    const { data } = pixels;
+    const [red, green, blue] = channelOffsets(pixels.order);
+    const [scaleR, scaleG, scaleB] = scale;
+    const [offsetR, offsetG, offsetB] = offset;
+    for (let y = 0; y < resizedHeight; y += 1) {
+      const upperRow = top[y];
+      const lowerRow = bottom[y];
+      const wy = rowWeight[y];
+      let o = (padY + y) * this.width + padX;
+      for (let x = 0; x < resizedWidth; x += 1, o += 1) {
+        const wx = columnWeight[x];
+        const a = upperRow + left[x];
+        const b = upperRow + right[x];
+        const d = lowerRow + left[x];
+        const e = lowerRow + right[x];
+        let upper = data[a + red] + (data[b + red] - data[a + red]) * wx;
+        let lower = data[d + red] + (data[e + red] - data[d + red]) * wx;
+        out[o] = (upper + (lower - upper) * wy) * scaleR + offsetR;
+        upper = data[a + green] + (data[b + green] - data[a + green]) * wx;
+        lower = data[d + green] + (data[e + green] - data[d + green]) * wx;
+        out[plane + o] = (upper + (lower - upper) * wy) * scaleG + offsetG;
+        upper = data[a + blue] + (data[b + blue] - data[a + blue]) * wx;
+        lower = data[d + blue] + (data[e + blue] - data[d + blue]) * wx;
+        out[2 * plane + o] = (upper + (lower - upper) * wy) * scaleB + offsetB;
+      }
+    }
+    return out;
   }
 
-  for (let y = 0; y < resizedHeight; y += 1) {
-    const top = ys.first[y] * step;
-    const bottom = ys.second[y] * step;
-    const wy = ys.weight[y];
-    let o = (padY + y) * targetWidth + padX;
-    for (let x = 0; x < resizedWidth; x += 1, o += 1) {
-      const wx = xs.weight[x];
-      const a = top + left[x];
-      const b = top + right[x];
-      const d = bottom + left[x];
-      const e = bottom + right[x];
-      let upper = data[a + red] + (data[b + red] - data[a + red]) * wx;
-      let lower = data[d + red] + (data[e + red] - data[d + red]) * wx;
-      out[o] = (upper + (lower - upper) * wy) * scaleR + offsetR;
-      upper = data[a + green] + (data[b + green] - data[a + green]) * wx;
-      lower = data[d + green] + (data[e + green] - data[d + green]) * wx;
-      out[plane + o] = (upper + (lower - upper) * wy) * scaleG + offsetG;
-      upper = data[a + blue] + (data[b + blue] - data[a + blue]) * wx;
-      lower = data[d + blue] + (data[e + blue] - data[d + blue]) * wx;
-      out[2 * plane + o] = (upper + (lower - upper) * wy) * scaleB + offsetB;
+  /** Normalises RGB bytes that sharp already letterboxed to the model input size. */
+  writeLetterboxed(rgb: Uint8Array, norm: Pick<Normalisation, "mean" | "std">): Float32Array {
+    return normaliseImage(rgb, this.width, this.height, norm.mean, norm.std, this.data);
+  }
+
+  /** Fills the padding of one channel plane (starting at `base`): the rows above and below the image, and the columns beside it. */
+  private fillPadding(base: number, value: number, transform: LetterboxTransform): void {
+    const { resizedWidth, resizedHeight, padX, padY } = transform;
+    const width = this.width;
+    const out = this.data;
+    out.fill(value, base, base + padY * width);
+    out.fill(value, base + (padY + resizedHeight) * width, base + this.height * width);
+    if (resizedWidth < width) {
+      for (let y = padY; y < padY + resizedHeight; y += 1) {
+        const row = base + y * width;
+        out.fill(value, row, row + padX);
+        out.fill(value, row + padX + resizedWidth, row + width);
+      }
     }
   }
-  return out;
+}
+
+/** Letterboxes raw pixels into a new tensor; see `InputTensorWriter.write`. */
+export function rawToInputTensor(pixels: RawPixels, transform: LetterboxTransform, norm: Normalisation): Float32Array {
+  return new InputTensorWriter(transform.targetWidth, transform.targetHeight).write(pixels, transform, norm);
 }

@@ -7,8 +7,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import * as ort from "onnxruntime-node";
 
 import { describeError } from "../errors";
-import { rawToInputTensor } from "../image/raw-tensor";
-import { normaliseImage } from "./normalise";
+import { InputTensorWriter } from "../image/raw-tensor";
 import type {
   EncodeResult,
   GroundResult,
@@ -46,12 +45,16 @@ class InferenceWorker {
   /** Sentence embeddings of encoded commands, by handle, kept until released. */
   private readonly sentences = new Map<number, ort.Tensor>();
   private nextHandle = 1;
+  /** The image tensor's memory, reused by every ground request: requests run one at a time. */
+  private readonly input: InputTensorWriter;
 
   private constructor(
     private readonly setup: WorkerSetup,
     private readonly text: BlockSession,
     private readonly blocks: Map<string, BlockSession>,
-  ) {}
+  ) {
+    this.input = new InputTensorWriter(setup.input.width, setup.input.height);
+  }
 
   static async open(setup: WorkerSetup): Promise<InferenceWorker> {
     const options: ort.InferenceSession.SessionOptions = {
@@ -125,8 +128,8 @@ class InferenceWorker {
     const { width, height, mean, std } = this.setup.input;
     const data =
       pixels.kind === "pixels"
-        ? rawToInputTensor(pixels.pixels, pixels.transform, { mean, std, padValue: pixels.padValue })
-        : normaliseImage(pixels.rgb, width, height, mean, std);
+        ? this.input.write(pixels.pixels, pixels.transform, { mean, std, padValue: pixels.padValue })
+        : this.input.writeLetterboxed(pixels.rgb, { mean, std });
     const image = new ort.Tensor("float32", data, [1, 3, height, width]);
     const preprocessMs = performance.now() - preprocessStart;
 

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 
 import { computeLetterboxTransform, letterboxImage } from "../../src/image";
 import { rawEncoding } from "../../src/image/encodings";
-import { rawToInputTensor } from "../../src/image/raw-tensor";
+import { InputTensorWriter, rawToInputTensor } from "../../src/image/raw-tensor";
 import type { RawPixels } from "../../src/image/raw-tensor";
 import { normaliseImage } from "../../src/runtime/normalise";
 import type { RawImageInput } from "../../src/runtime/types";
@@ -96,5 +96,21 @@ describe("image/rawToInputTensor", () => {
     const tensor = tensorOf(rawImage(Buffer.from([255, 0, 0]), 1, 1, "rgb8"));
     const centre = 128 * TARGET.width + 128;
     assert.ok(Math.abs(tensor[centre] - (1 - NORM.mean[0]) / NORM.std[0]) < 1e-5);
+  });
+
+  it("gives a reused writer the same tensor as a fresh one when the frame size changes", () => {
+    const writer = new InputTensorWriter(TARGET.width, TARGET.height);
+    // Portrait, then landscape, then portrait again: each leaves padding where the next has image.
+    const frames = [rawImage(rgbPattern(30, 60), 30, 60, "rgb8"), rawImage(rgbPattern(64, 48), 64, 48, "bgr8", 2), rawImage(rgbPattern(31, 61), 31, 61, "rgba8")];
+    for (const frame of [...frames, frames[0]]) {
+      const transform = computeLetterboxTransform(frame.width, frame.height, TARGET);
+      assert.deepEqual(writer.write(pixelsOf(frame), transform, NORM), tensorOf(frame), `${frame.width}x${frame.height} ${frame.encoding}`);
+    }
+  });
+
+  it("refuses a letterbox computed for another model input size", () => {
+    const writer = new InputTensorWriter(128, 128);
+    const frame = rawImage(rgbPattern(20, 10), 20, 10, "rgb8");
+    assert.throws(() => writer.write(pixelsOf(frame), computeLetterboxTransform(20, 10, TARGET), NORM), /256x256 does not match the 128x128 model input/);
   });
 });
