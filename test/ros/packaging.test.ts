@@ -73,7 +73,11 @@ function python(): string | undefined {
 
 describe("config/params.yaml", function () {
   const document = parseYaml(readRepoFile("config", "params.yaml"), { intAsBigInt: true }) as Record<string, { ros__parameters: Record<string, unknown> }>;
-  const values = document[NODE_NAME]?.ros__parameters ?? {};
+  const values = document["/**"]?.ros__parameters ?? {};
+
+  it("applies to the node under any name or namespace", function () {
+    assert.deepEqual(Object.keys(document), ["/**"]);
+  });
 
   it("lists exactly the declared parameters", function () {
     assert.deepEqual(Object.keys(values).sort(), [...PARAMETER_NAMES].sort());
@@ -185,7 +189,8 @@ describe("launch/grounding.launch.py", function () {
     const result = launch({});
     assert.equal(result.arguments.policy.default, "");
     assert.equal(result.arguments.latency_budget_ms.default, "");
-    assert.deepEqual(result.kwargs.parameters[1], { use_sim_time: false });
+    assert.equal(result.arguments.use_sim_time.default, "");
+    assert.deepEqual(result.kwargs.parameters[1], {}, "the parameter file decides when no argument is given");
   });
 
   it("runs the installed executable with installed files", function () {
@@ -217,6 +222,11 @@ describe("launch/grounding.launch.py", function () {
     assert.equal(result.kwargs.parameters[0], "/robot/params.yaml");
     assert.deepEqual(result.kwargs.parameters[1], { use_sim_time: true, policy: "softskip", latency_budget_ms: 300 });
     assert.match(spawnSync(interpreter as string, [checker, launchFile, JSON.stringify({ latency_budget_ms: "300" })], { encoding: "utf8" }).stdout, /300\.0/);
+  });
+
+  it("rejects a use_sim_time that is not a boolean", function () {
+    const result = launch({ use_sim_time: "yes" });
+    assert.match(result.error ?? "", /use_sim_time:='yes' is not a boolean; pass true or false/);
   });
 
   it("rejects a budget that is not a number", function () {
@@ -277,6 +287,41 @@ describe("CMakeLists.txt", function () {
         "share/softskip_grounding <- package.json",
         "share/softskip_grounding/dist <- dist/src",
       ].sort());
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it("runs npm in its build copy and reruns it when softskip_msgs changes", function () {
+    if (spawnSync("cmake", ["--version"]).status !== 0 || spawnSync("npm", ["--version"]).status !== 0) {
+      this.skip();
+    }
+    // Stand-ins for ament_cmake and an installed softskip_msgs; only configure runs, so npm does not.
+    const work = mkdtempSync(join(tmpdir(), "softskip-cmake-npm-"));
+    try {
+      const ament = join(work, "ament_cmake");
+      mkdirSync(ament);
+      writeFileSync(join(ament, "ament_cmakeConfig.cmake"), "macro(ament_package)\nendmacro()\n");
+      const msgsShare = join(work, "share", "softskip_msgs");
+      mkdirSync(join(msgsShare, "cmake"), { recursive: true });
+      mkdirSync(join(msgsShare, "msg"));
+      writeFileSync(join(msgsShare, "cmake", "softskip_msgsConfig.cmake"), "");
+      writeFileSync(join(msgsShare, "msg", "GroundingResult.msg"), "uint8 status\n");
+      const build = join(work, "build");
+      const configure = spawnSync(
+        "cmake",
+        ["-S", REPO_ROOT, "-B", build, "-G", "Unix Makefiles", `-Dament_cmake_DIR=${ament}`, `-Dsoftskip_msgs_DIR=${join(msgsShare, "cmake")}`],
+        { encoding: "utf8" },
+      );
+      assert.equal(configure.status, 0, configure.stderr);
+      const rules = readFileSync(join(build, "CMakeFiles", "softskip_npm.dir", "build.make"), "utf8");
+      const npmRoot = join(build, "npm");
+      const npmCommands = rules.split("\n").filter((line) => / ci --no-audit| prune --omit=dev|require\('rclnodejs'\)/.test(line));
+      assert.equal(npmCommands.length, 3, rules);
+      for (const line of npmCommands) {
+        assert.ok(line.trim().startsWith(`cd ${npmRoot} && `), `runs outside ${npmRoot}: ${line.trim()}`);
+      }
+      assert.match(rules, /main\.js: \S*softskip_msgs\/msg\/GroundingResult\.msg/);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
