@@ -25,10 +25,16 @@ def _node_action(context):
     params_file = LaunchConfiguration('params_file').perform(context)
     policy = LaunchConfiguration('policy').perform(context)
     budget = LaunchConfiguration('latency_budget_ms').perform(context)
-    use_sim_time = LaunchConfiguration('use_sim_time').perform(context).lower() == 'true'
+    use_sim_time = LaunchConfiguration('use_sim_time').perform(context).lower()
     use_lifecycle = LaunchConfiguration('use_lifecycle').perform(context).lower() == 'true'
 
-    overrides = {'use_sim_time': use_sim_time}
+    overrides = {}
+    # Like policy, use_sim_time overrides params_file only when given.
+    if use_sim_time != '':
+        if use_sim_time not in ('true', 'false'):
+            raise ValueError(
+                f'use_sim_time:={use_sim_time!r} is not a boolean; pass true or false')
+        overrides['use_sim_time'] = use_sim_time == 'true'
     if policy != '':
         overrides['policy'] = policy
     if budget != '':
@@ -85,7 +91,8 @@ def generate_launch_description():
             'use_lifecycle', default_value='false',
             description='true starts a managed node that waits for configure and activate.'),
         DeclareLaunchArgument(
-            'use_sim_time', default_value='false',
-            description='Use /clock, for example from ros2 bag play --clock.'),
+            'use_sim_time', default_value='',
+            description='true uses /clock, for example from ros2 bag play --clock; empty '
+                        'keeps the value from params_file (default false).'),
         OpaqueFunction(function=_node_action),
     ])

@@ -44,10 +44,17 @@ export const ANNOTATIONS_TOPIC: TopicSpec = {
   qos: RELIABLE_QOS,
 };
 
+/**
+ * Reliable, keep last 1, for the debug image: a reliable publisher also serves best-effort
+ * subscribers, while a best-effort one is incompatible with RViz's Image display, which
+ * subscribes reliable unless told otherwise. Depth 1 keeps one frame in memory.
+ */
+export const DEBUG_IMAGE_QOS: QosProfile = { reliability: "reliable", depth: 1 };
+
 export const DEBUG_IMAGE_TOPIC: TopicSpec = {
   name: "~/debug_image",
   type: "sensor_msgs/msg/Image",
-  qos: SENSOR_DATA_QOS,
+  qos: DEBUG_IMAGE_QOS,
 };
 
 export const DIAGNOSTICS_TOPIC: TopicSpec = {

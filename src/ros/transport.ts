@@ -81,7 +81,10 @@ export interface RosTransport {
   advertise<T>(spec: TopicSpec): TopicPublisher<T>;
   /** Serves requests; the handler's Promise resolves to the response. */
   provideService<Request, Response>(spec: ServiceSpec, handler: (request: Request) => Promise<Response>): Disposable;
-  /** Calls `callback` every `periodMs` milliseconds of wall time. */
+  /**
+   * Calls `callback` every `periodMs` milliseconds of the node's clock: ROS time, so under
+   * `use_sim_time` it follows /clock and pauses with it.
+   */
   createTimer(periodMs: number, callback: () => void): Disposable;
   /**
    * Declares parameters, applying overrides from `--ros-args -p` or `--params-file`, and

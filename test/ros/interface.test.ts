@@ -78,7 +78,9 @@ describe("ROS interface (contract table)", function () {
     const publisher = test.rcl.graph.publisherOn("/softskip_grounding/debug_image");
     assert.ok(publisher, "no publisher on ~/debug_image");
     assert.equal(publisher.type, "sensor_msgs/msg/Image");
-    assert.equal(publisher.qos.reliability, QOS_POLICY.RELIABILITY_BEST_EFFORT);
+    // Reliable, so that RViz's Image display (reliable by default) receives it.
+    assert.equal(publisher.qos.reliability, QOS_POLICY.RELIABILITY_RELIABLE);
+    assert.equal(publisher.qos.depth, 1);
   });
 
   it("offers the ~/ground service", async function () {
