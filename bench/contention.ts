@@ -52,6 +52,12 @@ export interface ContentionBenchmarkOptions {
    * competitors the engine may not slow down at all, so pass larger counts there.
    */
   competitors?: number[];
+  /**
+   * Also run the budget policy at its fewest blocks (a 1 ms model budget, so the deadline
+   * cuts every plan to its first head), scored against the same target: the lowest
+   * latency any plan reaches under each load. Default false.
+   */
+  fewestBlocksRuns?: boolean;
   /** Parameter overrides (latency_budget_ms, command_ttl_s, ...); `policy` is set per run. */
   parameters?: Partial<GroundingParameters>;
   /** Wait after starting the competitors, before replaying, so they are at full load, in ms; default 300. */
@@ -61,6 +67,8 @@ export interface ContentionBenchmarkOptions {
 
 export interface ContentionRun {
   policy: PolicyName;
+  /** The policy's name, or "budget, fewest blocks" for a fewest-blocks run. */
+  label: string;
   competitors: number;
   frames: number;
   results: number;
@@ -74,6 +82,12 @@ export interface ContentionRun {
   latencyMs: { p50: number | null; p99: number | null };
   /** Mean executed FLOPs / full-model FLOPs; null without results. */
   computeRatio: number | null;
+  /**
+   * Median over results of the stream's expected end-to-end time of the fewest blocks
+   * (`GroundingEvent.floorEndToEndMs`), in ms. Null when no result carried one, as with
+   * policies other than budget.
+   */
+  fewestBlocksEstimateMs: number | null;
   /** Correct results / results on frames with `truth` (IoU >= 0.5, or "not_found" when absent); null when none. */
   accuracy: number | null;
 }
@@ -92,15 +106,23 @@ export async function runContentionBenchmark(options: ContentionBenchmarkOptions
   const logger = options.logger ?? silentLogger;
   const baseParameters: GroundingParameters = { ...defaultParameters(), ...options.parameters };
 
+  const variants: Array<{ label: string; policy: PolicyName; parameters: GroundingParameters }> = policies.map((policy) => ({
+    label: policy,
+    policy,
+    parameters: { ...baseParameters, policy },
+  }));
+  if (options.fewestBlocksRuns === true) {
+    variants.push({ label: "budget, fewest blocks", policy: "budget", parameters: { ...baseParameters, policy: "budget", latency_budget_ms: 1 } });
+  }
   const runs: ContentionRun[] = [];
   for (const competitors of competitorCounts) {
-    for (const policy of policies) {
+    for (const variant of variants) {
       const children = startCompetitors(competitors);
       try {
         await delay(options.settleMs ?? 300);
-        logger.info(`Contention run: policy ${policy}, ${competitors} competing process(es).`);
-        const events = await replay(options, { ...baseParameters, policy }, logger);
-        runs.push(summarise(policy, competitors, options.frames, events, baseParameters.latency_budget_ms));
+        logger.info(`Contention run: ${variant.label}, ${competitors} competing process(es).`);
+        const events = await replay(options, variant.parameters, logger);
+        runs.push({ ...summarise(variant.policy, competitors, options.frames, events, baseParameters.latency_budget_ms), label: variant.label });
       } finally {
         await stopCompetitors(children);
       }
@@ -179,7 +201,7 @@ function summarise(
   frames: ContentionFrame[],
   events: StreamEvent[],
   latencyBudgetMs: number,
-): ContentionRun {
+): Omit<ContentionRun, "label"> {
   // The stream passes each frame's header object through, so it identifies the frame.
   const truthByHeader = new Map<Header, Box | null | undefined>(frames.map((frame) => [frame.header, frame.truth]));
   const latencies: number[] = [];
@@ -189,6 +211,7 @@ function summarise(
   const dropped = { busy: 0, stale: 0 };
   let rejected = 0;
   let stoppedAtDeadline = 0;
+  const floors: number[] = [];
 
   for (const event of events) {
     if (event.kind === "dropped") {
@@ -202,6 +225,9 @@ function summarise(
     latencies.push(event.endToEndMs);
     computeSum += event.output.computeRatio;
     stoppedAtDeadline += event.output.stoppedAtDeadline === true ? 1 : 0;
+    if (event.floorEndToEndMs !== undefined) {
+      floors.push(event.floorEndToEndMs);
+    }
     const truth = truthByHeader.get(event.header);
     if (truth === undefined) {
       continue;
@@ -225,6 +251,7 @@ function summarise(
     stoppedAtDeadline,
     latencyMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99) },
     computeRatio: latencies.length === 0 ? null : computeSum / latencies.length,
+    fewestBlocksEstimateMs: floors.length === 0 ? null : percentile(floors.sort((a, b) => a - b), 50),
     accuracy: scored === 0 ? null : correct / scored,
   };
 }

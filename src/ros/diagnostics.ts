@@ -33,6 +33,7 @@ export class GroundingDiagnostics {
   private readonly latenciesMs: number[] = [];
   private readonly computeRatios: number[] = [];
   private budgetInForceMs: number | undefined;
+  private floorEndToEndMs: number | undefined;
   private stoppedAtDeadline = 0;
   /** Rejections since the previous snapshot, so a burst raises the level for one period. */
   private rejectedSinceSnapshot = 0;
@@ -63,6 +64,7 @@ export class GroundingDiagnostics {
         pushBounded(this.latenciesMs, event.endToEndMs);
         pushBounded(this.computeRatios, event.output.computeRatio);
         this.budgetInForceMs = event.budgetMs;
+        this.floorEndToEndMs = event.floorEndToEndMs;
         if (event.output.stoppedAtDeadline === true) {
           this.stoppedAtDeadline += 1;
         }
@@ -97,6 +99,7 @@ export class GroundingDiagnostics {
       keyValue("latency p99 ms", p99),
       keyValue("latency budget ms", context.latencyBudgetMs),
       keyValue("model budget in force ms", this.budgetInForceMs),
+      keyValue("fewest blocks end to end ms", this.floorEndToEndMs),
       keyValue("compute ratio mean", mean(this.computeRatios)),
       keyValue("results stopped at deadline", this.stoppedAtDeadline),
     ];
@@ -122,7 +125,9 @@ export class GroundingDiagnostics {
     }
     if (p90 !== undefined && p90 > context.latencyBudgetMs) {
       const p90Text = p90.toFixed(1);
-      return { level: DIAGNOSTIC_LEVEL.WARN, message: `p90 latency ${p90Text} ms is over the ${context.latencyBudgetMs} ms budget` };
+      const floor = this.floorEndToEndMs;
+      const reason = floor !== undefined && floor > context.latencyBudgetMs ? `; even the fewest blocks take about ${floor.toFixed(1)} ms here` : "";
+      return { level: DIAGNOSTIC_LEVEL.WARN, message: `p90 latency ${p90Text} ms is over the ${context.latencyBudgetMs} ms budget${reason}` };
     }
     if (this.rejectedSinceSnapshot > 0) {
       return { level: DIAGNOSTIC_LEVEL.WARN, message: `${this.rejectedSinceSnapshot} inputs rejected in the last period` };

@@ -176,7 +176,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
       // Reported in manifest order, whatever order the worker ran them in.
       executedBlocks: stopped ? plan.executedBlocks.filter((name) => ranNames.has(name)) : plan.executedBlocks,
       computeRatio: stopped ? ran.reduce((sum, block) => sum + block.flops, 0) / this.manifest.fullFlops : plan.computeRatio,
-      ...(selection.budgetMs === undefined ? {} : { budgetMs: selection.budgetMs, predictedMs: ranPredictedMs }),
+      ...(selection.budgetMs === undefined ? {} : { budgetMs: selection.budgetMs, predictedMs: ranPredictedMs, floorMs: this.floorMs() }),
       ...(stopped ? { stoppedAtDeadline: true } : {}),
       latencyMs: {
         decode: prepared.decodeMs,
@@ -232,6 +232,20 @@ export class OnnxGroundingEngine implements GroundingEngine {
   /** Predicted ms of a plan under the current cost model, non-block overhead included. */
   predictMs(plan: ExecutionPlan): number {
     return this.predictBlocksMs(this.runBlocks(plan));
+  }
+
+  /**
+   * Predicted ms of the fewest blocks that still give a box, non-block overhead included:
+   * the plan without gated blocks when some head runs that way, else the cheapest plan
+   * with one fusion branch and nothing rebuilt.
+   */
+  floorMs(): number {
+    const bare = planExecution(this.manifest, new Set(), false);
+    if (bare.heads.length > 0) {
+      return this.predictMs(bare);
+    }
+    const fusions = this.manifest.blocks.filter((block) => block.kind === "fusion" && block.gate !== null);
+    return Math.min(...fusions.map((fusion) => this.predictMs(planExecution(this.manifest, new Set([fusion.name]), false))));
   }
 
   /** Predicted ms of running these blocks, non-block overhead included. */

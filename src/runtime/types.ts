@@ -88,6 +88,12 @@ export interface GroundingOutput {
   /** Model time the cost model predicted for the executed plan, in ms (budget policy only). */
   predictedMs?: number;
   /**
+   * Model time the cost model predicts for the fewest blocks that still give a box: the
+   * mandatory blocks and the cheapest single branch, in ms (budget policy only). No budget
+   * makes an inference cheaper than this.
+   */
+  floorMs?: number;
+  /**
    * Present (true) when the budget policy's deadline stopped the plan after some head had
    * run: the result is the best over the heads that ran, listed in `executedBlocks`.
    */

@@ -35,6 +35,8 @@ export interface LatencySample {
    * it; without it the slowdown estimate is left unchanged.
    */
   predictedMs?: number;
+  /** Model time the engine predicts for its fewest blocks (`GroundingOutput.floorMs`), when it reports one. */
+  floorMs?: number;
 }
 
 /** The controller's current estimates, for diagnostics and logs. */
@@ -50,6 +52,12 @@ export interface BudgetState {
   waitMs: number;
   /** Median interval between frame arrivals, in ms; null until two frames arrived. */
   frameIntervalMs: number | null;
+  /**
+   * Expected end-to-end time of the fewest blocks the engine can run, under the current
+   * slowdown, overhead and wait, in ms; null until a result reported its floor. Above
+   * the target, no budget can meet the target on this machine under this load.
+   */
+  floorEndToEndMs: number | null;
 }
 
 /**
@@ -74,6 +82,7 @@ export class BudgetController {
   private budget: number;
   private lastArrivalMs: number | null = null;
   private latestSlowdown: number | null = null;
+  private latestFloorMs: number | null = null;
 
   private readonly floorMs: number;
   private readonly quantile: number;
@@ -150,6 +159,9 @@ export class BudgetController {
       this.latestSlowdown = modelMs / predictedMs;
       this.slowdowns.push(this.latestSlowdown);
     }
+    if (sample.floorMs !== undefined && Number.isFinite(sample.floorMs) && sample.floorMs > 0) {
+      this.latestFloorMs = sample.floorMs;
+    }
     this.overheads.push(Math.max(0, endToEndMs - waitMs - modelMs));
     this.waits.push(waitMs);
 
@@ -179,6 +191,10 @@ export class BudgetController {
       overheadMs: this.overheads.quantile(this.quantile, 0),
       waitMs: this.expectedWait(),
       frameIntervalMs: this.intervals.size === 0 ? null : this.intervals.quantile(0.5, 0),
+      floorEndToEndMs:
+        this.latestFloorMs === null
+          ? null
+          : this.overheads.quantile(this.quantile, 0) + this.expectedWait() + this.latestFloorMs * this.expectedSlowdown(),
     };
   }
 

@@ -293,8 +293,25 @@ export class GroundingPipeline {
       waitMs: startMs - arrivalMs,
       modelMs: output.latencyMs.total,
       predictedMs: output.policy === "budget" ? output.predictedMs : undefined,
+      floorMs: output.policy === "budget" ? output.floorMs : undefined,
     });
-    this.deps.sink.next({ kind: "result", header, command: command.info, output, endToEndMs, budgetMs: targetMs });
+    const floorEndToEndMs = output.policy === "budget" ? this.controller.snapshot().floorEndToEndMs : null;
+    if (floorEndToEndMs !== null && endToEndMs > targetMs && floorEndToEndMs > targetMs) {
+      this.warnings.warn(
+        "budget:floor",
+        `latency_budget_ms is ${targetMs} ms, but even the fewest blocks take about ${floorEndToEndMs.toFixed(1)} ms end to end on this machine now ` +
+          `(result ${endToEndMs.toFixed(1)} ms); raise latency_budget_ms or free CPU for the node.`,
+      );
+    }
+    this.deps.sink.next({
+      kind: "result",
+      header,
+      command: command.info,
+      output,
+      endToEndMs,
+      budgetMs: targetMs,
+      ...(floorEndToEndMs === null ? {} : { floorEndToEndMs }),
+    });
     this.pump();
   }
 

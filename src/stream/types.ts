@@ -49,6 +49,11 @@ export interface GroundingEvent {
   endToEndMs: number;
   /** End-to-end budget in force for this frame, in ms. */
   budgetMs: number;
+  /**
+   * Expected end-to-end time of the engine's fewest blocks, in ms (`BudgetState.floorEndToEndMs`);
+   * present for budget-policy results once the controller has one.
+   */
+  floorEndToEndMs?: number;
 }
 
 export interface RejectionEvent {

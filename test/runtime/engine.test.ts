@@ -67,6 +67,19 @@ describe("grounding engine", () => {
     assert.ok(output.computeRatio < 1);
   });
 
+  it("reports the predicted time of its fewest blocks under the budget policy only", async () => {
+    const command = await engine.encode("the blue bowl");
+    const cut = await engine.ground(SCENE, command, { policy: "budget", budgetMs: 0.001 });
+    const full = await engine.ground(SCENE, command, { policy: "full" });
+    engine.release(command);
+
+    assert.equal(full.floorMs, undefined);
+    const floorMs = cut.floorMs ?? Number.NaN;
+    assert.ok(floorMs > 0, `floor ${floorMs}`);
+    // No plan that gives a box is predicted cheaper, the single head that ran included.
+    assert.ok(floorMs <= (cut.predictedMs ?? 0) + 1e-9, `floor ${floorMs} ms, what ran ${cut.predictedMs} ms`);
+  });
+
   it("runs the whole plan when the budget leaves time", async () => {
     const command = await engine.encode("the blue bowl");
     const output = await engine.ground(SCENE, command, { policy: "budget", budgetMs: 10000 });

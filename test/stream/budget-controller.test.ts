@@ -146,6 +146,17 @@ describe("BudgetController", () => {
     assert.equal(controller.modelBudgetMs, 150);
   });
 
+  it("estimates the end-to-end time of the fewest blocks", () => {
+    const controller = new BudgetController({ targetMs: TARGET_MS, margin: 0 });
+    assert.equal(controller.snapshot().floorEndToEndMs, null);
+    for (let i = 0; i < 20; i++) {
+      controller.observeArrival(i * 100);
+      // Twice as slow as predicted, 20 ms outside the model, 30 ms of waiting.
+      controller.record({ endToEndMs: 250, waitMs: 30, modelMs: 200, predictedMs: 100, floorMs: 40 });
+    }
+    assert.equal(controller.snapshot().floorEndToEndMs, 20 + 30 + 40 * 2);
+  });
+
   it("caps the expected wait at the frame interval", () => {
     const controller = new BudgetController({ targetMs: TARGET_MS, margin: 0 });
     for (let i = 0; i < 5; i++) {

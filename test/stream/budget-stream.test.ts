@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { interval, map, Observable, of, take, timer } from "rxjs";
 import { TestScheduler } from "rxjs/testing";
 
+import type { Logger } from "../../src/log";
 import { createGroundingStream } from "../../src/stream";
 import type { GroundingStreamEngine } from "../../src/stream";
 import type { CommandEncoding, GroundingOutput, GroundOptions, ImageInput } from "../../src/runtime/types";
@@ -39,7 +40,11 @@ class CostModelEngine implements GroundingStreamEngine {
     const predictedMs = MANDATORY_MS + blocks * BLOCK_MS;
     const modelMs = predictedMs * this.slowdownAt(this.now());
     return timer(modelMs).pipe(
-      map(() => ({ ...makeOutput(options, modelMs, predictedMs), computeRatio: blocks / GATEABLE_BLOCKS })),
+      map(() => ({
+        ...makeOutput(options, modelMs, predictedMs),
+        computeRatio: blocks / GATEABLE_BLOCKS,
+        ...(options.policy === "budget" ? { floorMs: MANDATORY_MS } : {}),
+      })),
     );
   }
 
@@ -48,13 +53,17 @@ class CostModelEngine implements GroundingStreamEngine {
   }
 }
 
-/** Runs 15 s of 30 Hz frames: nominal cost, doubled cost from 5 s, nominal again from 10 s. */
-function runPhases(policy: "budget" | "full"): GroundingEvent[] {
+/**
+ * Runs 15 s of 30 Hz frames: nominal cost, `slowdown` times the cost from 5 s (default
+ * doubled), nominal again from 10 s. Warnings go to `warnings` when given.
+ */
+function runPhases(policy: "budget" | "full", slowdown = 2, warnings: string[] = []): GroundingEvent[] {
   const scheduler = new TestScheduler((actual, expected) => assert.deepStrictEqual(actual, expected));
   const results: GroundingEvent[] = [];
   scheduler.run(() => {
     const now = (): number => scheduler.now();
-    const engine = new CostModelEngine(now, (nowMs) => (nowMs >= 5000 && nowMs < 10000 ? 2 : 1));
+    const engine = new CostModelEngine(now, (nowMs) => (nowMs >= 5000 && nowMs < 10000 ? slowdown : 1));
+    const logger: Logger = { debug: () => undefined, info: () => undefined, warn: (line) => warnings.push(line), error: (line) => warnings.push(line) };
     createGroundingStream({
       engine,
       frames: interval(FRAME_INTERVAL_MS).pipe(
@@ -64,6 +73,7 @@ function runPhases(policy: "budget" | "full"): GroundingEvent[] {
       transcripts: of(makeTranscript("the red cup", 0)),
       parameters: of(parametersWith({ policy, latency_budget_ms: TARGET_MS, command_ttl_s: 3600 })),
       scheduler,
+      logger,
     }).subscribe((event) => {
       if (event.kind === "result") {
         results.push(event);
@@ -122,5 +132,25 @@ describe("grounding stream budget", () => {
     const slowed = between(results, 5500, 10000);
     assert.ok(slowed.every((event) => event.endToEndMs > TARGET_MS));
     assert.ok(slowed.every((event) => event.output.computeRatio === 1));
+  });
+
+  it("warns when the fewest blocks miss the target", () => {
+    const warnings: string[] = [];
+    // 12 times slower: the 20 ms of mandatory blocks alone take 240 ms against a 200 ms target.
+    const results = runPhases("budget", 12, warnings);
+    const slowed = between(results, 6000, 10000);
+    assert.ok(slowed.every((event) => (event.floorEndToEndMs ?? 0) > TARGET_MS), "every slowed result reports a floor over the target");
+    assert.ok(between(results, 13000, 15000).every((event) => (event.floorEndToEndMs ?? Infinity) < TARGET_MS), "the floor falls again");
+    const floorWarnings = warnings.filter((line) => line.includes("even the fewest blocks"));
+    assert.ok(floorWarnings.length >= 1, warnings.join("\n"));
+    assert.match(floorWarnings[0], /latency_budget_ms is 200 ms, but even the fewest blocks take about \d+\.\d ms end to end/);
+    // Rate-limited: at most one per second of the 5 s overload.
+    assert.ok(floorWarnings.length <= 6, `${floorWarnings.length} warnings`);
+  });
+
+  it("stays quiet when load only doubles", () => {
+    const warnings: string[] = [];
+    runPhases("budget", 2, warnings);
+    assert.deepEqual(warnings.filter((line) => line.includes("fewest blocks")), []);
   });
 });

@@ -72,6 +72,37 @@ describe("contention benchmark", () => {
     assert.equal(run.computeRatio, 1);
   });
 
+  it("adds a fewest-blocks run scored against the same target", async () => {
+    const engine = new FixedAnswerEngine();
+    const budgets: number[] = [];
+    engine.onGround = () => undefined;
+    const ground = engine.ground.bind(engine);
+    engine.ground = async (image, command, options) => {
+      if (options.policy === "budget") {
+        budgets.push(options.budgetMs ?? Number.NaN);
+      }
+      return { ...(await ground(image, command, options)), floorMs: 1.5 };
+    };
+    const report = await runContentionBenchmark({
+      engine,
+      frames: [frame(0, ANSWER), frame(1, ANSWER)],
+      commands: [{ atMs: 0, text: "the red cup" }],
+      policies: ["full"],
+      competitors: [0],
+      fewestBlocksRuns: true,
+      parameters: { latency_budget_ms: 50 },
+      settleMs: 0,
+    });
+
+    assert.deepEqual(report.runs.map((run) => run.label), ["full", "budget, fewest blocks"]);
+    assert.equal(report.latencyBudgetMs, 50);
+    const fewest = report.runs[1];
+    assert.equal(fewest.policy, "budget");
+    assert.ok(budgets.length === 2 && budgets.every((ms) => ms <= 1), `model budgets ${budgets.join(", ")}`);
+    assert.equal(report.runs[0].fewestBlocksEstimateMs, null);
+    assert.ok((fewest.fewestBlocksEstimateMs ?? 0) > 0, "budget results carry the stream's floor estimate");
+  });
+
   it("leaves no competitor running", async () => {
     const engine = new FixedAnswerEngine();
     let competitorsDuringRun: string[] = [];
