@@ -31,10 +31,15 @@ export type ModelInput = {
 
 /**
  * Prepares an image for the model with as little work as the input allows. Raw frames are
- * validated and copied once into a buffer this call owns. Compressed data and files are
+ * validated and copied once into memory from `allocate`, which must reference nothing else. Compressed data and files are
  * decoded by sharp, and letterboxed by sharp only when they shrink by more than 2x.
  */
-export async function prepareModelInput(image: ImageInput, target: LetterboxTarget, source: string): Promise<ModelInput> {
+export async function prepareModelInput(
+  image: ImageInput,
+  target: LetterboxTarget,
+  source: string,
+  allocate: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes),
+): Promise<ModelInput> {
   checkTarget(target);
   const start = performance.now();
   if (image.kind === "raw") {
@@ -42,7 +47,7 @@ export async function prepareModelInput(image: ImageInput, target: LetterboxTarg
     const transform = computeLetterboxTransform(image.width, image.height, target);
     // A plain copy with its own memory: a Buffer's slice() would be a view of the caller's
     // memory, and transferring that to the worker would detach it.
-    const data = new Uint8Array(image.step * image.height);
+    const data = allocate(image.step * image.height);
     data.set(image.data.subarray(0, data.length));
     return {
       kind: "pixels",

@@ -21,6 +21,7 @@ import { selectBlocks } from "./policies";
 import { Tokenizer } from "./tokenizer";
 import { MAX_TRANSCRIPT_LENGTH } from "./transcript";
 import type { Box, CommandEncoding, GroundingEngine, GroundingOutput, GroundOptions, ImageInput } from "./types";
+import { FrameBufferPool } from "./frame-buffers";
 import { WorkerClient } from "./worker-client";
 import type { EncodeResult, GroundResult, HeadBest, SerializedTensor, WorkerPixels, WorkerSetup, WorkerStep } from "./worker-protocol";
 
@@ -78,6 +79,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
   private readonly byKey = new Map<string, Promise<CachedEncoding>>();
   private readonly byHandle = new Map<number, CachedEncoding>();
   private readonly released = new WeakSet<CommandEncoding>();
+  private readonly frameBuffers = new FrameBufferPool();
   private closed = false;
 
   private constructor(
@@ -260,7 +262,9 @@ export class OnnxGroundingEngine implements GroundingEngine {
   /** Decodes as needed and hands the pixels' buffer to the worker, which owns it from then on. */
   private async prepareImage(image: ImageInput, source: string): Promise<PreparedImage> {
     const { input } = this.manifest;
-    const prepared = await prepareModelInput(image, { width: input.width, height: input.height, padValue: input.padValue }, source);
+    const prepared = await prepareModelInput(image, { width: input.width, height: input.height, padValue: input.padValue }, source, (bytes) =>
+      this.frameBuffers.take(bytes),
+    );
     const pixels: WorkerPixels =
       prepared.kind === "pixels"
         ? { kind: "pixels", pixels: prepared.pixels, transform: prepared.transform, padValue: input.padValue }
@@ -283,6 +287,9 @@ export class OnnxGroundingEngine implements GroundingEngine {
     }));
     const heads = plan.heads.map((head) => ({ block: head.name, output: head.outputs[0] }));
     const result = await this.client.request<GroundResult>({ type: "ground", handle, image: image.pixels, steps, heads, deadlineMs }, image.transfer);
+    if (image.pixels.kind === "pixels") {
+      this.frameBuffers.recycle(result.pixels);
+    }
     const ran = ordered.slice(0, result.completedSteps).flatMap(({ step }) => (step.kind === "run" ? [step.block] : []));
     return { result, ran };
   }

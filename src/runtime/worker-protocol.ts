@@ -72,6 +72,8 @@ export interface GroundResult {
   blockMs: Record<string, number>;
   /** Building the normalised float tensor (and, for raw pixels, the letterbox), in ms. */
   preprocessMs: number;
+  /** The request's pixel bytes, transferred back so that the engine can reuse the memory. */
+  pixels: Uint8Array;
   /** Search for the best anchor, in ms. */
   selectMs: number;
 }

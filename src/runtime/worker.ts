@@ -170,7 +170,8 @@ class InferenceWorker {
 
     const selectStart = performance.now();
     const best = heads.filter(({ output }) => tensors.has(output)).map(({ block, output }) => bestAnchor(block, this.tensor(tensors, output)));
-    return { best, completedSteps, blockMs, preprocessMs, selectMs: performance.now() - selectStart };
+    const bytes = pixels.kind === "pixels" ? pixels.pixels.data : pixels.rgb;
+    return { best, completedSteps, blockMs, preprocessMs, pixels: bytes, selectMs: performance.now() - selectStart };
   }
 
   private async runBlock(name: string, feeds: Record<string, SerializedTensor>): Promise<Record<string, SerializedTensor>> {
@@ -307,13 +308,16 @@ function start(): void {
   });
 }
 
-/** Float results that the worker no longer needs are moved to the main thread, not copied. */
+/** Results and request memory that the worker no longer needs are moved to the main thread, not copied. */
 function transferList(response: WorkerResponse): ArrayBuffer[] {
   if (!response.ok || response.result === null || typeof response.result !== "object") {
     return [];
   }
   if ("gates" in response.result && response.result.gates instanceof Float32Array) {
     return [response.result.gates.buffer as ArrayBuffer];
+  }
+  if ("pixels" in response.result && response.result.pixels instanceof Uint8Array) {
+    return [response.result.pixels.buffer as ArrayBuffer];
   }
   return [];
 }

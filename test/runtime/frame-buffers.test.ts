@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+
+import { FrameBufferPool } from "../../src/runtime/frame-buffers";
+
+describe("runtime/FrameBufferPool", () => {
+  it("reuses returned memory", () => {
+    const pool = new FrameBufferPool();
+    const first = pool.take(1000);
+    pool.recycle(first);
+    const second = pool.take(1000);
+    assert.equal(second.buffer, first.buffer);
+    assert.equal(second.byteLength, 1000);
+  });
+
+  it("serves a smaller frame from a larger buffer", () => {
+    const pool = new FrameBufferPool();
+    pool.recycle(pool.take(1000));
+    const view = pool.take(600);
+    assert.equal(view.byteLength, 600);
+    assert.equal(view.buffer.byteLength, 1000);
+  });
+
+  it("allocates when nothing returned is large enough", () => {
+    const pool = new FrameBufferPool();
+    const small = pool.take(100);
+    pool.recycle(small);
+    assert.notEqual(pool.take(200).buffer, small.buffer);
+  });
+
+  it("keeps the two largest buffers", () => {
+    const pool = new FrameBufferPool();
+    const views = [pool.take(100), pool.take(300), pool.take(200)];
+    views.forEach((view) => pool.recycle(view));
+    const kept = [pool.take(1), pool.take(1), pool.take(1)].map((view) => view.buffer.byteLength);
+    assert.deepEqual(kept.slice(0, 2).sort(), [200, 300]);
+    assert.equal(kept[2], 1, "the third is new");
+  });
+
+  it("drops detached and repeated buffers", () => {
+    const pool = new FrameBufferPool();
+    const view = pool.take(64);
+    const memory = view.buffer as ArrayBuffer;
+    structuredClone(memory, { transfer: [memory] });
+    pool.recycle(view);
+    const kept = pool.take(8);
+    assert.notEqual(kept.buffer, memory);
+    pool.recycle(kept);
+    pool.recycle(kept);
+    assert.equal(pool.take(8).buffer, kept.buffer);
+    assert.notEqual(pool.take(8).buffer, kept.buffer, "the repeated buffer was kept once");
+  });
+});
