@@ -241,6 +241,17 @@ describe("launch/grounding.launch.py", function () {
   });
 });
 
+/**
+ * Writes a stand-in for ament_cmake under `work`, because the real one needs a ROS install:
+ * it only has to define ament_package(). Returns its folder, for -Dament_cmake_DIR.
+ */
+function amentStandIn(work: string): string {
+  const folder = join(work, "ament_cmake");
+  mkdirSync(folder);
+  writeFileSync(join(folder, "ament_cmakeConfig.cmake"), "macro(ament_package)\nendmacro()\n");
+  return folder;
+}
+
 describe("CMakeLists.txt", function () {
   const cmake = readRepoFile("CMakeLists.txt");
 
@@ -260,13 +271,9 @@ describe("CMakeLists.txt", function () {
     if (spawnSync("cmake", ["--version"]).status !== 0 || !existsSync(join(REPO_ROOT, "dist", "src", "cli", "main.js"))) {
       this.skip();
     }
-    // A stand-in for ament_cmake, which needs a ROS install: it only has to define
-    // ament_package().
     const work = mkdtempSync(join(tmpdir(), "softskip-cmake-"));
     try {
-      const stub = join(work, "ament_cmake");
-      mkdirSync(stub);
-      writeFileSync(join(stub, "ament_cmakeConfig.cmake"), "macro(ament_package)\nendmacro()\n");
+      const stub = amentStandIn(work);
       const build = join(work, "build");
       const configure = spawnSync(
         "cmake",
@@ -296,12 +303,10 @@ describe("CMakeLists.txt", function () {
     if (spawnSync("cmake", ["--version"]).status !== 0 || spawnSync("npm", ["--version"]).status !== 0) {
       this.skip();
     }
-    // Stand-ins for ament_cmake and an installed softskip_msgs; only configure runs, so npm does not.
+    // Only configure runs, so npm does not; softskip_msgs is a stand-in for an installed one.
     const work = mkdtempSync(join(tmpdir(), "softskip-cmake-npm-"));
     try {
-      const ament = join(work, "ament_cmake");
-      mkdirSync(ament);
-      writeFileSync(join(ament, "ament_cmakeConfig.cmake"), "macro(ament_package)\nendmacro()\n");
+      const ament = amentStandIn(work);
       const msgsShare = join(work, "share", "softskip_msgs");
       mkdirSync(join(msgsShare, "cmake"), { recursive: true });
       mkdirSync(join(msgsShare, "msg"));
