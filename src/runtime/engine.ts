@@ -155,6 +155,8 @@ export class OnnxGroundingEngine implements GroundingEngine {
     const stopped = ran.length < plan.executedBlocks.length;
     const ranNames = new Set(ran.map((block) => block.name));
     const ranPredictedMs = stopped ? this.predictBlocksMs(ran) : predictedMs;
+    // Before this frame's times update the cost model, so that both predictions agree.
+    const floorMs = selection.budgetMs === undefined ? undefined : this.floorMs();
 
     const postStart = performance.now();
     const best = bestOverHeads(result.best);
@@ -176,9 +178,10 @@ export class OnnxGroundingEngine implements GroundingEngine {
       score,
       policy: options.policy,
       // Reported in manifest order, whatever order the worker ran them in.
-      executedBlocks: stopped ? plan.executedBlocks.filter((name) => ranNames.has(name)) : plan.executedBlocks,
+      // A copy: the plan's own list is shared with later inferences.
+      executedBlocks: stopped ? plan.executedBlocks.filter((name) => ranNames.has(name)) : [...plan.executedBlocks],
       computeRatio: stopped ? ran.reduce((sum, block) => sum + block.flops, 0) / this.manifest.fullFlops : plan.computeRatio,
-      ...(selection.budgetMs === undefined ? {} : { budgetMs: selection.budgetMs, predictedMs: ranPredictedMs, floorMs: this.floorMs() }),
+      ...(selection.budgetMs === undefined ? {} : { budgetMs: selection.budgetMs, predictedMs: ranPredictedMs, floorMs }),
       ...(stopped ? { stoppedAtDeadline: true } : {}),
       latencyMs: {
         decode: prepared.decodeMs,

@@ -19,11 +19,11 @@ export type PlanStep =
 
 export interface ExecutionPlan {
   /** Steps in a valid execution order. */
-  steps: PlanStep[];
+  readonly steps: readonly PlanStep[];
   /** Heads that run, in execution order. */
-  heads: BlockSpec[];
+  readonly heads: readonly BlockSpec[];
   /** Names of the blocks that run, in execution order. */
-  executedBlocks: string[];
+  readonly executedBlocks: readonly string[];
   /** FLOPs of the blocks that run, approximators included. */
   flops: number;
   /** flops / FLOPs of all non-approximator blocks. */
@@ -31,24 +31,47 @@ export interface ExecutionPlan {
 }
 
 /**
- * Plans one inference.
+ * Plans per manifest, by selection. A plan depends only on which gateable blocks are
+ * selected and on `approximate`, so there are at most 2 x 2^gates of them, and the budget
+ * policy's search asks for the same ones on every frame.
+ */
+const planCache = new WeakMap<ModelManifest, Map<string, ExecutionPlan>>();
+
+/**
+ * Plans one inference. The returned plan is shared with other callers and frozen, so it
+ * must not be changed.
  *
  * @param selected gateable blocks the policy chose; other gateable blocks are skipped.
  * @param approximate rebuild skipped fusions with approximators (softskip and budget policies).
  */
 export function planExecution(manifest: ModelManifest, selected: ReadonlySet<string>, approximate: boolean): ExecutionPlan {
+  let cache = planCache.get(manifest);
+  if (cache === undefined) {
+    cache = new Map();
+    planCache.set(manifest, cache);
+  }
+  const key = `${approximate ? "rebuild" : "drop"}:${manifest.gateableBlocks.filter((name) => selected.has(name)).join(",")}`;
+  let plan = cache.get(key);
+  if (plan === undefined) {
+    plan = buildPlan(manifest, selected, approximate);
+    cache.set(key, plan);
+  }
+  return plan;
+}
+
+function buildPlan(manifest: ModelManifest, selected: ReadonlySet<string>, approximate: boolean): ExecutionPlan {
   const candidates = activateBlocks(manifest, selected, approximate);
   const steps = keepNeeded(candidates);
 
   const executed = steps.filter((step) => step.kind === "run").map((step) => step.block);
   const flops = executed.reduce((sum, block) => sum + block.flops, 0);
-  return {
-    steps,
-    heads: executed.filter((block) => block.kind === "head"),
-    executedBlocks: executed.map((block) => block.name),
+  return Object.freeze({
+    steps: Object.freeze(steps),
+    heads: Object.freeze(executed.filter((block) => block.kind === "head")),
+    executedBlocks: Object.freeze(executed.map((block) => block.name)),
     flops,
     computeRatio: flops / manifest.fullFlops,
-  };
+  });
 }
 
 /**

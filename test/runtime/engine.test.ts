@@ -67,6 +67,17 @@ describe("grounding engine", () => {
     assert.ok(output.computeRatio < 1);
   });
 
+  it("hands out block lists the caller may change", async () => {
+    const command = await engine.encode("the red cup");
+    const first = await engine.ground(SCENE, command, { policy: "full" });
+    first.executedBlocks.reverse();
+    const second = await engine.ground(SCENE, command, { policy: "full" });
+    engine.release(command);
+
+    assert.notDeepEqual(first.executedBlocks, second.executedBlocks);
+    assert.equal(second.executedBlocks[0], "stem");
+  });
+
   it("reports the predicted time of its fewest blocks under the budget policy only", async () => {
     const command = await engine.encode("the blue bowl");
     const cut = await engine.ground(SCENE, command, { policy: "budget", budgetMs: 0.001 });

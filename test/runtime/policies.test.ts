@@ -23,7 +23,7 @@ describe("execution plans", () => {
 
   function executed(policyGates: Float32Array, options: GroundOptions, costModel = new BlockCostModel()): string[] {
     const selection = selectBlocks(manifest, policyGates, options, costModel);
-    return planExecution(manifest, selection.selected, selection.approximate).executedBlocks;
+    return [...planExecution(manifest, selection.selected, selection.approximate).executedBlocks];
   }
 
   it("full runs every non-approximator block", () => {
@@ -85,6 +85,13 @@ describe("execution plans", () => {
     assert.deepEqual(first, ["stem", "stage4.down", "stage4.res1", "fuse.s16", "head.s16"]);
   });
 
+  it("shares one frozen plan per selection", () => {
+    const plan = planExecution(manifest, new Set(["fuse.s16", "stage4.res1"]), true);
+    assert.equal(planExecution(manifest, new Set(["stage4.res1", "fuse.s16", "not.a.block"]), true), plan);
+    assert.notEqual(planExecution(manifest, new Set(["fuse.s16", "stage4.res1"]), false), plan);
+    assert.ok(Object.isFrozen(plan) && Object.isFrozen(plan.steps) && Object.isFrozen(plan.executedBlocks));
+  });
+
   it("computes the ratio from executed FLOPs", () => {
     const plan = planExecution(manifest, new Set(["fuse.s16"]), true);
     const flops = manifest.blocks.filter((block) => plan.executedBlocks.includes(block.name)).reduce((sum, block) => sum + block.flops, 0);
@@ -98,7 +105,7 @@ describe("execution plans", () => {
       return new BlockCostModel({ initialMsPerFlop: 1e-6, perRunMs: 0 });
     }
 
-    function predictedMs(blocks: string[]): number {
+    function predictedMs(blocks: readonly string[]): number {
       return manifest.blocks.filter((block) => blocks.includes(block.name)).reduce((sum, block) => sum + block.flops * 1e-6, 0);
     }
 
