@@ -33,7 +33,7 @@ export interface ExecutionPlan {
 /**
  * Plans per manifest, by selection. A plan depends only on which gateable blocks are
  * selected and on `approximate`, so there are at most 2 x 2^gates of them, and the budget
- * policy's search asks for the same ones on every frame.
+ * policy's search requests the same ones on every frame.
  */
 const planCache = new WeakMap<ModelManifest, Map<string, ExecutionPlan>>();
 
