@@ -13,7 +13,7 @@ import { defaultParameters } from "../params/declarations";
 import { BUNDLED_MODEL_DIR, loadGroundingEngine } from "../runtime/engine";
 import { parseTranscript } from "../runtime/transcript";
 import type { GroundingOutput, ImageInput } from "../runtime/types";
-import { checkOutputFile, parseCliArgs, parsePolicy, parsePositiveInteger, parsePositiveNumber } from "./runtime-options";
+import { checkOutputFile, checkOutputsApart, parseCliArgs, parsePolicy, parsePositiveInteger, parsePositiveNumber } from "./runtime-options";
 
 const USAGE = `Usage: softskip ground --image FILE --text TEXT [options]
 
@@ -70,6 +70,7 @@ export async function run(args: string[]): Promise<number> {
   const numThreads = values.threads === undefined ? defaults.num_threads : parsePositiveInteger(values.threads, "--threads");
   if (values.out !== undefined) {
     checkOutputFile(values.out, "--out");
+    checkOutputsApart([{ name: "input image", path: values.image }], [{ name: "--out", path: values.out }]);
     if (!/\.png$/i.test(values.out)) {
       logger.warn(`--out ${values.out} will contain PNG data whatever its extension; name it .png.`);
     }

@@ -15,7 +15,7 @@ import { readParameterFile } from "../params/file";
 import { mergeParameters } from "../params/validate";
 import { formatSummary, ProgressBar, readCommandsFile, replayBag, ReplayInterruptedError, ThumbnailCollector, writeReport, type ScheduledCommand } from "../replay";
 import type { GroundingEngine } from "../runtime/types";
-import { checkOutputFile, parseCliArgs } from "./runtime-options";
+import { checkOutputFile, checkOutputsApart, parseCliArgs } from "./runtime-options";
 
 const USAGE = `Usage: softskip replay BAG [options]
 
@@ -147,15 +147,28 @@ const OPTIONS = {
 function parseArguments(args: string[]): ParsedArguments {
   const { values, positionals } = parseCliArgs(() => parseArgs({ args, allowPositionals: true, options: OPTIONS }), "softskip replay", Object.keys(OPTIONS));
   if (values.out !== undefined) {
-    checkOutputFile(values.out, "--out");
+    checkOutputFile(values.out, "--out", "result.mcap");
   }
   if (values.report !== undefined) {
-    checkOutputFile(values.report, "--report");
+    checkOutputFile(values.report, "--report", "report.html");
   }
 
   if (positionals.length !== 1) {
     throw new ArgumentError(`Expected exactly one BAG argument but received ${positionals.length} (${positionals.join(" ") || "none"}).`);
   }
+  const inputs = [{ name: "input bag", path: positionals[0] }];
+  for (const [name, path] of [["commands file", values.commands], ["parameter file", values.params]] as const) {
+    if (path !== undefined) {
+      inputs.push({ name, path });
+    }
+  }
+  checkOutputsApart(
+    inputs,
+    [
+      { name: "--out", path: values.out },
+      { name: "--report", path: values.report },
+    ].filter((entry): entry is { name: string; path: string } => entry.path !== undefined),
+  );
   if (values.command !== undefined && values.commands !== undefined) {
     throw new ArgumentError("Pass either --command or --commands, not both.");
   }

@@ -1,6 +1,6 @@
 /** Option parsing and output checks shared by the subcommands. */
 import { statSync, type Stats } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, relative, resolve, isAbsolute } from "node:path";
 
 import { ArgumentError, describeError } from "../errors";
 import type { PolicyName } from "../params/declarations";
@@ -65,13 +65,13 @@ function existing(path: string): Stats | undefined {
  * Checks before any work that `path` can be written as a file: it is not a folder, and its
  * nearest existing ancestor is a folder (missing folders are created later).
  */
-export function checkOutputFile(path: string, option: string): void {
+export function checkOutputFile(path: string, option: string, exampleName = "result.png"): void {
   if (path.trim() === "") {
-    throw new ArgumentError(`${option} is empty; pass a file path such as out/result.png.`);
+    throw new ArgumentError(`${option} is empty; pass a file path such as out/${exampleName}.`);
   }
   const absolute = resolve(path);
   if (existing(absolute)?.isDirectory() === true) {
-    throw new ArgumentError(`${option} ${path} is a folder; pass a file path inside it, such as ${path.replace(/\/$/, "")}/result.png.`);
+    throw new ArgumentError(`${option} ${path} is a folder; pass a file path inside it, such as ${path.replace(/\/$/, "")}/${exampleName}.`);
   }
   let ancestor = dirname(absolute);
   for (;;) {
@@ -115,4 +115,37 @@ export function parsePositiveInteger(value: string, option: string): number {
     throw new ArgumentError(`${option} ${JSON.stringify(value)} is invalid; pass a positive integer.`);
   }
   return number;
+}
+
+/** A path the command reads or writes, with the option or argument that names it. */
+export interface NamedPath {
+  name: string;
+  path: string;
+}
+
+/**
+ * Checks before any work that no output overwrites an input, or another output: the same
+ * file (through any link), or a file inside an input folder such as a rosbag2 bag.
+ */
+export function checkOutputsApart(inputs: readonly NamedPath[], outputs: readonly NamedPath[]): void {
+  const identity = (path: string): string => {
+    const stats = existing(resolve(path));
+    return stats === undefined ? `path:${resolve(path)}` : `inode:${stats.dev}:${stats.ino}`;
+  };
+  for (const [index, output] of outputs.entries()) {
+    for (const input of inputs) {
+      const inside = relative(resolve(input.path), resolve(output.path));
+      const within = existing(resolve(input.path))?.isDirectory() === true && inside !== "" && !inside.startsWith("..") && !isAbsolute(inside);
+      if (identity(output.path) === identity(input.path) || within) {
+        throw new ArgumentError(
+          `${output.name} ${output.path} would overwrite ${within ? "a file of " : ""}the ${input.name} ${input.path}; pass another path.`,
+        );
+      }
+    }
+    for (const other of outputs.slice(index + 1)) {
+      if (identity(output.path) === identity(other.path)) {
+        throw new ArgumentError(`${output.name} and ${other.name} both name ${output.path}; pass two different files.`);
+      }
+    }
+  }
 }

@@ -36,6 +36,11 @@ describe("replay: command line", function () {
     ["a misspelled option", ["x.mcap", "--comand", "a"], /Unknown option --comand; did you mean --command\?/],
     ["a folder as the report", ["x.mcap", "--report", "."], /--report \. is a folder; pass a file path inside it/],
     ["a report under a file", ["x.mcap", "--report", "package.json/report.html"], /package\.json is a file, not a folder/],
+    ["the input bag as --out", ["samples/tabletop_session.mcap", "--out", "./samples/tabletop_session.mcap"], /--out \.\/samples\/tabletop_session\.mcap would overwrite the input bag samples\/tabletop_session\.mcap; pass another path/],
+    ["a file of an input folder as the report", ["test", "--report", "test/report.html"], /--report test\/report\.html would overwrite a file of the input bag test; pass another path/],
+    ["one file for both outputs", ["x.mcap", "--out", "out/both", "--report", "out/both"], /--out and --report both name out\/both; pass two different files/],
+    ["the parameter file as the report", ["x.mcap", "--params", "config/params.yaml", "--report", "config/params.yaml"], /would overwrite the parameter file config\/params\.yaml/],
+    ["a folder as --out", ["x.mcap", "--out", "."], /--out \. is a folder; pass a file path inside it, such as \.\/result\.mcap/],
     ["a bad policy", ["x.mcap", "--policy", "fastest"], /Parameter policy must be one of full, lgmdp, softskip, budget, static but received "fastest"/],
   ];
   for (const [name, args, message] of usageErrors) {

@@ -103,6 +103,12 @@ describe("softskip ground and eval", function () {
     assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
   });
 
+  it("ground refuses to overwrite its image", async () => {
+    const run = await runCli(["ground", "--image", SCENE, "--text", "the cup", "--model", TINY_MODEL_DIR, "--out", SCENE]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--out .*scene\.png would overwrite the input image/);
+  });
+
   it("ground rejects words the model does not know", async () => {
     const run = await runCli(["ground", "--image", SCENE, "--text", "la tasse rouge", "--model", TINY_MODEL_DIR]);
     assert.equal(run.code, 1);
