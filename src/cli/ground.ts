@@ -11,6 +11,7 @@ import { decodeImage, drawBox } from "../image";
 import { createConsoleLogger } from "../log";
 import { defaultParameters } from "../params/declarations";
 import { BUNDLED_MODEL_DIR, loadGroundingEngine } from "../runtime/engine";
+import { hasNoKnownWord } from "../runtime/tokenizer";
 import { parseTranscript } from "../runtime/transcript";
 import type { GroundingOutput, ImageInput } from "../runtime/types";
 import { checkOutputFile, checkOutputsApart, parseCliArgs, parsePolicy, parsePositiveInteger, parsePositiveNumber } from "./runtime-options";
@@ -88,8 +89,7 @@ export async function run(args: string[]): Promise<number> {
     const textStart = performance.now();
     const command = await engine.encode(parsed.expression);
     const textMs = performance.now() - textStart;
-    const words = parsed.expression.split(" ").filter((word) => word !== "");
-    if (command.unknownWords.length >= words.length) {
+    if (hasNoKnownWord(parsed.expression, command.unknownWords)) {
       engine.release(command);
       return reject(
         values.json,

@@ -14,6 +14,25 @@ export interface Tokenized {
   truncatedWords: number;
 }
 
+/** Splits text into the tokenizer's words: lowercase, runs of [a-z0-9'] only. */
+export function splitWords(text: string): string[] {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9']+/g, " ")
+    .split(" ")
+    .filter((word) => word !== "");
+}
+
+/**
+ * Returns true when every word of `expression` is outside the vocabulary, given the unknown
+ * words its encoding reported. Such an expression has nothing to ground.
+ */
+export function hasNoKnownWord(expression: string, unknownWords: readonly string[]): boolean {
+  const unknown = new Set(unknownWords);
+  const words = splitWords(expression);
+  return words.length > 0 && words.every((word) => unknown.has(word));
+}
+
 export class Tokenizer {
   private readonly ids: Map<string, number>;
 
@@ -22,11 +41,7 @@ export class Tokenizer {
   }
 
   tokenize(text: string): Tokenized {
-    const words = text
-      .toLowerCase()
-      .replace(/[^a-z0-9']+/g, " ")
-      .split(" ")
-      .filter((word) => word !== "");
+    const words = splitWords(text);
 
     const ids: number[] = [];
     const unknown = new Set<string>();

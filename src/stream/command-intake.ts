@@ -1,5 +1,6 @@
 import type { Logger } from "../log";
 import type { CommandEncoding } from "../runtime/types";
+import { hasNoKnownWord } from "../runtime/tokenizer";
 import { parseTranscript } from "../runtime/transcript";
 import { CommandSlot, type ActiveCommand } from "./command-slot";
 import { settleOnce } from "./engine-calls";
@@ -91,13 +92,35 @@ export class CommandIntake {
     this.encodesInFlight += 1;
     this.deps.onChange();
     settleOnce(() => this.deps.engine.encode(expression), "engine.encode", {
-      value: (encoding) => this.onEncoded(command, encoding),
+      value: (encoding) => this.onEncoded(command, encoding, transcript),
       failure: (error) => this.onEncodeFailed(command, transcript, error),
     });
   }
 
-  private onEncoded(command: ActiveCommand, encoding: CommandEncoding): void {
+  /**
+   * Attaches the encoding. A command none of whose words the model knows is dropped and its
+   * transcript rejected, because grounding it would return a box for noise; it does not
+   * bring back the command it replaced, which the speaker meant to change.
+   */
+  private onEncoded(command: ActiveCommand, encoding: CommandEncoding, transcript: TranscriptInput): void {
     this.encodesInFlight -= 1;
+    if (hasNoKnownWord(command.info.expression, encoding.unknownWords)) {
+      // Attached and then retired, so that the slot releases the encoding exactly once.
+      if (this.slot.attachEncoding(command, encoding)) {
+        this.slot.replace(null);
+      }
+      this.deps.reject({
+        kind: "rejected",
+        topic: transcript.topic,
+        field: "data",
+        reason: "no_known_words",
+        message:
+          `Transcript ${JSON.stringify(transcript.text)} on ${transcript.topic} has no word the model knows, so command ${command.info.id} was dropped; ` +
+          `name the object in English tabletop words, such as "the red cup left of the bowl".`,
+      });
+      this.deps.onChange();
+      return;
+    }
     if (this.slot.attachEncoding(command, encoding) && encoding.unknownWords.length > 0) {
       this.deps.logger.warn(
         `Command ${command.info.id}: words not in the model's vocabulary: ${encoding.unknownWords.join(", ")}.`,

@@ -115,6 +115,12 @@ describe("softskip ground and eval", function () {
     assert.match(run.stderr, /None of the words of "la tasse rouge" is in the model's vocabulary/);
   });
 
+  it("ground rejects a repeated unknown word", async () => {
+    const run = await runCli(["ground", "--image", SCENE, "--text", "xyzzy xyzzy", "--model", TINY_MODEL_DIR]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /None of the words of "xyzzy xyzzy"/);
+  });
+
   it("ground warns about some unknown words", async () => {
     const run = await runCli(["ground", "--image", SCENE, "--text", "the purple cup", "--model", TINY_MODEL_DIR]);
     assert.equal(run.code, 0, run.stderr);

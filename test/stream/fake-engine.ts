@@ -9,6 +9,7 @@ import { map, Observable, of, throwError, timer } from "rxjs";
 
 import { InputError } from "../../src/errors";
 import { defaultParameters, type GroundingParameters } from "../../src/params/declarations";
+import { splitWords } from "../../src/runtime/tokenizer";
 import type { CommandEncoding, GroundingOutput, GroundOptions, ImageInput } from "../../src/runtime/types";
 import type { GroundingStreamEngine } from "../../src/stream/options";
 import type { FrameInput, StreamEvent, TranscriptInput } from "../../src/stream/types";
@@ -20,6 +21,8 @@ export interface FakeEngineOptions {
   encodeMs?: number;
   /** Expressions whose encode() fails with a plain Error. */
   failingExpressions?: string[];
+  /** Expressions none of whose words the model knows: encode() lists every word as unknown. */
+  unknownExpressions?: string[];
 }
 
 export interface GroundCall {
@@ -48,7 +51,7 @@ export class FakeEngine implements GroundingStreamEngine {
     const encoding: CommandEncoding = {
       expression: text,
       tokenIds: [],
-      unknownWords: [],
+      unknownWords: this.options.unknownExpressions?.includes(text) === true ? splitWords(text) : [],
       handle: this.nextHandle++,
       gates: {},
     };

@@ -257,6 +257,37 @@ describe("grounding stream", () => {
     });
   });
 
+  it("drops a command of unknown words", () => {
+    const scheduler = createScheduler();
+    scheduler.run((helpers) => {
+      const transcripts = "t---n-u";
+      const frames = "a----c-b|";
+      const expected = "---TE-----(B|)";
+
+      const { tokens, engine } = buildTestStream(scheduler, helpers, {
+        transcripts,
+        texts: { t: "grab the red cup", n: "xyzzy plugh", u: "grab the blue bowl" },
+        frames,
+        engine: { groundMs: 3, unknownExpressions: ["xyzzy plugh"] },
+      });
+      helpers.expectObservable(tokens).toBe(expected, { T: "a@1", E: "rejected:no_known_words", B: "b@3" });
+      helpers.flush();
+      // Frame c comes after the nonsense, which ended command 1, so nothing grounds it.
+      assert.deepStrictEqual(
+        engine.groundCalls.map((call) => call.frame),
+        ["a", "b"],
+      );
+      // Command 1 ends when the nonsense replaces it, and the nonsense's own encoding is released at once.
+      assert.deepStrictEqual(
+        engine.releases.slice(0, 2).map((release) => [release.handle, release.atMs]),
+        [
+          [1, 4],
+          [2, 4],
+        ],
+      );
+    });
+  });
+
   it("waits for the encoding before grounding", () => {
     const scheduler = createScheduler();
     scheduler.run((helpers) => {
