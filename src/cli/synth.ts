@@ -3,11 +3,14 @@
  * line. The dataset and bag writers live in src/synth; this file parses and checks
  * arguments, sets up logging and prints the summary.
  */
+import { existsSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
+
 import { ArgumentError } from "../errors";
 import { createConsoleLogger } from "../log";
 import { writeDataset } from "../synth/dataset";
 import { writeSessionBag } from "../synth/session";
+import { checkOutputFile } from "./runtime-options";
 
 const USAGE = `Usage:
   softskip synth dataset --out DIR [--scenes N] [--width W] [--height H] [--seed S]
@@ -118,6 +121,11 @@ async function runBag(args: string[]): Promise<number> {
   if (typeof values.out !== "string") {
     throw new ArgumentError(`synth bag needs the output file; pass --out FILE.mcap.\n${USAGE}`);
   }
+  checkOutputFile(values.out, "--out", "session.mcap");
+  // Like ros2 bag record, never replace an existing bag.
+  if (existsSync(values.out)) {
+    throw new ArgumentError(`--out ${values.out} already exists; delete it first or pass a new file.`);
+  }
   const encoding = (values.encoding as string | undefined) ?? "rgb8";
   if (encoding !== "rgb8" && encoding !== "bgr8") {
     throw new ArgumentError(`--encoding must be rgb8 or bgr8 but is ${JSON.stringify(encoding)}.`);
@@ -139,7 +147,8 @@ async function runBag(args: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(summary) + "\n");
   } else {
     const lines = summary.script.map((entry) => `  ${entry.timeS.toFixed(1).padStart(5)} s  ${JSON.stringify(entry.transcript)}`);
-    process.stdout.write(`Wrote ${summary.frames} frames, ${summary.commands} commands and ${summary.messages} messages to ${summary.out}:\n${lines.join("\n")}\n`);
+    const commands = `${summary.commands} command${summary.commands === 1 ? "" : "s"}`;
+    process.stdout.write(`Wrote ${summary.frames} frames, ${commands} and ${summary.messages} messages to ${summary.out}:\n${lines.join("\n")}\n`);
   }
   return 0;
 }

@@ -214,7 +214,8 @@ export async function writeSessionBag(options: SessionOptions): Promise<SessionS
     }
     const messages = writer.count;
     await writer.close();
-    return { out: options.out, frames, commands, messages, script };
+    // Only what the bag holds: entries timed after the last frame were never written.
+    return { out: options.out, frames, commands, messages, script: script.slice(0, published) };
   } catch (error) {
     await writer.abort();
     throw error;

@@ -109,4 +109,14 @@ describe("synth session bag", function () {
   it("rejects a bad rate by name", async () => {
     await assert.rejects(writeSessionBag({ ...options, rate: 0 }), (error: unknown) => error instanceof ArgumentError && /rate must be a number from 0.5 to 60 but is 0/.test(error.message));
   });
+
+  it("lists only the transcripts it wrote", async () => {
+    const short = path.join(root, "short.mcap");
+    // The script's first command comes after 1 s, so a 1 s session holds none of it.
+    const summary = await writeSessionBag({ ...options, out: short, seconds: 1, rate: 2, width: 64, height: 48 });
+    assert.equal(summary.commands, 0);
+    assert.deepEqual(summary.script, []);
+    const longer = await writeSessionBag({ ...options, out: path.join(root, "longer.mcap"), seconds: 3, rate: 2, width: 64, height: 48 });
+    assert.ok(longer.script.every((entry) => entry.timeS <= (longer.frames - 1) / 2), JSON.stringify(longer.script));
+  });
 });
