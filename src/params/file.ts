@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 
 import { ParameterError } from "../errors";
-import { defaultParameters, GroundingParameters } from "./declarations";
+import { defaultParameters, GroundingParameters, PARAMETER_DECLARATIONS } from "./declarations";
 import { mergeParameters } from "./validate";
 
 export const NODE_NAME = "softskip_grounding";
@@ -10,8 +10,10 @@ export const NODE_NAME = "softskip_grounding";
 /**
  * Reads a ROS 2 parameter file (the format `--ros-args --params-file` takes) and returns the
  * defaults merged with the values under `softskip_grounding`, `/softskip_grounding` or the
- * `/**` wildcard. Other nodes' sections are ignored; `use_sim_time` is a ROS-level
- * parameter and is ignored here too.
+ * `/**` wildcard. Other nodes' sections are ignored, but a file with none for this node is
+ * an error; `use_sim_time` is a ROS-level parameter and is ignored here too. Values are
+ * typed as ROS 2 types them: a double parameter written as a whole number without a
+ * decimal point is an integer, which the node rejects, so it is an error here too.
  */
 export function readParameterFile(path: string): GroundingParameters {
   let text: string;
@@ -23,12 +25,35 @@ export function readParameterFile(path: string): GroundingParameters {
 
   let document: unknown;
   try {
-    document = parseYaml(text);
+    document = parseYaml(text, { intAsBigInt: true });
   } catch (error) {
     throw new ParameterError("params_file", `Parameter file ${path} is not valid YAML: ${(error as Error).message}`);
   }
 
-  return mergeParameters(defaultParameters(), extractNodeParameters(document, path), path);
+  return mergeParameters(defaultParameters(), typedAsRos(extractNodeParameters(document, path), path), path);
+}
+
+/**
+ * Turns YAML integers (read as bigint) into numbers where the parameter is an integer, and
+ * rejects them where it is a double, as rcl's parameter file parser and the node do.
+ */
+function typedAsRos(values: Record<string, unknown>, path: string): Record<string, unknown> {
+  const typed: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value !== "bigint") {
+      typed[name] = value;
+      continue;
+    }
+    const declaration = (PARAMETER_DECLARATIONS as Record<string, { type: string } | undefined>)[name];
+    if (declaration?.type === "double") {
+      throw new ParameterError(
+        name,
+        `Parameter ${name} in ${path} is the integer ${value}, but the node declares it as a double; write ${value}.0.`,
+      );
+    }
+    typed[name] = Number(value);
+  }
+  return typed;
 }
 
 /** Collects the `ros__parameters` maps that apply to this node, wildcard first. */
@@ -42,6 +67,13 @@ export function extractNodeParameters(document: unknown, path: string): Record<s
 
   const sections = document as Record<string, unknown>;
   const keys = ["/**", NODE_NAME, `/${NODE_NAME}`];
+  const others = Object.keys(sections).filter((key) => !keys.includes(key));
+  if (others.length > 0 && others.length === Object.keys(sections).length) {
+    throw new ParameterError(
+      "params_file",
+      `Parameter file ${path} has sections for ${others.join(", ")} but none for this node; name the section /** or ${NODE_NAME}.`,
+    );
+  }
   const values: Record<string, unknown> = {};
   for (const key of keys) {
     const section = sections[key];

@@ -81,4 +81,18 @@ describe("parameters", () => {
     const path = writeTemp("softskip_grounding:\n  policy: full\n");
     assert.throws(() => readParameterFile(path), /must contain a ros__parameters map/);
   });
+
+  it("rejects a file with no section for the node", () => {
+    const path = writeTemp("camera_driver:\n  ros__parameters:\n    fps: 30\n");
+    assert.throws(() => readParameterFile(path), /has sections for camera_driver but none for this node; name the section \/\*\* or softskip_grounding/);
+  });
+
+  it("types whole numbers as ROS 2 does", () => {
+    const integer = writeTemp("/**:\n  ros__parameters:\n    num_threads: 2\n    latency_budget_ms: 150.0\n");
+    const parameters = readParameterFile(integer);
+    assert.equal(parameters.num_threads, 2);
+    assert.equal(parameters.latency_budget_ms, 150);
+    const wrong = writeTemp("/**:\n  ros__parameters:\n    latency_budget_ms: 150\n");
+    assert.throws(() => readParameterFile(wrong), /latency_budget_ms in .* is the integer 150, but the node declares it as a double; write 150\.0/);
+  });
 });
