@@ -204,7 +204,8 @@ function readSequentially(file: string, contents: Uint8Array, logger: Logger): B
     }
   }
 
-  if (!stream.done()) {
+  const truncated = !stream.done();
+  if (truncated) {
     const end = contents.length - stream.bytesRemaining();
     logger.warn(
       `${file} is cut short: its complete records end at byte ${end} of ${contents.length} and it has no MCAP footer; ` +
@@ -217,6 +218,7 @@ function readSequentially(file: string, contents: Uint8Array, logger: Logger): B
   return {
     file,
     topics,
+    truncated,
     async *messages(): AsyncGenerator<SourceMessage> {
       yield* messages;
     },

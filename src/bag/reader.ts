@@ -50,6 +50,10 @@ class RosBagReader implements BagReader {
     this.topicStates = this.buildTopics();
   }
 
+  get truncatedFiles(): readonly string[] {
+    return this.sources.filter((source) => source.truncated === true).map((source) => source.file);
+  }
+
   static async open(path: string, logger: Logger): Promise<RosBagReader> {
     const layout = await resolveBagLayout(path, logger);
     checkCompression(path, layout);

@@ -26,6 +26,11 @@ export interface SourceMessage {
 export interface BagFileSource {
   readonly file: string;
   readonly topics: readonly SourceTopic[];
+  /**
+   * True when the file ends inside a record, as a bag still being recorded or a copy cut
+   * short does; its complete messages before that point are yielded.
+   */
+  readonly truncated?: boolean;
   /** Yields the file's messages in log-time order. */
   messages(): AsyncIterable<SourceMessage>;
   close(): Promise<void>;

@@ -62,6 +62,8 @@ export interface BagReader {
   readonly messageCount: number;
   /** Bag files named by metadata.yaml that are not on disk. */
   readonly missingFiles: readonly string[];
+  /** Bag files that end inside a record (still being written, or cut short); their complete messages are read. */
+  readonly truncatedFiles: readonly string[];
   /** Messages the last iteration did not yield because their topic cannot be read. */
   skipped(): SkippedMessages[];
   /** Yields every readable message in log-time order, across all bag files. */

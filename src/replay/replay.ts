@@ -406,6 +406,7 @@ class ReplaySession {
       groundTruthTopic: this.topics.groundTruth,
       unreadable: this.bag.skipped().map((entry) => ({ ...entry })),
       missingFiles: [...this.bag.missingFiles],
+      truncatedFiles: [...this.bag.truncatedFiles],
       rate: this.options.rate,
       policy: this.options.parameters.policy,
       wallTimeS,

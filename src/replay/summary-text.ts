@@ -32,6 +32,9 @@ export function formatSummary(summary: ReplaySummary): string {
   if (summary.missingFiles.length > 0) {
     lines.push(`Missing:      ${summary.missingFiles.length} bag file(s) listed in metadata.yaml`);
   }
+  if (summary.truncatedFiles.length > 0) {
+    lines.push(`Truncated:    ${summary.truncatedFiles.join(", ")} (cut short; its complete messages were replayed)`);
+  }
   return lines.join("\n");
 }
 

@@ -107,6 +107,8 @@ export interface ReplaySummary {
   unreadable: { topic: string; reason: string; count: number }[];
   /** Bag files that metadata.yaml lists but that are missing. */
   missingFiles: string[];
+  /** Bag files cut short (still being written, or copied in part); their complete messages were replayed. */
+  truncatedFiles: string[];
   rate: number | "max";
   policy: string;
   wallTimeS: number;

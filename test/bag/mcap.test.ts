@@ -202,7 +202,12 @@ describe("bag: MCAP files", function () {
     const warnings = logger.warnings();
     assert.equal(warnings.length, 1);
     assert.match(warnings[0], /cut-short\.mcap is cut short: its complete records end at byte \d+/);
+    assert.deepEqual(bag.truncatedFiles, [cutPath]);
     await bag.close();
+
+    const complete = await openBag(path);
+    assert.deepEqual(complete.truncatedFiles, []);
+    await complete.close();
   });
 
   it("rejects a corrupt chunk naming the file", async function () {

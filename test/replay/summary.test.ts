@@ -27,6 +27,7 @@ const SUMMARY: ReplaySummary = {
   groundTruthTopic: "/softskip/ground_truth",
   unreadable: [{ topic: "/json", reason: "unsupported message encoding", count: 3 }],
   missingFiles: [],
+  truncatedFiles: [],
   rate: 1,
   policy: "budget",
   wallTimeS: 2.5,
