@@ -248,7 +248,8 @@ export class GroundingPipeline {
       return;
     }
     const parameters = this.parameters;
-    const options = groundOptionsFor(parameters, this.controller.modelBudgetMs);
+    // Errors about the image then name the topic it came from.
+    const options = { ...groundOptionsFor(parameters, this.controller.modelBudgetMs), source: frame.topic };
     const startMs = this.deps.scheduler.now();
     this.inferenceBusy = true;
     this.commands.slot.acquire(command);
