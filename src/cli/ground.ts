@@ -69,6 +69,9 @@ export async function run(args: string[]): Promise<number> {
   const policy = parsePolicy(values.policy ?? defaults.policy, "--policy");
   const budgetMs = values["budget-ms"] === undefined ? defaults.latency_budget_ms : parsePositiveNumber(values["budget-ms"], "--budget-ms");
   const numThreads = values.threads === undefined ? defaults.num_threads : parsePositiveInteger(values.threads, "--threads");
+  if (values["budget-ms"] !== undefined && policy !== "budget") {
+    logger.warn(`--budget-ms applies to the budget policy only; --policy ${policy} ignores it.`);
+  }
   if (values.out !== undefined) {
     checkOutputFile(values.out, "--out");
     checkOutputsApart([{ name: "input image", path: values.image }], [{ name: "--out", path: values.out }]);
@@ -135,7 +138,8 @@ export async function run(args: string[]): Promise<number> {
       image: { path: values.image, width: output.imageWidth, height: output.imageHeight },
       model: engine.modelName,
     };
-    process.stdout.write((values.json ? JSON.stringify(result) : describeResult(result)) + "\n");
+    const written = values.out === undefined ? "" : `\nWrote ${values.out} with the box drawn.`;
+    process.stdout.write((values.json ? JSON.stringify(result) : describeResult(result) + written) + "\n");
     return 0;
   } finally {
     await engine.close();

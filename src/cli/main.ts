@@ -3,6 +3,9 @@
  * `softskip` command line: one subcommand per file in this folder, each exporting
  * `run(args): Promise<number>` that returns the process exit code.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
 import { ArgumentError, describeError, SoftSkipError } from "../errors";
 import { editDistance } from "./runtime-options";
 
@@ -21,7 +24,13 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
 
 function usage(): string {
   const lines = Object.entries(SUBCOMMANDS).map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}`);
-  return ["Usage: softskip <command> [options]", "", "Commands:", ...lines, "", "Run softskip <command> --help for its options."].join("\n");
+  return ["Usage: softskip <command> [options]", "", "Commands:", ...lines, "", "Run softskip <command> --help for its options, softskip --version for the version."].join("\n");
+}
+
+/** The package version from package.json (this file runs as dist/src/cli/main.js). */
+function version(): string {
+  const manifest = JSON.parse(readFileSync(path.resolve(__dirname, "../../../package.json"), "utf8")) as { version?: unknown };
+  return String(manifest.version);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -29,6 +38,10 @@ async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === "--help" || name === "-h") {
     process.stdout.write(usage() + "\n");
     return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "-v") {
+    process.stdout.write(`softskip ${version()}\n`);
+    return 0;
   }
 
   const command = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;

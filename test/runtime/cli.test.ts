@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -101,6 +102,19 @@ describe("softskip ground and eval", function () {
     assert.equal(run.code, 2);
     assert.match(run.stderr, /--out .* is a folder; pass a file path inside it/);
     assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
+  });
+
+  it("prints the package version", async () => {
+    const run = await runCli(["--version"]);
+    const { version } = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string };
+    assert.equal(run.code, 0);
+    assert.equal(run.stdout.trim(), `softskip ${version}`);
+  });
+
+  it("ground warns that only the budget policy uses --budget-ms", async () => {
+    const run = await runCli(["ground", "--image", SCENE, "--text", "the cup", "--model", TINY_MODEL_DIR, "--policy", "full", "--budget-ms", "10"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /--budget-ms applies to the budget policy only; --policy full ignores it/);
   });
 
   it("ground refuses to overwrite its image", async () => {
