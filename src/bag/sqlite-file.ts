@@ -65,7 +65,7 @@ export async function openSqliteFile(file: string, logger: Logger, decompressed?
     if (error instanceof BagError) {
       throw error;
     }
-    throw new BagError(file, `${file} is corrupt or not a rosbag2 database: ${describeError(error)}.`, { cause: error });
+    throw new BagError(file, `${file} is corrupt or not a rosbag2 database: ${describeError(error)}. A bag still being recorded, or copied before its recorder stopped, reads like this; copy it again once recording has ended.`, { cause: error });
   }
 }
 

@@ -27,7 +27,9 @@ export function readParameterFile(path: string): GroundingParameters {
   try {
     document = parseYaml(text, { intAsBigInt: true });
   } catch (error) {
-    throw new ParameterError("params_file", `Parameter file ${path} is not valid YAML: ${(error as Error).message}`);
+    // The YAML library appends a multi-line excerpt with a caret; its first line names the place.
+    const reason = (error as Error).message.split("\n")[0].replace(/:$/, "");
+    throw new ParameterError("params_file", `Parameter file ${path} is not valid YAML: ${reason}. Fix the file and run again.`);
   }
 
   return mergeParameters(defaultParameters(), typedAsRos(extractNodeParameters(document, path), path), path);
