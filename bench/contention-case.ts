@@ -140,7 +140,6 @@ export function formatContentionMarkdown(result: ContentionCaseResult, command: 
     "",
     `A session of spoken commands from the dataset, each followed by six 640x480 rgb8 frames at 5 Hz, replayed at real rate through the grounding stream while 0, 1 or 2 CPU-bound processes compete for the CPU. The end-to-end target is ${result.report.latencyBudgetMs} ms, 1.3 times the full policy's ground() median of ${result.idleFullMs.toFixed(1)} ms without competitors, measured with one call every ${FRAME_INTERVAL_MS} ms as in the session (back to back it is faster).`,
     "",
-    "",
     "The fewest-blocks rows run the budget policy with a 1 ms model budget, so every plan stops after its cheapest head; they show the lowest latency any plan reaches under that load, scored against the same target. The fewest-blocks estimate is the stream's own prediction of that latency (median over results; the budget controller plans with its 90th percentile of slowdown and overhead), which it reports in /diagnostics and warns about when it exceeds the target.",
     "",
     markdownTable(
