@@ -51,6 +51,8 @@ interface PreparedImage {
   pixels: WorkerPixels;
   /** Buffers transferred to the worker with the request; nothing else references them. */
   transfer: ArrayBuffer[];
+  /** The pixels are a raw frame's copy in memory from `frameBuffers`, which takes it back after the inference. */
+  pooled: boolean;
   transform: LetterboxTransform;
   originalWidth: number;
   originalHeight: number;
@@ -262,7 +264,10 @@ export class OnnxGroundingEngine implements GroundingEngine {
     return plan.steps.flatMap((step) => (step.kind === "run" ? [step.block] : []));
   }
 
-  /** Decodes as needed and hands the pixels' buffer to the worker, which owns it from then on. */
+  /**
+   * Decodes as needed and hands the pixels' buffer to the worker, which sends it back with
+   * its result. A raw frame is copied into pooled memory, so the copy costs no page faults.
+   */
   private async prepareImage(image: ImageInput, source: string): Promise<PreparedImage> {
     const { input } = this.manifest;
     const prepared = await prepareModelInput(image, { width: input.width, height: input.height, padValue: input.padValue }, source, (bytes) =>
@@ -273,7 +278,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
         ? { kind: "pixels", pixels: prepared.pixels, transform: prepared.transform, padValue: input.padValue }
         : { kind: "letterboxed", rgb: prepared.rgb };
     const buffer = prepared.kind === "pixels" ? prepared.pixels.data.buffer : prepared.rgb.buffer;
-    return { ...prepared, pixels, transfer: [buffer as ArrayBuffer] };
+    return { ...prepared, pixels, transfer: [buffer as ArrayBuffer], pooled: image.kind === "raw" };
   }
 
   /** Runs the plan in head-first order and returns the worker's result and the blocks that ran. */
@@ -290,7 +295,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
     }));
     const heads = plan.heads.map((head) => ({ block: head.name, output: head.outputs[0] }));
     const result = await this.client.request<GroundResult>({ type: "ground", handle, image: image.pixels, steps, heads, deadlineMs }, image.transfer);
-    if (image.pixels.kind === "pixels") {
+    if (image.pooled) {
       this.frameBuffers.recycle(result.pixels);
     }
     const ran = ordered.slice(0, result.completedSteps).flatMap(({ step }) => (step.kind === "run" ? [step.block] : []));
