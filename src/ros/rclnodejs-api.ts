@@ -42,6 +42,18 @@ export interface RclClock {
   now(): RclTime;
 }
 
+/** `Clock`: `new Clock(clockType)`, with a `ClockType` value. */
+export interface RclClockConstructor {
+  new (clockType?: number): RclClock;
+}
+
+/** Values of rclnodejs `ClockType` (types/clock_type.d.ts). */
+export const CLOCK_TYPE = {
+  ROS_TIME: 1,
+  SYSTEM_TIME: 2,
+  STEADY_TIME: 3,
+} as const;
+
 export interface RclLogging {
   debug(message: string): boolean;
   info(message: string): boolean;
@@ -157,7 +169,12 @@ export interface RclNode {
   ): RclEntity;
   destroyService(service: RclEntity): void;
   /** `period` in nanoseconds. */
-  createTimer(period: bigint, callback: () => void): RclTimer;
+  /**
+   * `clock` decides which time the period counts in; without it, the node's clock (ROS
+   * time). NOTE: the argument is checked against the current rclnodejs declarations and
+   * sources, not against 2.2.0's.
+   */
+  createTimer(period: bigint, callback: () => void, clock?: RclClock): RclTimer;
   destroyTimer(timer: RclTimer): void;
   declareParameters(
     parameters: RclParameter[],
@@ -222,6 +239,7 @@ export interface RclnodejsModule {
   Node: RclNodeConstructor;
   NodeOptions: RclNodeOptionsConstructor;
   QoS: RclQoSConstructor;
+  Clock: RclClockConstructor;
   Parameter: RclParameterConstructor;
   ParameterDescriptor: RclParameterDescriptorConstructor;
   FloatingPointRange: RclFloatingPointRangeConstructor;

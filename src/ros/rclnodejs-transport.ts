@@ -13,6 +13,7 @@ import { NODE_NAME } from "../params/file";
 import type { Stamp } from "../stream/types";
 import {
   PARAMETER_TYPE,
+  CLOCK_TYPE,
   QOS_POLICY,
   RclLifecycleNode,
   RclNode,
@@ -129,7 +130,9 @@ export class RclnodejsTransport implements RosTransport {
   }
 
   createTimer(periodMs: number, callback: () => void): Disposable {
-    const timer = this.node.createTimer(BigInt(Math.round(periodMs)) * NANOSECONDS_PER_MS, callback);
+    // Steady time, so that the timer keeps running while a paused bag stops /clock.
+    const steady = new this.rcl.Clock(CLOCK_TYPE.STEADY_TIME);
+    const timer = this.node.createTimer(BigInt(Math.round(periodMs)) * NANOSECONDS_PER_MS, callback, steady);
     return { dispose: () => this.node.destroyTimer(timer) };
   }
 

@@ -82,8 +82,8 @@ export interface RosTransport {
   /** Serves requests; the handler's Promise resolves to the response. */
   provideService<Request, Response>(spec: ServiceSpec, handler: (request: Request) => Promise<Response>): Disposable;
   /**
-   * Calls `callback` every `periodMs` milliseconds of the node's clock: ROS time, so under
-   * `use_sim_time` it follows /clock and pauses with it.
+   * Calls `callback` every `periodMs` milliseconds of steady (monotonic wall) time, also
+   * under `use_sim_time`, so a paused /clock does not stop it.
    */
   createTimer(periodMs: number, callback: () => void): Disposable;
   /**

@@ -20,6 +20,7 @@ import { parse as parseYaml } from "yaml";
 
 import {
   PARAMETER_TYPE,
+  CLOCK_TYPE,
   QOS_POLICY,
   RclClock,
   RclEntity,
@@ -126,12 +127,22 @@ interface ServiceEntry {
   callback: (request: unknown, response: RclServiceResponse) => unknown;
 }
 
+/** rclnodejs `Clock`: only the type the timer reads and `now()` are modelled. */
+class FakeClock implements RclClock {
+  constructor(readonly clockType: number = CLOCK_TYPE.SYSTEM_TIME) {}
+  now(): RclTime {
+    return new FakeTime(BigInt(Date.now()) * 1_000_000n);
+  }
+}
+
 class FakeTimerImpl implements RclTimer {
   private canceled = false;
   constructor(
     readonly node: FakeNode,
     readonly period: bigint,
     readonly callback: () => void,
+    /** The clock passed to createTimer; undefined means the node's ROS clock. */
+    readonly clock: FakeClock | undefined,
   ) {}
   cancel(): void {
     this.canceled = true;
@@ -381,11 +392,14 @@ export class FakeNode {
     this.graph.services.delete(service.topic ?? "");
   }
 
-  createTimer(period: bigint, callback: () => void): RclTimer {
+  createTimer(period: bigint, callback: () => void, clock?: RclClock): RclTimer {
     if (typeof period !== "bigint") {
       throw new TypeError(`Timer period must be a BigInt in nanoseconds but is ${typeof period}.`);
     }
-    const timer = new FakeTimerImpl(this, period, callback);
+    if (clock !== undefined && !(clock instanceof FakeClock)) {
+      throw new TypeError("Timer clock must be a Clock instance.");
+    }
+    const timer = new FakeTimerImpl(this, period, callback, clock);
     this.graph.timers.push(timer);
     return timer;
   }
@@ -698,6 +712,7 @@ export class FakeRclnodejs implements RclnodejsModule {
     automaticallyDeclareParametersFromOverrides = false;
   };
   readonly QoS = FakeQoS;
+  readonly Clock = FakeClock;
   readonly Parameter = FakeParameter;
   readonly ParameterDescriptor = FakeParameterDescriptor;
   readonly FloatingPointRange = FakeFloatingPointRange;

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 
 import type { Detection2DArray, DiagnosticArray, GroundingResult, Image, ImageAnnotations } from "../../src/msgs";
 import { GROUNDING_STATUS } from "../../src/msgs";
-import { QOS_POLICY } from "../../src/ros/rclnodejs-api";
+import { CLOCK_TYPE, QOS_POLICY } from "../../src/ros/rclnodejs-api";
 import {
   CAMERA_QOS,
   jpegImage,
@@ -195,6 +195,15 @@ describe("ROS interface (contract table)", function () {
 
     publish(rcl, "/image", "sensor_msgs/msg/Image", CAMERA_QOS, rgbImage(8, 8, { sec: 301 }));
     await waitUntil(() => rcl.graph.messagesOn<GroundingResult>(RESULT).some((r) => r.header.stamp.sec === 301), "the next result");
+  });
+
+  it("times /diagnostics on a steady clock", async function () {
+    test = await startTestNode();
+    const timers = test.rcl.graph.timers;
+    assert.equal(timers.length, 1);
+    assert.equal(timers[0].period, 1_000_000_000n);
+    // Not the node's ROS clock, which stops with a paused /clock under use_sim_time.
+    assert.equal(timers[0].clock?.clockType, CLOCK_TYPE.STEADY_TIME);
   });
 
   it("publishes /diagnostics on its timer", async function () {
