@@ -217,6 +217,12 @@ class ReplaySession {
         return;
       }
       this.pendingCommands.shift();
+      if (logTimeNs === undefined && this.firstLogTimeNs !== undefined && dueNs > this.lastLogTimeNs) {
+        const endS = Number(this.lastLogTimeNs - this.firstLogTimeNs) / 1e9;
+        this.logger.warn(
+          `Command ${JSON.stringify(command.text)} at ${command.timeS} s comes after the bag's last message at ${endS.toFixed(1)} s, so no frame follows it; give it an earlier time.`,
+        );
+      }
       const receivedAtMs = await this.arrive(logTimeNs === undefined ? maxBigInt(dueNs, this.lastLogTimeNs) : dueNs);
       await this.pushTranscript({ text: command.text, receivedAtMs, topic: "--command" });
     }

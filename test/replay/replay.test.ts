@@ -71,6 +71,16 @@ describe("replay: replayBag", function () {
     assert.deepEqual(results.map((result) => result.commandId), [1, 1, 1, 2, 2, 2]);
   });
 
+  it("warns about a command after the last message", async function () {
+    const bagPath = join(temp.dir, "late.mcap");
+    await writeSessionBag(bagPath, { frames: 3, intervalMs: 100 });
+    const logger = new RecordingLogger();
+    await replayBag(options(bagPath, { logger, commands: [{ timeS: 0, text: "the mug" }, { timeS: 9, text: "the bowl" }] }));
+    const late = logger.warnings().filter((line) => line.includes("the bowl"));
+    assert.equal(late.length, 1, logger.warnings().join("\n"));
+    assert.match(late[0], /"the bowl" at 9 s comes after the bag's last message at 0\.2 s, so no frame follows it/);
+  });
+
   it("drops frames at bag rate but not at max rate", async function () {
     const bagPath = join(temp.dir, "busy.mcap");
     await writeSessionBag(bagPath, { frames: 10, intervalMs: 20 });
