@@ -27,8 +27,8 @@ export interface BagFileSource {
   readonly file: string;
   readonly topics: readonly SourceTopic[];
   /**
-   * True when the file ends inside a record, as a bag still being recorded or a copy cut
-   * short does; its complete messages before that point are yielded.
+   * True when the file ends inside a record, as a bag still being recorded does. Its
+   * complete messages before that point are still yielded.
    */
   readonly truncated?: boolean;
   /** Yields the file's messages in log-time order. */

@@ -107,7 +107,7 @@ function sameSampling(sampling: Sampling, pixels: RawPixels, transform: Letterbo
  * Writes letterboxed model input tensors into one float32 NCHW buffer that it reuses from
  * frame to frame, so a frame costs no allocation and no page faults, and the sampling
  * tables are rebuilt only when the camera's frame size changes. Each written tensor is
- * valid until the next `write`: the caller must be done with it by then.
+ * valid until the next `write`, so the caller must be done with it by then.
  */
 export class InputTensorWriter {
   private readonly data: Float32Array;

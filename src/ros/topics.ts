@@ -45,9 +45,9 @@ export const ANNOTATIONS_TOPIC: TopicSpec = {
 };
 
 /**
- * Reliable, keep last 1, for the debug image: a reliable publisher also serves best-effort
- * subscribers, while a best-effort one is incompatible with RViz's Image display, which
- * subscribes reliable unless told otherwise. Depth 1 keeps one frame in memory.
+ * QoS of the debug image: reliable, keep last 1. A reliable publisher also serves
+ * best-effort subscribers, and RViz's Image display subscribes reliable by default, which
+ * a best-effort publisher cannot serve. Depth 1 keeps one frame in memory.
  */
 export const DEBUG_IMAGE_QOS: QosProfile = { reliability: "reliable", depth: 1 };
 

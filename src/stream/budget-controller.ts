@@ -54,8 +54,8 @@ export interface BudgetState {
   frameIntervalMs: number | null;
   /**
    * Expected end-to-end time of the fewest blocks the engine can run, under the current
-   * slowdown, overhead and wait, in ms; null until a result reported its floor. Above
-   * the target, no budget can meet the target on this machine under this load.
+   * slowdown, overhead and wait, in ms. Null until a result reports its floor. When it
+   * is above the target, no budget can meet the target on this machine under this load.
    */
   floorEndToEndMs: number | null;
 }

@@ -98,14 +98,14 @@ export class CommandIntake {
   }
 
   /**
-   * Attaches the encoding. A command none of whose words the model knows is dropped and its
-   * transcript rejected, because grounding it would return a box for noise; it does not
-   * bring back the command it replaced, which the speaker meant to change.
+   * Attaches the encoding. A command with no word in the model's vocabulary is dropped and
+   * its transcript rejected, because grounding it would return a box for noise. The
+   * command it replaced stays retired, because the speaker meant to change it.
    */
   private onEncoded(command: ActiveCommand, encoding: CommandEncoding, transcript: TranscriptInput): void {
     this.encodesInFlight -= 1;
     if (hasNoKnownWord(command.info.expression, encoding.unknownWords)) {
-      // Attached and then retired, so that the slot releases the encoding exactly once.
+      // Attached and then retired, so the slot's own release path frees the encoding.
       if (this.slot.attachEncoding(command, encoding)) {
         this.slot.replace(null);
       }

@@ -98,7 +98,7 @@ describe("image/rawToInputTensor", () => {
     assert.ok(Math.abs(tensor[centre] - (1 - NORM.mean[0]) / NORM.std[0]) < 1e-5);
   });
 
-  it("gives a reused writer the same tensor as a fresh one when the frame size changes", () => {
+  it("reuses its buffer across frame sizes", () => {
     const writer = new InputTensorWriter(TARGET.width, TARGET.height);
     // Portrait, then landscape, then portrait again: each leaves padding where the next has image.
     const frames = [rawImage(rgbPattern(30, 60), 30, 60, "rgb8"), rawImage(rgbPattern(64, 48), 64, 48, "bgr8", 2), rawImage(rgbPattern(31, 61), 31, 61, "rgba8")];

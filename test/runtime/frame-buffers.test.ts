@@ -31,9 +31,9 @@ describe("runtime/FrameBufferPool", () => {
     const pool = new FrameBufferPool();
     const views = [pool.take(100), pool.take(300), pool.take(200)];
     views.forEach((view) => pool.recycle(view));
-    const kept = [pool.take(1), pool.take(1), pool.take(1)].map((view) => view.buffer.byteLength);
-    assert.deepEqual(kept.slice(0, 2).sort(), [200, 300]);
-    assert.equal(kept[2], 1, "the third is new");
+    const sizes = [pool.take(1), pool.take(1), pool.take(1)].map((view) => view.buffer.byteLength);
+    assert.deepEqual(sizes.slice(0, 2).sort(), [200, 300]);
+    assert.equal(sizes[2], 1, "the third is new");
   });
 
   it("drops detached and repeated buffers", () => {
@@ -42,11 +42,11 @@ describe("runtime/FrameBufferPool", () => {
     const memory = view.buffer as ArrayBuffer;
     structuredClone(memory, { transfer: [memory] });
     pool.recycle(view);
-    const kept = pool.take(8);
-    assert.notEqual(kept.buffer, memory);
-    pool.recycle(kept);
-    pool.recycle(kept);
-    assert.equal(pool.take(8).buffer, kept.buffer);
-    assert.notEqual(pool.take(8).buffer, kept.buffer, "the repeated buffer was kept once");
+    const returned = pool.take(8);
+    assert.notEqual(returned.buffer, memory);
+    pool.recycle(returned);
+    pool.recycle(returned);
+    assert.equal(pool.take(8).buffer, returned.buffer);
+    assert.notEqual(pool.take(8).buffer, returned.buffer, "the repeated buffer was kept once");
   });
 });

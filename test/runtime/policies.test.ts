@@ -89,7 +89,9 @@ describe("execution plans", () => {
     const plan = planExecution(manifest, new Set(["fuse.s16", "stage4.res1"]), true);
     assert.equal(planExecution(manifest, new Set(["stage4.res1", "fuse.s16", "not.a.block"]), true), plan);
     assert.notEqual(planExecution(manifest, new Set(["fuse.s16", "stage4.res1"]), false), plan);
-    assert.ok(Object.isFrozen(plan) && Object.isFrozen(plan.steps) && Object.isFrozen(plan.executedBlocks));
+    assert.ok(Object.isFrozen(plan));
+    assert.ok(Object.isFrozen(plan.steps));
+    assert.ok(Object.isFrozen(plan.executedBlocks));
   });
 
   it("computes the ratio from executed FLOPs", () => {

@@ -21,7 +21,7 @@ export interface FakeEngineOptions {
   encodeMs?: number;
   /** Expressions whose encode() fails with a plain Error. */
   failingExpressions?: string[];
-  /** Expressions none of whose words the model knows: encode() lists every word as unknown. */
+  /** Expressions with no word in the vocabulary: encode() lists every word as unknown. */
   unknownExpressions?: string[];
 }
 

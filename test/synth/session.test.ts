@@ -112,7 +112,7 @@ describe("synth session bag", function () {
 
   it("lists only the transcripts it wrote", async () => {
     const short = path.join(root, "short.mcap");
-    // The script's first command comes after 1 s, so a 1 s session holds none of it.
+    // The script's first command comes after 1 s, so a 1 s session contains none of it.
     const summary = await writeSessionBag({ ...options, out: short, seconds: 1, rate: 2, width: 64, height: 48 });
     assert.equal(summary.commands, 0);
     assert.deepEqual(summary.script, []);
