@@ -245,6 +245,9 @@ def main(argv):
         static_plan = checkpoint["static_plan"]
         steps = checkpoint["steps"]
     else:
+        # Channels-last weights let oneDNN pick its faster convolution kernels: 148 vs 125
+        # training steps in 45 s on this 2-core machine. The inputs already come in that layout.
+        model = model.to(memory_format=torch.channels_last)
         sampler = TrainSampler(dataset, word_ids, images=8, refs_per_image=3, seed=args.seed)
         trainer = Trainer(model, sampler, costs, log, args.seed)
         seconds = args.minutes * 60
@@ -258,6 +261,7 @@ def main(argv):
         torch.save({"model": model.state_dict(), "vocab": vocab, "anchors": anchors,
                     "static_plan": static_plan, "steps": steps}, path)
         log(f"checkpoint {path}")
+        model = model.to(memory_format=torch.contiguous_format)
 
     offsets = calibrate(model, dataset, word_ids, costs, static_plan, args.eval_limit, log)
     thresholds, splits, bounds = evaluate_all(model, dataset, word_ids, costs, static_plan,
