@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 
 import sharp from "sharp";
 
@@ -7,6 +7,10 @@ import type { CompressedImageInput, FileImageInput, ImageInput, RawImageInput } 
 import { compressedCodec } from "./compressed";
 import { checkImageSide, validateRawImage } from "./encodings";
 import type { RawEncoding } from "./encodings";
+
+// Every frame is a new image, so libvips' operation cache only holds memory (up to 50 MB
+// by default) and costs a lookup per call (about 0.1 ms per 256x192 JPEG measured).
+sharp.cache(false);
 
 /** Swaps the first and third channel: BGR to RGB. */
 const SWAP_RED_BLUE: sharp.Matrix3x3 = [
@@ -161,7 +165,9 @@ async function encodedPipeline(image: sharp.Sharp, source: string, description: 
     );
   }
 
-  const converted = image.removeAlpha().toColourspace("srgb");
+  // Three-channel sRGB, the usual JPEG, needs no conversion; skipping it saves a libvips operation.
+  const rgbAlready = metadata.channels === 3 && metadata.space === "srgb" && metadata.hasAlpha !== true;
+  const converted = rgbAlready ? image : image.removeAlpha().toColourspace("srgb");
   return { image: converted, width, height, toRgb: finish(converted, source, description) };
 }
 
@@ -172,13 +178,14 @@ function compressedPipeline(input: CompressedImageInput, source: string): Promis
 }
 
 async function filePipeline(input: FileImageInput, source: string): Promise<InputPipeline> {
-  let size: number;
+  let data: Buffer;
   try {
     const stats = await stat(input.path);
     if (!stats.isFile()) {
       throw new Error("not a regular file");
     }
-    size = stats.size;
+    // Read once: sharp given a path opens the file again for the header and for the pixels.
+    data = await readFile(input.path);
   } catch (error) {
     throw new InputError(
       source,
@@ -187,10 +194,10 @@ async function filePipeline(input: FileImageInput, source: string): Promise<Inpu
       `Failed to read image file ${input.path} (${describeError(error)}); check the path.`,
     );
   }
-  if (size === 0) {
+  if (data.length === 0) {
     throw new InputError(source, "data", "empty_data", `Image file ${input.path} is empty; pass a JPEG or PNG file.`);
   }
-  return encodedPipeline(sharp(input.path, { failOn: FAIL_ON, autoOrient: true }), source, `image file ${input.path}`);
+  return encodedPipeline(sharp(data, { failOn: FAIL_ON, autoOrient: true }), source, `image file ${input.path}`);
 }
 
 /** Validates the input and builds the sharp pipeline that decodes it. */

@@ -154,6 +154,21 @@ export class InputTensorWriter {
     const [red, green, blue] = channelOffsets(pixels.order);
     const [scaleR, scaleG, scaleB] = scale;
     const [offsetR, offsetG, offsetB] = offset;
+    if (resizedWidth === pixels.width && resizedHeight === pixels.height) {
+      // Unscaled: every sample weight is 0, so this gives the same values as the bilinear
+      // loop below at a third of its cost (one read per channel instead of four).
+      const channels = pixels.channels;
+      for (let y = 0; y < resizedHeight; y += 1) {
+        let a = y * pixels.step;
+        let o = (padY + y) * this.width + padX;
+        for (let x = 0; x < resizedWidth; x += 1, o += 1, a += channels) {
+          out[o] = data[a + red] * scaleR + offsetR;
+          out[plane + o] = data[a + green] * scaleG + offsetG;
+          out[2 * plane + o] = data[a + blue] * scaleB + offsetB;
+        }
+      }
+      return out;
+    }
     for (let y = 0; y < resizedHeight; y += 1) {
       const upperRow = top[y];
       const lowerRow = bottom[y];

@@ -62,6 +62,13 @@ describe("image/rawToInputTensor", () => {
     });
   }
 
+  for (const encoding of ["bgra8", "mono8"]) {
+    it(`reads ${encoding} with row padding like rgb8 when the frame needs no resize`, () => {
+      const rgb = encoding === "mono8" ? greyFromRed(rgbPattern(256, 100)) : rgbPattern(256, 100);
+      assert.deepEqual(tensorOf(rawImage(rgb, 256, 100, encoding, 7)), tensorOf(rawImage(rgb, 256, 100, "rgb8")));
+    });
+  }
+
   it("reads mono8 as grey on every channel", () => {
     const rgb = rgbPattern(40, 40);
     assert.deepEqual(tensorOf(rawImage(rgb, 40, 40, "mono8", 3)), tensorOf(rawImage(greyFromRed(rgb), 40, 40, "rgb8")));
