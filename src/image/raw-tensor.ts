@@ -1,4 +1,5 @@
 import { normaliseImage } from "../runtime/normalise";
+import { BilinearKernel } from "./bilinear-kernel";
 import type { ChannelOrder } from "./encodings";
 import type { LetterboxTransform } from "./types";
 
@@ -61,6 +62,7 @@ interface Sampling {
   sourceHeight: number;
   step: number;
   channels: number;
+  order: ChannelOrder;
   resizedWidth: number;
   resizedHeight: number;
   /** Byte offsets, inside a row, of each output column's left and right neighbours. */
@@ -81,6 +83,7 @@ function samplingFor(pixels: RawPixels, transform: LetterboxTransform): Sampling
     sourceHeight: pixels.height,
     step: pixels.step,
     channels: pixels.channels,
+    order: pixels.order,
     resizedWidth: transform.resizedWidth,
     resizedHeight: transform.resizedHeight,
     left: xs.first.map((x) => x * pixels.channels),
@@ -98,6 +101,7 @@ function sameSampling(sampling: Sampling, pixels: RawPixels, transform: Letterbo
     sampling.sourceHeight === pixels.height &&
     sampling.step === pixels.step &&
     sampling.channels === pixels.channels &&
+    sampling.order === pixels.order &&
     sampling.resizedWidth === transform.resizedWidth &&
     sampling.resizedHeight === transform.resizedHeight
   );
@@ -110,20 +114,37 @@ function sameSampling(sampling: Sampling, pixels: RawPixels, transform: Letterbo
  * valid until the next `write`, so the caller must be done with it by then.
  */
 export class InputTensorWriter {
-  private readonly data: Float32Array;
+  /** The tensor's memory when there is no SIMD kernel. */
+  private readonly own: Float32Array | null;
+  private readonly kernel: BilinearKernel | null;
   private sampling: Sampling | null = null;
 
+  /** `simd: false` keeps the JavaScript resize even where WebAssembly SIMD is available. */
   constructor(
     readonly width: number,
     readonly height: number,
+    options: { simd?: boolean } = {},
   ) {
-    this.data = new Float32Array(width * height * 3);
+    this.kernel = options.simd === false ? null : BilinearKernel.create(width, height);
+    this.own = this.kernel === null ? new Float32Array(width * height * 3) : null;
+  }
+
+  /** Whether resizing runs in the WebAssembly SIMD kernel. */
+  get usesSimd(): boolean {
+    return this.kernel !== null;
+  }
+
+  private get data(): Float32Array {
+    return this.own ?? (this.kernel as BilinearKernel).tensor;
   }
 
   /**
    * Letterboxes raw pixels straight into the tensor: channel order, bilinear resize,
-   * padding and normalisation in one pass that reads each needed source byte in place (row
-   * padding included) and writes each tensor value once.
+   * padding and normalisation in one pass that writes each tensor value once. A frame that
+   * needs no resize is read in place. A resized one goes through the WebAssembly SIMD
+   * kernel where the runtime has it, which reads a copy of the frame in its own memory
+   * (0.03 ms for 640x480 rgb8, against 0.5 ms saved), else through a JavaScript loop that
+   * reads it in place.
    *
    * At scale 1 the result equals sharp's letterbox followed by normalisation exactly. When
    * shrinking by more than 2x, bilinear sampling skips source pixels (no antialiasing), as
@@ -137,9 +158,15 @@ export class InputTensorWriter {
     }
     if (this.sampling === null || !sameSampling(this.sampling, pixels, transform)) {
       this.sampling = samplingFor(pixels, transform);
+      this.kernel?.setSampling(this.sampling, channelOffsets(pixels.order), pixels.channels);
     }
     const { left, right, columnWeight, top, bottom, rowWeight } = this.sampling;
     const { resizedWidth, resizedHeight, padX, padY } = transform;
+    const unscaled = resizedWidth === pixels.width && resizedHeight === pixels.height;
+    const kernel = unscaled ? null : this.kernel;
+    // Before reading `data`: growing the kernel's memory for a larger frame moves the tensor.
+    const frame = pixels.data.subarray(0, pixels.step * pixels.height);
+    kernel?.reserveFrame(frame.length);
     const out = this.data;
     const plane = this.width * this.height;
 
@@ -154,7 +181,11 @@ export class InputTensorWriter {
     const [red, green, blue] = channelOffsets(pixels.order);
     const [scaleR, scaleG, scaleB] = scale;
     const [offsetR, offsetG, offsetB] = offset;
-    if (resizedWidth === pixels.width && resizedHeight === pixels.height) {
+    if (kernel !== null) {
+      kernel.run(frame, { width: resizedWidth, height: resizedHeight, firstIndex: padY * this.width + padX }, scale, offset);
+      return out;
+    }
+    if (unscaled) {
       // Unscaled: every sample weight is 0, so this gives the same values as the bilinear
       // loop below at a third of its cost (one read per channel instead of four).
       const channels = pixels.channels;
