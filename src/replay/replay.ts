@@ -55,6 +55,7 @@ export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
       imageTopic: options.imageTopic,
       transcriptTopic: options.transcriptTopic,
       useTranscripts: options.commands === undefined,
+      bagPath: options.bagPath,
     });
     logger.info(describeTopics(options, topics));
 

@@ -5,7 +5,7 @@
  * usual camera driver names, then the first topic of the right type.
  */
 import type { BagTopic } from "../bag";
-import { ArgumentError } from "../errors";
+import { ArgumentError, BagError } from "../errors";
 import type { ImageTransport } from "../params/declarations";
 
 export const IMAGE_TYPE = "sensor_msgs/msg/Image";
@@ -35,9 +35,14 @@ export interface TopicChoice {
   transcriptTopic?: string;
   /** False when commands come from --command or --commands. */
   useTranscripts: boolean;
+  /** The bag, named in the error when it has no image topic at all. */
+  bagPath: string;
 }
 
-/** Throws ArgumentError naming the topic and listing the candidates when a choice is impossible. */
+/**
+ * Throws ArgumentError naming the topic and listing the candidates when a requested topic
+ * is missing, and BagError when the bag has no image topic at all (no option can fix that).
+ */
 export function selectReplayTopics(topics: readonly BagTopic[], choice: TopicChoice): ReplayTopics {
   const readable = topics.filter((topic) => topic.definitionSource !== "none");
   return {
@@ -74,7 +79,10 @@ function selectImageTopic(topics: readonly BagTopic[], allTopics: readonly BagTo
     images[0];
   if (preferred === undefined) {
     const listing = allTopics.map((topic) => `${topic.name} (${topic.type}, ${topic.definitionSource === "none" ? `unreadable, encoding ${topic.encoding}` : "readable"})`);
-    throw new ArgumentError(`The bag has no readable sensor_msgs/msg/Image or CompressedImage topic to ground on; its topics: ${listing.join(", ") || "none"}.`);
+    throw new BagError(
+      choice.bagPath,
+      `Bag ${choice.bagPath} has no readable sensor_msgs/msg/Image or CompressedImage topic to ground on; its topics: ${listing.join(", ") || "none"}.`,
+    );
   }
   return { name: preferred.name, kind: kindOf(preferred) ?? "raw" };
 }

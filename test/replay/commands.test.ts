@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import type { BagTopic } from "../../src/bag";
-import { ArgumentError } from "../../src/errors";
+import { ArgumentError, BagError } from "../../src/errors";
 import { parseCommands, readCommandsFile, selectReplayTopics } from "../../src/replay";
 import { makeTempDir } from "../bag/helpers";
 
@@ -61,40 +61,49 @@ describe("replay: topic selection", function () {
   ];
 
   it("prefers the usual camera names", function () {
-    const raw = selectReplayTopics(topics, { transport: "raw", useTranscripts: true });
+    const raw = selectReplayTopics(topics, { transport: "raw", useTranscripts: true, bagPath: "session.mcap" });
     assert.deepEqual(raw.image, { name: "/camera/image_raw", kind: "raw" });
     assert.equal(raw.transcript, "/speech/transcript");
     assert.equal(raw.groundTruth, "/softskip/ground_truth");
 
-    const compressed = selectReplayTopics(topics, { transport: "compressed", useTranscripts: false });
+    const compressed = selectReplayTopics(topics, { transport: "compressed", useTranscripts: false, bagPath: "session.mcap" });
     assert.deepEqual(compressed.image, { name: "/camera/image_raw/compressed", kind: "compressed" });
     assert.equal(compressed.transcript, null);
   });
 
   it("falls back to the first topic of the right type", function () {
-    const selected = selectReplayTopics([topics[0], topics[2]], { transport: "raw", useTranscripts: true });
+    const selected = selectReplayTopics([topics[0], topics[2]], { transport: "raw", useTranscripts: true, bagPath: "session.mcap" });
     assert.deepEqual(selected.image, { name: "/zed/left/image_raw", kind: "raw" });
     assert.equal(selected.transcript, null);
   });
 
   it("takes explicit topics", function () {
-    const selected = selectReplayTopics(topics, { transport: "raw", imageTopic: "/camera/image_raw/compressed", transcriptTopic: "/speech/transcript", useTranscripts: false });
+    const selected = selectReplayTopics(topics, { transport: "raw", imageTopic: "/camera/image_raw/compressed", transcriptTopic: "/speech/transcript", useTranscripts: false, bagPath: "session.mcap" });
     assert.deepEqual(selected.image, { name: "/camera/image_raw/compressed", kind: "compressed" });
     assert.equal(selected.transcript, "/speech/transcript");
   });
 
   it("rejects topics the bag lacks", function () {
-    assert.throws(() => selectReplayTopics(topics, { transport: "raw", imageTopic: "/speech/transcript", useTranscripts: true }), (error: unknown) => {
+    assert.throws(() => selectReplayTopics(topics, { transport: "raw", imageTopic: "/speech/transcript", useTranscripts: true, bagPath: "session.mcap" }), (error: unknown) => {
       assert.ok(error instanceof ArgumentError);
       assert.match(error.message, /Invalid --image-topic \/speech\/transcript/);
       assert.match(error.message, /\/camera\/image_raw \(sensor_msgs\/msg\/Image\)/);
       return true;
     });
-    assert.throws(() => selectReplayTopics(topics, { transport: "raw", transcriptTopic: "/asr", useTranscripts: false }), /Invalid --transcript-topic \/asr: .*String topics: \/speech\/transcript/);
+    assert.throws(() => selectReplayTopics(topics, { transport: "raw", transcriptTopic: "/asr", useTranscripts: false, bagPath: "session.mcap" }), /Invalid --transcript-topic \/asr: .*String topics: \/speech\/transcript/);
   });
 
   it("rejects a bag without readable images", function () {
     const unreadable = [topic("/camera/image_raw", "sensor_msgs/msg/Image", "none")];
-    assert.throws(() => selectReplayTopics(unreadable, { transport: "raw", useTranscripts: true }), /no readable sensor_msgs\/msg\/Image or CompressedImage topic.*\/camera\/image_raw \(sensor_msgs\/msg\/Image, unreadable/);
+    assert.throws(
+      () => selectReplayTopics(unreadable, { transport: "raw", useTranscripts: true, bagPath: "session.mcap" }),
+      (error: unknown) => {
+        // A bag problem (exit code 1), not a usage error: no option can fix it.
+        assert.ok(error instanceof BagError);
+        assert.equal(error.file, "session.mcap");
+        assert.match(error.message, /no readable sensor_msgs\/msg\/Image or CompressedImage topic.*\/camera\/image_raw \(sensor_msgs\/msg\/Image, unreadable/);
+        return true;
+      },
+    );
   });
 });

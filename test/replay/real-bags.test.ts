@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 
 import { openBag } from "../../src/bag";
-import { ArgumentError } from "../../src/errors";
+import { BagError } from "../../src/errors";
 import { GROUNDING_STATUS, type GroundingResult } from "../../src/msgs";
 import { defaultParameters } from "../../src/params/declarations";
 import { OUTPUT_TOPICS, replayBag, type ReplayResult } from "../../src/replay";
@@ -133,7 +133,7 @@ describe("replay: real bags and reproducers", function () {
 
   it("wrong_rmw bag: rejected for its unsupported message encoding", async function () {
     await assert.rejects(replay("rosbag2_wrong_rmw_test_mcap", undefined, "wrong.mcap"), (error: unknown) => {
-      assert.ok(error instanceof ArgumentError);
+      assert.ok(error instanceof BagError);
       assert.match(error.message, /no readable sensor_msgs\/msg\/Image/);
       assert.match(error.message, /encoding wrong_format/);
       return true;
