@@ -171,6 +171,10 @@ export function formatRuntimeMarkdown(result: RuntimeBenchmarkResult, command: s
     report.latencyMs.p99.toFixed(2),
     full === undefined ? "" : (report.latencyMs.mean / full.latencyMs.mean).toFixed(2),
     full === undefined ? "" : (report.latencyMs.p50 / full.latencyMs.p50).toFixed(2),
+    report.stageMeansMs.decode.toFixed(2),
+    report.stageMeansMs.preprocess.toFixed(2),
+    report.stageMeansMs.blocks.toFixed(2),
+    (report.stageMeansMs.postprocess + report.stageMeansMs.dispatch).toFixed(2),
   ]);
   const fullFrame = result.frame.policies.full;
   const frameRows = Object.entries(result.frame.policies).map(([policy, frame]) => [
@@ -193,9 +197,12 @@ export function formatRuntimeMarkdown(result: RuntimeBenchmarkResult, command: s
     "",
     `### Policies on ${result.eval.count} expressions (split ${result.eval.split}, spoken commands through transcript parsing)`,
     "",
-    `Latency is one \`engine.ground\` call per image (JPEG decode, letterbox, blocks, box mapping), in ms; the text encoder runs once per expression (median ${result.eval.textMs.p50.toFixed(2)} ms). The budget policy planned for ${result.budgetMs} ms, 60% of the full policy's median.`,
+    `Latency is one \`engine.ground\` call per image (JPEG decode, letterbox, blocks, box mapping), in ms; the text encoder runs once per expression (median ${result.eval.textMs.p50.toFixed(2)} ms). The budget policy planned for ${result.budgetMs} ms, 60% of the full policy's median. The last four columns split the mean: reading and decoding the JPEG file with sharp, letterbox and normalisation, the model blocks, and the rest (box mapping, planning, messages to and from the inference worker).`,
     "",
-    markdownTable(["policy", "accuracy", "compute ratio", "mean ms", "p50 ms", "p90 ms", "p99 ms", "mean / full", "p50 / full"], evalRows),
+    markdownTable(
+      ["policy", "accuracy", "compute ratio", "mean ms", "p50 ms", "p90 ms", "p99 ms", "mean / full", "p50 / full", "decode", "preprocess", "blocks", "rest"],
+      evalRows,
+    ),
     "",
     `### One 640x480 rgb8 frame, ${fullFrame?.runs ?? 0} runs per policy (medians, ms)`,
     "",

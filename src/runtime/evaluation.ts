@@ -47,8 +47,20 @@ export interface PolicyReport {
   computeRatio: number;
   /** Latency of engine.ground per image, in ms (the text encoder runs once per expression and is reported apart). */
   latencyMs: LatencySummary;
+  /** Mean ms per stage of engine.ground; they add up to latencyMs.mean. */
+  stageMeansMs: StageTimes;
   /** "Not found" results judged against absent referents; null when there are no such results or no absent referents. */
   notFound: { precision: number | null; recall: number | null };
+}
+
+/** Where one engine.ground call spends its time, in ms; see GroundingOutput.latencyMs. */
+export interface StageTimes {
+  decode: number;
+  preprocess: number;
+  /** All model blocks together. */
+  blocks: number;
+  postprocess: number;
+  dispatch: number;
 }
 
 export interface EvalReport {
@@ -81,6 +93,7 @@ interface Outcome {
   absent: boolean;
   computeRatio?: number;
   latencyMs?: number;
+  stages?: StageTimes;
 }
 
 /** Reads `dir/refs.json` and `dir/instances.json` and lists the items of one split, in file order. */
@@ -164,6 +177,7 @@ export async function evaluatePolicies(engine: GroundingEngine, dataset: EvalDat
           absent: item.box === null,
           computeRatio: output?.computeRatio,
           latencyMs: output?.latencyMs.total,
+          stages: output === undefined ? undefined : stageTimes(output.latencyMs),
         });
       }
     } finally {
@@ -196,6 +210,11 @@ function expressionOf(item: EvalItem, text: "raw" | "sent"): string | undefined 
   return parsed.kind === "command" ? parsed.expression : undefined;
 }
 
+function stageTimes(latency: Record<string, number> & { total: number }): StageTimes {
+  const { decode = 0, preprocess = 0, text = 0, postprocess = 0, dispatch = 0, total } = latency;
+  return { decode, preprocess, blocks: total - decode - preprocess - text - postprocess - dispatch, postprocess, dispatch };
+}
+
 function summarise(list: Outcome[]): PolicyReport {
   const correct = list.filter((outcome) => outcome.correct).length;
   const ratios = list.flatMap((outcome) => (outcome.computeRatio === undefined ? [] : [outcome.computeRatio]));
@@ -208,11 +227,17 @@ function summarise(list: Outcome[]): PolicyReport {
     correct,
     computeRatio: mean(ratios),
     latencyMs: latencySummary(latencies),
+    stageMeansMs: meanStages(list.flatMap((outcome) => (outcome.stages === undefined ? [] : [outcome.stages]))),
     notFound: {
       precision: answered.length === 0 ? null : truePositives / answered.length,
       recall: absent.length === 0 ? null : truePositives / absent.length,
     },
   };
+}
+
+function meanStages(stages: StageTimes[]): StageTimes {
+  const of = (key: keyof StageTimes): number => mean(stages.map((stage) => stage[key]));
+  return { decode: of("decode"), preprocess: of("preprocess"), blocks: of("blocks"), postprocess: of("postprocess"), dispatch: of("dispatch") };
 }
 
 export function latencySummary(values: number[]): LatencySummary {

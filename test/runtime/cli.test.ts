@@ -175,6 +175,12 @@ describe("softskip ground and eval", function () {
       assert.ok((result.accuracy as number) <= 1, `${policy} accuracy ${String(result.accuracy)}`);
       assert.equal(typeof result.computeRatio, "number", `${policy} computeRatio`);
       assert.deepEqual(Object.keys(result.latencyMs as object).sort(), ["mean", "p50", "p90", "p99"], `${policy} latencyMs`);
+      const stages = result.stageMeansMs as Record<string, number>;
+      assert.deepEqual(Object.keys(stages).sort(), ["blocks", "decode", "dispatch", "postprocess", "preprocess"], `${policy} stageMeansMs`);
+      const sum = Object.values(stages).reduce((total, ms) => total + ms, 0);
+      const mean = (result.latencyMs as { mean: number }).mean;
+      assert.ok(Math.abs(sum - mean) < 1e-6 * Math.max(1, mean), `${policy} stages add up to ${sum}, mean ${mean}`);
+      assert.ok(stages.blocks > 0, `${policy} blocks ${stages.blocks}`);
     }
   });
 
