@@ -1,5 +1,6 @@
 import { normaliseImage } from "../runtime/normalise";
 import { BilinearKernel } from "./bilinear-kernel";
+import type { KernelSampling } from "./bilinear-kernel";
 import type { ChannelOrder } from "./encodings";
 import type { LetterboxTransform } from "./types";
 
@@ -57,7 +58,7 @@ function axisSamples(outputSize: number, inputSize: number): { first: Int32Array
 }
 
 /** Sampling tables of one source size and resized size, reused while frames keep them. */
-interface Sampling {
+interface Sampling extends KernelSampling {
   sourceWidth: number;
   sourceHeight: number;
   step: number;
@@ -65,14 +66,6 @@ interface Sampling {
   order: ChannelOrder;
   resizedWidth: number;
   resizedHeight: number;
-  /** Byte offsets, inside a row, of each output column's left and right neighbours. */
-  left: Int32Array;
-  right: Int32Array;
-  columnWeight: Float32Array;
-  /** Byte offsets of each output row's upper and lower source rows. */
-  top: Int32Array;
-  bottom: Int32Array;
-  rowWeight: Float32Array;
 }
 
 function samplingFor(pixels: RawPixels, transform: LetterboxTransform): Sampling {
