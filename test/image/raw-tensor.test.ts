@@ -63,7 +63,7 @@ describe("image/rawToInputTensor", () => {
   }
 
   for (const encoding of ["bgra8", "mono8"]) {
-    it(`reads ${encoding} with row padding like rgb8 when the frame needs no resize`, () => {
+    it(`reads unscaled padded ${encoding} like rgb8`, () => {
       const rgb = encoding === "mono8" ? greyFromRed(rgbPattern(256, 100)) : rgbPattern(256, 100);
       assert.deepEqual(tensorOf(rawImage(rgb, 256, 100, encoding, 7)), tensorOf(rawImage(rgb, 256, 100, "rgb8")));
     });
@@ -115,7 +115,7 @@ describe("image/rawToInputTensor", () => {
     }
   });
 
-  it("resizes with the SIMD kernel as the JavaScript loop does", function () {
+  it("matches the JavaScript resize with SIMD", function () {
     const simd = new InputTensorWriter(TARGET.width, TARGET.height);
     if (!simd.usesSimd) {
       this.skip();
