@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -122,6 +122,7 @@ describe("training: shipped model goldens", function () {
 describe("training: quick train and export", function () {
   this.timeout(15 * 60 * 1000);
   let workDir: string;
+  let dataDir: string;
   let model: Model;
 
   before(async function () {
@@ -142,6 +143,7 @@ describe("training: quick train and export", function () {
     await run(python, [path.join(repoRoot, "models", "training", "train.py"), "--data", data, "--out", out,
       "--quick", "--runs", path.join(workDir, "runs")], { maxBuffer: 16 * 1024 * 1024 });
     model = await readModel(out);
+    dataDir = data;
   });
 
   after(async function () {
@@ -161,5 +163,18 @@ describe("training: quick train and export", function () {
   it("exported end-to-end cases match", async function () {
     checkTokenizer(model);
     await checkEndToEnd(model);
+  });
+
+  it("diagnose.py tabulates the checkpoint's errors", async function () {
+    const runs = path.join(workDir, "runs");
+    const checkpoint = (await readdir(runs)).find((name) => name.endsWith(".pt"));
+    assert.ok(checkpoint !== undefined, `no checkpoint in ${runs}`);
+    const { stdout } = await run(python, [path.join(repoRoot, "models", "training", "diagnose.py"), "--data", dataDir,
+      "--checkpoint", path.join(runs, checkpoint), "--model", model.dir, "--limit", "40"]);
+    assert.match(stdout, /\| at least one head right \| \d+ \| [\d.]+% \|/);
+    const kinds = [...stdout.matchAll(/\| best-scored box: [a-z ]+ \| (\d+) \|/g)].map((match) => Number(match[1]));
+    const present = Number(/on (\d+) present referents/.exec(stdout)?.[1]);
+    assert.equal(kinds.length, 4);
+    assert.equal(kinds.reduce((sum, n) => sum + n, 0), present);
   });
 });

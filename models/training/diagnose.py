@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""Break down the full model's errors on one split: which head finds the referent, and
+whether a wrong prediction picked another object or mislocated the right one.
+
+    /usr/bin/python3 models/training/diagnose.py --data data/tabletop \
+        --checkpoint models/training/runs/STAMP.pt --model models/lgmdp-tabletop
+
+The checkpoint holds the weights before the per-head score offsets, so they are read
+from the exported model's metrics.json and applied the same way train.py does.
+"""
+import argparse
+import json
+import os
+import sys
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import torch  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from costs import block_costs  # noqa: E402
+from data import Dataset, box_to_canvas, letterbox_geometry  # noqa: E402
+from evaluate import predict, select_refs  # noqa: E402
+from losses import box_iou  # noqa: E402
+from model import SCALES, GroundingNet  # noqa: E402
+from vocab import MAX_TOKENS  # noqa: E402
+
+# A predicted box belongs to the object it overlaps most, if it overlaps it by more than this.
+OBJECT_IOU = 0.1
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--data", required=True, help="dataset directory written by `softskip synth dataset`")
+    p.add_argument("--checkpoint", required=True, help="checkpoint written by train.py (runs/STAMP.pt)")
+    p.add_argument("--model", required=True, help="model directory exported from that checkpoint (for metrics.json)")
+    p.add_argument("--split", default="val")
+    p.add_argument("--limit", type=int, default=1500, help="refs evaluated (the same sample as the model card)")
+    return p.parse_args(argv)
+
+
+def load_model(checkpoint_path, metrics_path):
+    checkpoint = torch.load(checkpoint_path)
+    model = GroundingNet(len(checkpoint["vocab"]), MAX_TOKENS, checkpoint["anchors"])
+    model.load_state_dict(checkpoint["model"])
+    with open(metrics_path, encoding="utf-8") as f:
+        offsets = json.load(f)["head_offsets"]
+    with torch.no_grad():
+        for scale in SCALES:
+            head = model.blocks["head." + scale]
+            head.predict.bias.view(head.num_anchors, 5)[:, 0] += offsets[scale]
+    return model, checkpoint
+
+
+def classify(item, entry, dataset, geometry):
+    """Return "correct", "mislocated" (right object, IoU < 0.5), "other object" or "no object"."""
+    if entry["iou"] >= 0.5:
+        return "correct"
+    box = torch.tensor(entry["box"])
+    overlaps = [float(box_iou(box, torch.tensor(box_to_canvas(obj[0], geometry, dataset))))
+                for obj in dataset.objects[item["image"]]]
+    best = max(range(len(overlaps)), key=overlaps.__getitem__)
+    if overlaps[best] <= OBJECT_IOU:
+        return "no object"
+    return "mislocated" if dataset.objects[item["image"]][best][0] == item["box"] else "other object"
+
+
+def main(argv):
+    args = parse_args(argv)
+    torch.set_num_threads(2)
+    dataset = Dataset(args.data, lambda message: print(message, file=sys.stderr))
+    model, checkpoint = load_model(args.checkpoint, os.path.join(args.model, "metrics.json"))
+    word_ids = {w: i for i, w in enumerate(checkpoint["vocab"])}
+    items = [it for it in select_refs(dataset, args.split, args.limit) if it["box"] is not None]
+    preds = predict(model, dataset, word_ids, items, ["full"], 0.5, checkpoint["static_plan"],
+                    block_costs(model))["full"]
+    scale, _, _, ox, oy = letterbox_geometry(dataset.width, dataset.height)
+    geometry = (scale, ox, oy)
+
+    count = len(items)
+    outcomes = {}
+    for item, entry in zip(items, preds):
+        kind = classify(item, entry, dataset, geometry)
+        outcomes[kind] = outcomes.get(kind, 0) + 1
+    heads = [sum(1 for e in preds if e["heads"][k] is not None and e["heads"][k][1] >= 0.5) for k in range(len(SCALES))]
+    any_head = sum(1 for e in preds if any(h is not None and h[1] >= 0.5 for h in e["heads"]))
+
+    def share(n):
+        return f"{100 * n / count:.1f}%"
+
+    print(f"Full plan on {count} present referents of {args.split}:\n")
+    print("| measure | refs | share |\n| --- | ---: | ---: |")
+    for k, s in enumerate(SCALES):
+        print(f"| head {s} alone right (IoU >= 0.5) | {heads[k]} | {share(heads[k])} |")
+    print(f"| at least one head right | {any_head} | {share(any_head)} |")
+    for kind in ("correct", "mislocated", "other object", "no object"):
+        n = outcomes.get(kind, 0)
+        print(f"| best-scored box: {kind} | {n} | {share(n)} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
