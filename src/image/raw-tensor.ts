@@ -111,6 +111,8 @@ export class InputTensorWriter {
   private readonly own: Float32Array | null;
   private readonly kernel: BilinearKernel | null;
   private sampling: Sampling | null = null;
+  /** Placement and values of the padding in the tensor now, so an unchanged one is not written again. */
+  private padding: string | null = null;
 
   /** `simd: false` keeps the JavaScript resize even where WebAssembly SIMD is available. */
   constructor(
@@ -166,8 +168,12 @@ export class InputTensorWriter {
     // (byte / 255 - mean) / std folded into byte * scale + offset per channel.
     const scale = [0, 1, 2].map((c) => 1 / (255 * norm.std[c]));
     const offset = [0, 1, 2].map((c) => -norm.mean[c] / norm.std[c]);
-    for (let c = 0; c < 3; c += 1) {
-      this.fillPadding(c * plane, norm.padValue * scale[c] + offset[c], transform);
+    const padding = [resizedWidth, resizedHeight, padX, padY, ...scale, ...offset, norm.padValue].join(" ");
+    if (padding !== this.padding) {
+      for (let c = 0; c < 3; c += 1) {
+        this.fillPadding(c * plane, norm.padValue * scale[c] + offset[c], transform);
+      }
+      this.padding = padding;
     }
 
     const { data } = pixels;
@@ -220,6 +226,8 @@ export class InputTensorWriter {
 
   /** Normalises RGB bytes that sharp already letterboxed to the model input size. */
   writeLetterboxed(rgb: Uint8Array, norm: Pick<Normalisation, "mean" | "std">): Float32Array {
+    // Overwrites the whole tensor, padding included.
+    this.padding = null;
     return normaliseImage(rgb, this.width, this.height, norm.mean, norm.std, this.data);
   }
 

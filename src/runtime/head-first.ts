@@ -25,12 +25,13 @@ function outputsOf(step: PlanStep): string[] {
   return step.kind === "alias" ? [step.to] : step.block.outputs;
 }
 
-/**
- * Reorders plan steps (a valid execution order) into segments, one per head: the steps a
- * head still needs, in their plan order, then the head. The next segment is always the
- * cheapest one left by `predictMs`, so the first result comes as early as possible.
- */
-export function headFirstOrder(steps: readonly PlanStep[], predictMs: (block: BlockSpec) => number): OrderedStep[] {
+/** Each head's step index and the sorted indices of the steps it needs, itself included. */
+type HeadClosures = Array<{ head: number; closure: number[] }>;
+
+/** Closures per plan: plans are cached and immutable, so every frame of a plan reuses them. */
+const closuresByPlan = new WeakMap<readonly PlanStep[], HeadClosures>();
+
+function headClosures(steps: readonly PlanStep[]): HeadClosures {
   const producer = new Map<string, number>();
   steps.forEach((step, index) => {
     outputsOf(step).forEach((output) => producer.set(output, index));
@@ -50,19 +51,34 @@ export function headFirstOrder(steps: readonly PlanStep[], predictMs: (block: Bl
     }
     return into;
   };
+  return steps.flatMap((step, index) =>
+    step.kind === "run" && step.block.kind === "head" ? [{ head: index, closure: [...closure(index, new Set())].sort((a, b) => a - b) }] : [],
+  );
+}
+
+/**
+ * Reorders plan steps (a valid execution order) into segments, one per head: the steps a
+ * head still needs, in their plan order, then the head. The next segment is always the
+ * cheapest one left by `predictMs`, so the first result comes as early as possible.
+ */
+export function headFirstOrder(steps: readonly PlanStep[], predictMs: (block: BlockSpec) => number): OrderedStep[] {
+  let closures = closuresByPlan.get(steps);
+  if (closures === undefined) {
+    closures = headClosures(steps);
+    closuresByPlan.set(steps, closures);
+  }
   const costOf = (index: number): number => {
     const step = steps[index];
     return step.kind === "run" ? predictMs(step.block) : 0;
   };
 
-  const heads = steps.flatMap((step, index) => (step.kind === "run" && step.block.kind === "head" ? [index] : []));
   const done = new Set<number>();
   const ordered: OrderedStep[] = [];
-  const remaining = new Set(heads);
+  const remaining = new Map(closures.map(({ head, closure }) => [head, closure]));
   while (remaining.size > 0) {
     let best: { head: number; segment: number[]; ms: number } | undefined;
-    for (const head of remaining) {
-      const segment = [...closure(head, new Set())].filter((index) => !done.has(index)).sort((a, b) => a - b);
+    for (const [head, closure] of remaining) {
+      const segment = closure.filter((index) => !done.has(index));
       const ms = segment.reduce((sum, index) => sum + costOf(index), 0);
       if (best === undefined || ms < best.ms) {
         best = { head, segment, ms };

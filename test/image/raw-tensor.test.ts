@@ -144,6 +144,15 @@ describe("image/rawToInputTensor", () => {
     }
   });
 
+  it("refills the padding after a letterboxed image", () => {
+    const writer = new InputTensorWriter(TARGET.width, TARGET.height);
+    const frame = rawImage(rgbPattern(64, 48), 64, 48, "rgb8");
+    const transform = computeLetterboxTransform(64, 48, TARGET);
+    writer.write(pixelsOf(frame), transform, NORM);
+    writer.writeLetterboxed(new Uint8Array(TARGET.width * TARGET.height * 3).fill(7), NORM);
+    assert.deepEqual(writer.write(pixelsOf(frame), transform, NORM), tensorOf(frame));
+  });
+
   it("refuses a letterbox computed for another model input size", () => {
     const writer = new InputTensorWriter(128, 128);
     const frame = rawImage(rgbPattern(20, 10), 20, 10, "rgb8");
