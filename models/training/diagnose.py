@@ -5,7 +5,7 @@ whether a wrong prediction picked another object or mislocated the right one.
     /usr/bin/python3 models/training/diagnose.py --data data/tabletop \
         --checkpoint models/training/runs/STAMP.pt --model models/lgmdp-tabletop
 
-The checkpoint holds the weights before the per-head score offsets, so they are read
+The checkpoint contains the weights before the per-head score offsets, so they are read
 from the exported model's metrics.json and applied the same way train.py does.
 """
 import argparse
@@ -31,11 +31,12 @@ OBJECT_IOU = 0.1
 
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--data", required=True, help="dataset directory written by `softskip synth dataset`")
     p.add_argument("--checkpoint", required=True, help="checkpoint written by train.py (runs/STAMP.pt)")
     p.add_argument("--model", required=True, help="model directory exported from that checkpoint (for metrics.json)")
-    p.add_argument("--split", default="val")
+    p.add_argument("--split", default="val", help="dataset split: train, val, test or test-novel")
     p.add_argument("--limit", type=int, default=1500, help="refs evaluated (the same sample as the model card)")
     return p.parse_args(argv)
 
@@ -68,6 +69,12 @@ def classify(item, entry, dataset, geometry):
 
 def main(argv):
     args = parse_args(argv)
+    # Checked first: loading the dataset may spend minutes building its image cache.
+    for path, what in ((args.checkpoint, "checkpoint"), (os.path.join(args.model, "metrics.json"), "model metrics")):
+        if not os.path.isfile(path):
+            print(f"error: {what} {path} not found; train.py writes checkpoints to models/training/runs/ "
+                  "and metrics.json into its --out directory", file=sys.stderr)
+            return 2
     torch.set_num_threads(2)
     dataset = Dataset(args.data, lambda message: print(message, file=sys.stderr))
     model, checkpoint = load_model(args.checkpoint, os.path.join(args.model, "metrics.json"))

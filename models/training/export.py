@@ -198,6 +198,7 @@ def export_model(model, vocab, out_dir, costs, thresholds, static_plan, e2e_case
     manifest = {
         "format": "softskip-block-graph",
         "version": FORMAT_VERSION,
+        # The directory's name, so export to a folder named for the model (models/lgmdp-tabletop).
         "name": os.path.basename(os.path.normpath(out_dir)),
         "input": {"width": INPUT_SIZE, "height": INPUT_SIZE,
                   "letterbox": {"align": "center", "padValue": PAD_VALUE},

@@ -119,13 +119,17 @@ export async function run(args: string[]): Promise<number> {
     if (values.out !== undefined) {
       const decoded = await decodeImage(image, values.image);
       await mkdir(dirname(values.out), { recursive: true });
-      await writeFile(values.out, await drawBox(decoded, output.box, `${parsed.expression} ${output.score.toFixed(2)}`));
+      // A box below the score threshold is still drawn, because it shows what the model
+      // considered, but its label marks it as not found.
+      const label = `${output.status === "grounded" ? "" : "not found: "}${parsed.expression} ${output.score.toFixed(2)}`;
+      await writeFile(values.out, await drawBox(decoded, output.box, label));
     }
 
     const result = {
       status: output.status,
       box: output.box,
       score: output.score,
+      scoreThreshold: engine.manifest.thresholds.score,
       expression: parsed.expression,
       transcript: values.text,
       policy: output.policy,
@@ -165,6 +169,7 @@ interface ResultSummary {
   status: string;
   box: GroundingOutput["box"];
   score: number;
+  scoreThreshold: number;
   expression: string;
   policy: string;
   executedBlocks: string[];
@@ -176,9 +181,10 @@ function describeResult(result: ResultSummary): string {
   const where =
     result.box === null
       ? "no box"
-      : `box x=${result.box.x.toFixed(1)} y=${result.box.y.toFixed(1)} width=${result.box.width.toFixed(1)} height=${result.box.height.toFixed(1)}`;
+      : `${result.status === "grounded" ? "box" : "best box"} x=${result.box.x.toFixed(1)} y=${result.box.y.toFixed(1)} width=${result.box.width.toFixed(1)} height=${result.box.height.toFixed(1)}`;
+  const below = result.status === "grounded" || result.box === null || result.score >= result.scoreThreshold ? "" : ` is below the model's score threshold ${result.scoreThreshold.toFixed(3)}`;
   return [
-    `${result.status === "grounded" ? "Grounded" : "Not found"}: ${JSON.stringify(result.expression)}, ${where}, score ${result.score.toFixed(3)}`,
+    `${result.status === "grounded" ? "Grounded" : "Not found"}: ${JSON.stringify(result.expression)}, ${where}, score ${result.score.toFixed(3)}${below}`,
     `Policy ${result.policy}: ${result.executedBlocks.length} blocks, ${(result.computeRatio * 100).toFixed(1)}% of the full model's FLOPs, ${result.latencyMs.total.toFixed(1)} ms in total`,
   ].join("\n");
 }

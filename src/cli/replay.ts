@@ -28,7 +28,8 @@ Options:
   --report OUT.html       write a self-contained HTML report
   --params FILE           ROS 2 parameter file (config/params.yaml format)
   --policy P              full | lgmdp | softskip | budget | static (overrides the parameter file)
-  --budget-ms N           end-to-end latency budget per frame, in ms
+  --budget-ms N           end-to-end latency budget per frame, in ms: the budget policy
+                          plans within it, and every policy's results are counted over it
   --rate 1|max            1: bag time, frames arriving while busy are dropped (default);
                           max: as fast as possible, no frame dropped; other numbers scale bag time
   --include-input         also copy the image and transcript messages to --out

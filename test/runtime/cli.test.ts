@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
 import { POLICY_NAMES } from "../../src/params/declarations";
-import { removeDir, REPO_ROOT, TINY_MODEL_DIR } from "./helpers";
+import { copyTinyModel, editManifest, removeDir, REPO_ROOT, TINY_MODEL_DIR } from "./helpers";
 
 const CLI = path.join(REPO_ROOT, "dist/src/cli/main.js");
 const SCENE = path.join(TINY_MODEL_DIR, "goldens/scene.png");
@@ -48,6 +48,13 @@ async function writeDataset(dir: string): Promise<void> {
   await writeFile(path.join(dir, "refs.json"), JSON.stringify(refs));
 }
 
+describe("softskip command", function () {
+  it("is built executable for npx", () => {
+    // npm ci links bin files before prepare builds them, so the build must set the mode.
+    assert.equal(statSync(CLI).mode & 0o111, 0o111, `${CLI} mode ${(statSync(CLI).mode & 0o777).toString(8)}`);
+  });
+});
+
 describe("softskip ground and eval", function () {
   this.timeout(60000);
   let dir: string;
@@ -60,6 +67,18 @@ describe("softskip ground and eval", function () {
     await removeDir(dir);
   });
 
+  it("ground names the threshold a box missed", async () => {
+    // The tiny model's scores are far below 1, so this threshold makes every box a miss.
+    const model = await copyTinyModel();
+    await editManifest(model, (manifest) => {
+      (manifest.thresholds as Record<string, number>).score = 0.999;
+    });
+    const run = await runCli(["ground", "--image", SCENE, "--text", "the red cup", "--model", model, "--policy", "full"]);
+    await removeDir(model);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Not found: "the red cup", best box x=[\d.]+ .*score [\d.]+ is below the model's score threshold 0\.999/);
+  });
+
   it("ground prints the JSON contract", async () => {
     const out = path.join(dir, "annotated.png");
     const run = await runCli(["ground", "--image", SCENE, "--text", "Um, grab the red cup please", "--model", TINY_MODEL_DIR, "--policy", "softskip", "--out", out, "--json"]);
@@ -69,6 +88,7 @@ describe("softskip ground and eval", function () {
     assert.ok(["grounded", "not_found"].includes(result.status as string));
     assert.deepEqual(Object.keys(result.box as object).sort(), ["height", "width", "x", "y"]);
     assert.equal(typeof result.score, "number");
+    assert.equal(typeof result.scoreThreshold, "number");
     assert.equal(result.expression, "the red cup");
     assert.equal(result.policy, "softskip");
     assert.ok(Array.isArray(result.executedBlocks));
