@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
 import { BehaviorSubject, Subject, type Subscription } from "rxjs";
 
 import { openBag, type BagMessage, type BagReader, type QosProfile } from "../bag";
-import { ArgumentError, describeError, InputError, SoftSkipError } from "../errors";
+import { ArgumentError, BagError, describeError, InputError, SoftSkipError } from "../errors";
 import { RateLimitedLog, silentLogger, type Logger } from "../log";
 import { stampFromMessage, type GroundingResult } from "../msgs";
 import { frameFromMessage, transcriptFromMessage } from "../ros/inputs";
@@ -50,6 +50,12 @@ export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
   const bag = await openBag(options.bagPath, { logger });
   let output: OutputBag | undefined;
   try {
+    if (bag.topics.length === 0 && bag.truncatedFiles.length > 0) {
+      throw new BagError(
+        options.bagPath,
+        `Bag ${options.bagPath} ends before its first complete message (truncated: ${bag.truncatedFiles.join(", ")}); if it is still being recorded, replay it once the recording has stopped.`,
+      );
+    }
     const topics = selectReplayTopics(bag.topics, {
       transport: options.parameters.image_transport,
       imageTopic: options.imageTopic,

@@ -164,6 +164,19 @@ describe("replay: replayBag", function () {
     assert.deepEqual(readdirSync(outFolder), []);
   });
 
+  it("names a bag cut before its first message", async function () {
+    const whole = join(temp.dir, "whole.mcap");
+    await writeSessionBag(whole, { frames: 6, intervalMs: 100, transcripts: [[150, "grab the white cup"]] });
+    // The magic bytes and the header of a recording that has not written a chunk yet.
+    const cut = join(temp.dir, "cut.mcap");
+    writeFileSync(cut, readFileSync(whole).subarray(0, 40));
+    await assert.rejects(replayBag(options(cut, {})), (error: unknown) => {
+      assert.ok(error instanceof BagError);
+      assert.match(error.message, /ends before its first complete message/);
+      return true;
+    });
+  });
+
   it("rejects an invalid rate", async function () {
     await assert.rejects(replayBag(options("unused.mcap", { rate: 0 })), /Invalid rate 0: expected "max" or a positive number/);
   });
