@@ -113,6 +113,11 @@ export async function run(args: string[]): Promise<number> {
       logger.error("No command was issued, so nothing was grounded: the bag has no transcripts; pass --command TEXT or --commands FILE.");
       return 1;
     }
+    const { frames } = result.summary;
+    if (frames.received > 0 && frames.processed === 0 && frames.rejected === frames.received) {
+      logger.error(`Every one of the ${frames.received} image messages was rejected, so nothing was grounded; the warnings above give the reason for each kind.`);
+      return 1;
+    }
     return 0;
   } catch (error) {
     if (error instanceof ReplayInterruptedError) {

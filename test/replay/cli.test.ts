@@ -51,6 +51,18 @@ describe("replay: command line", function () {
     });
   }
 
+  it("exits 1 when every frame is rejected", function () {
+    // A real bag whose only images are a 30-byte raw image and a truncated JPEG.
+    const bag = join(REPO_ROOT, "../shared/data/real-bags/rosbags-rs_test_bag_mcap");
+    if (!existsSync(bag)) {
+      process.stderr.write(`      skipped: ${bag} is absent\n`);
+      this.skip();
+    }
+    const { status, stderr } = runCli([bag, "--model", TINY_MODEL, "--command", "the cup", "--rate", "max"]);
+    assert.equal(status, 1, stderr);
+    assert.match(stderr, /Every one of the 2 image messages was rejected/);
+  });
+
   it("rejects a missing bag before loading the model", function () {
     const { status, stderr } = runCli([join(temp.dir, "absent.mcap"), "--command", "the cup"]);
     assert.equal(status, 1);
