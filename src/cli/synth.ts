@@ -30,8 +30,10 @@ bag writes a ROS 2 MCAP bag of a robot session: camera frames, spoken commands a
 ground-truth box per frame.
   --seconds      session length in seconds (default 25)
   --rate         camera frame rate in Hz (default 5)
+  --seed         as for dataset (default 1)
   --encoding     sensor_msgs/Image encoding of raw frames (default rgb8)
   --compressed   also write /camera/image_raw/compressed (JPEG)
+  --raw          write /camera/image_raw (the default)
   --no-raw       leave out /camera/image_raw (needs --compressed)
   --quality      JPEG quality of compressed frames 1..100 (default 80)
   --width/height image size in pixels (default 640x480)
