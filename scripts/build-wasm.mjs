@@ -1,4 +1,4 @@
-// Compiles src/image/wasm/bilinear.wat into src/image/wasm/bilinear-module.ts, which holds
+// Compiles src/image/wasm/bilinear.wat into src/image/wasm/bilinear-module.ts, which contains
 // the module's bytes as base64, so that tsc carries them into dist/ with the code and no
 // build step needs a WebAssembly toolchain. Run `npm run build:wasm` after editing the
 // .wat; a test fails while the committed module and the .wat disagree.

@@ -70,9 +70,9 @@ def classify(item, entry, dataset, geometry):
 def main(argv):
     args = parse_args(argv)
     # Checked first: loading the dataset may spend minutes building its image cache.
-    for path, what in ((args.checkpoint, "checkpoint"), (os.path.join(args.model, "metrics.json"), "model metrics")):
+    for path, description in ((args.checkpoint, "checkpoint"), (os.path.join(args.model, "metrics.json"), "model metrics")):
         if not os.path.isfile(path):
-            print(f"error: {what} {path} not found; train.py writes checkpoints to models/training/runs/ "
+            print(f"error: {description} {path} not found; train.py writes checkpoints to models/training/runs/ "
                   "and metrics.json into its --out directory", file=sys.stderr)
             return 2
     torch.set_num_threads(2)

@@ -53,7 +53,7 @@ export interface PolicyReport {
   notFound: { precision: number | null; recall: number | null };
 }
 
-/** Where one engine.ground call spends its time, in ms; see GroundingOutput.latencyMs. */
+/** Time of one engine.ground call per stage, in ms (see GroundingOutput.latencyMs). */
 export interface StageTimes {
   decode: number;
   preprocess: number;

@@ -1,7 +1,8 @@
 // The parts of the WebAssembly JavaScript API that src/image/bilinear-kernel.ts uses.
 // TypeScript declares this API only in its DOM library, which a Node project leaves out.
 declare namespace WebAssembly {
-  // A compiled module is an opaque handle; @types/emscripten declares the same empty interface.
+  // A compiled module is an opaque handle. @types/emscripten declares the same empty interface,
+  // and the two declarations merge.
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface Module {}
   const Module: { new (bytes: Uint8Array): Module };

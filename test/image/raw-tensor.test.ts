@@ -121,8 +121,8 @@ describe("image/rawToInputTensor", () => {
       this.skip();
     }
     const plain = new InputTensorWriter(TARGET.width, TARGET.height, { simd: false });
-    // Shrinking, enlarging, odd sizes, every channel layout and row padding; the 640x480
-    // frame after the small ones makes the kernel grow its memory, and the tensor moves.
+    // Shrinking, enlarging, odd sizes, every channel layout and row padding. The 640x480
+    // frame after the small ones makes the kernel grow its memory, so the tensor moves.
     const frames = [
       rawImage(rgbPattern(97, 61), 97, 61, "rgb8"),
       rawImage(rgbPattern(33, 250), 33, 250, "bgr8", 3),
