@@ -252,6 +252,19 @@ function amentStandIn(work: string): string {
   return folder;
 }
 
+describe("package.json install scripts", function () {
+  const manifest = JSON.parse(readRepoFile("package.json")) as { allowScripts?: Record<string, boolean> };
+
+  it("denies onnxruntime-node's CUDA download, so npm ci stays on the registry", function () {
+    assert.equal(manifest.allowScripts?.["onnxruntime-node"], false);
+    assert.match(readRepoFile(".npmrc"), /^onnxruntime-node-install=skip$/m);
+  });
+
+  it("allows rclnodejs to build its bindings, which npm 12 would otherwise block", function () {
+    assert.equal(manifest.allowScripts?.rclnodejs, true);
+  });
+});
+
 describe("CMakeLists.txt", function () {
   const cmake = readRepoFile("CMakeLists.txt");
 
