@@ -7,6 +7,7 @@ import { mkdir, readdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { ArgumentError } from "../errors";
+import { checkRange } from "./range-check";
 import type { Logger } from "../log";
 import { CATEGORIES, HELD_OUT_PAIRS } from "./catalog";
 import type { WorkerReply } from "./dataset-worker";
@@ -51,24 +52,18 @@ export interface DatasetSummary {
   scenesPerSecond: number;
 }
 
-function checkInteger(name: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ArgumentError(`${name} must be an integer from ${min} to ${max} but is ${value}; pass a value in that range.`);
-  }
-}
-
 /** Rejects options the generator cannot honour, naming the option and the accepted range. */
 export function validateDatasetOptions(options: DatasetOptions): void {
   if (options.out.trim() === "") {
     throw new ArgumentError("The output folder is empty; pass --out DIR.");
   }
-  checkInteger("scenes", options.scenes, 1, 10_000_000);
-  checkInteger("width", options.width, 32, 4096);
-  checkInteger("height", options.height, 32, 4096);
-  checkInteger("seed", options.seed, 0, 2 ** 32 - 1);
-  checkInteger("quality", options.quality ?? 90, 1, 100);
-  checkInteger("threads", options.threads ?? 2, 0, 64);
-  checkInteger("perThread", options.perThread ?? 2, 1, 16);
+  checkRange("--scenes", options.scenes, 1, 10_000_000, true);
+  checkRange("--width", options.width, 32, 4096, true);
+  checkRange("--height", options.height, 32, 4096, true);
+  checkRange("--seed", options.seed, 0, 2 ** 32 - 1, true);
+  checkRange("--quality", options.quality ?? 90, 1, 100, true);
+  checkRange("--threads", options.threads ?? 2, 0, 64, true);
+  checkRange("perThread", options.perThread ?? 2, 1, 16, true);
 }
 
 /**

@@ -6,6 +6,7 @@
 import sharp from "sharp";
 import { McapBagWriter } from "../bag";
 import { ArgumentError } from "../errors";
+import { checkRange } from "./range-check";
 import type { Logger } from "../log";
 import { boundingBoxFromBox, GROUNDING_STATUS, serializeMessage, type GroundingResult, type Header, type Time } from "../msgs";
 import type { QosProfile } from "../bag";
@@ -59,23 +60,17 @@ export interface SessionSummary {
 
 const SENSOR_QOS: QosProfile = { history: "keep_last", depth: 5, reliability: "best_effort", durability: "volatile" };
 
-function checkRange(name: string, value: number, min: number, max: number, integer: boolean): void {
-  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw new ArgumentError(`${name} must be ${integer ? "an integer" : "a number"} from ${min} to ${max} but is ${value}; pass a value in that range.`);
-  }
-}
-
 /** Rejects options the bag writer cannot honour, naming the option and the accepted values. */
 export function validateSessionOptions(options: SessionOptions): void {
   if (options.out.trim() === "") {
     throw new ArgumentError("The output bag path is empty; pass --out FILE.mcap.");
   }
-  checkRange("seconds", options.seconds, 1, 600, false);
-  checkRange("rate", options.rate, 0.5, 60, false);
-  checkRange("seed", options.seed, 0, 2 ** 32 - 1, true);
-  checkRange("width", options.width, 32, 4096, true);
-  checkRange("height", options.height, 32, 4096, true);
-  checkRange("quality", options.quality, 1, 100, true);
+  checkRange("--seconds", options.seconds, 1, 600, false);
+  checkRange("--rate", options.rate, 0.5, 60, false);
+  checkRange("--seed", options.seed, 0, 2 ** 32 - 1, true);
+  checkRange("--width", options.width, 32, 4096, true);
+  checkRange("--height", options.height, 32, 4096, true);
+  checkRange("--quality", options.quality, 1, 100, true);
   if (options.encoding !== "rgb8" && options.encoding !== "bgr8") {
     throw new ArgumentError(`encoding must be "rgb8" or "bgr8" but is ${JSON.stringify(options.encoding)}.`);
   }

@@ -84,7 +84,7 @@ describe("synth dataset", function () {
 
   it("rejects bad options by name", async () => {
     const cases: [Partial<DatasetOptions>, RegExp][] = [
-      [{ scenes: 0 }, /scenes must be an integer from 1/],
+      [{ scenes: 0 }, /--scenes must be an integer from 1/],
       [{ width: 10 }, /width must be an integer from 32 to 4096 but is 10/],
       [{ seed: -1 }, /seed must be an integer/],
       [{ quality: 101 }, /quality must be an integer from 1 to 100/],

@@ -107,7 +107,7 @@ describe("synth session bag", function () {
   });
 
   it("rejects a bad rate by name", async () => {
-    await assert.rejects(writeSessionBag({ ...options, rate: 0 }), (error: unknown) => error instanceof ArgumentError && /rate must be a number from 0.5 to 60 but is 0/.test(error.message));
+    await assert.rejects(writeSessionBag({ ...options, rate: 0 }), (error: unknown) => error instanceof ArgumentError && /--rate must be a number from 0.5 to 60 but is 0/.test(error.message));
   });
 
   it("lists only the transcripts it wrote", async () => {
