@@ -164,6 +164,7 @@ export function formatRuntimeMarkdown(result: RuntimeBenchmarkResult, command: s
   const evalRows = Object.entries(result.eval.policies).map(([policy, report]) => [
     policy,
     `${(report.accuracy * 100).toFixed(1)}%`,
+    `${(report.decisionAccuracy * 100).toFixed(1)}%`,
     `${(report.computeRatio * 100).toFixed(1)}%`,
     report.latencyMs.mean.toFixed(2),
     report.latencyMs.p50.toFixed(2),
@@ -197,10 +198,10 @@ export function formatRuntimeMarkdown(result: RuntimeBenchmarkResult, command: s
     "",
     `### Policies on ${result.eval.count} expressions (split ${result.eval.split}, spoken commands through transcript parsing)`,
     "",
-    `Latency is one \`engine.ground\` call per image (JPEG decode, letterbox, blocks, box mapping), in ms; the text encoder runs once per expression (median ${result.eval.textMs.p50.toFixed(2)} ms). The budget policy planned for ${result.budgetMs} ms, 60% of the full policy's median. The last four columns split the mean: reading and decoding the JPEG file with sharp, letterbox and normalisation, the model blocks, and the rest (box mapping, planning, messages to and from the inference worker).`,
+    `Accuracy and decision accuracy are the model card's (present referents whose best box has IoU >= 0.5; all refs with the score threshold applied). Latency is one \`engine.ground\` call per image (JPEG decode, letterbox, blocks, box mapping), in ms; the text encoder runs once per expression (median ${result.eval.textMs.p50.toFixed(2)} ms). The budget policy planned for ${result.budgetMs} ms, 60% of the full policy's median. The last four columns split the mean: reading and decoding the JPEG file with sharp, letterbox and normalisation, the model blocks, and the rest (box mapping, planning, messages to and from the inference worker).`,
     "",
     markdownTable(
-      ["policy", "accuracy", "compute ratio", "mean ms", "p50 ms", "p90 ms", "p99 ms", "mean / full", "p50 / full", "decode", "preprocess", "blocks", "rest"],
+      ["policy", "accuracy", "decision accuracy", "compute ratio", "mean ms", "p50 ms", "p90 ms", "p99 ms", "mean / full", "p50 / full", "decode", "preprocess", "blocks", "rest"],
       evalRows,
     ),
     "",

@@ -14,9 +14,11 @@ import { parseCliArgs, parsePolicies, parsePositiveInteger, parsePositiveNumber 
 
 const USAGE = `Usage: softskip eval --data DIR [options]
 
-Grounds every expression of a dataset split with each policy and reports accuracy
-(IoU >= 0.5; absent referents are correct when answered "not found"), mean compute ratio
-and latency percentiles.
+Grounds every expression of a dataset split with each policy and reports, as the model
+card does, accuracy (present referents whose best box has IoU >= 0.5, whatever its score)
+and decision accuracy (all refs: absent referents need "not found", present ones a hit
+that reaches the score threshold), mean compute ratio and latency percentiles. Refs whose
+image cannot be read are skipped, counted and left out of every figure.
 
 Options:
   --data DIR         dataset written by softskip synth dataset (refs.json, instances.json, images/)
@@ -81,6 +83,10 @@ export async function run(args: string[]): Promise<number> {
     };
     const report = await evaluatePolicies(engine, dataset, { policies, budgetMs, text: values.text, logger, onProgress });
     process.stdout.write((values.json ? JSON.stringify({ ...report, model: engine.modelName }) : formatReport(report)) + "\n");
+    if (report.count === 0) {
+      logger.error(`No ref of split ${report.split} was scored: all ${report.skipped} were skipped because their images could not be read (see the warnings above).`);
+      return 1;
+    }
     return 0;
   } finally {
     await engine.close();
@@ -88,12 +94,14 @@ export async function run(args: string[]): Promise<number> {
 }
 
 function formatReport(report: EvalReport): string {
-  const header = `${report.count} expressions of split ${report.split} in ${report.dataset} (text: ${report.text}, ${report.rejectedTranscripts} transcripts without an expression)`;
-  const columns = ["policy", "accuracy", "compute", "mean ms", "p50 ms", "p90 ms", "p99 ms", "not-found P", "not-found R"];
+  const skipped = report.skipped === 0 ? "" : `; ${report.skipped} skipped because their images could not be read`;
+  const header = `${report.count} expressions of split ${report.split} in ${report.dataset} (text: ${report.text}, ${report.rejectedTranscripts} transcripts without an expression${skipped})`;
+  const columns = ["policy", "accuracy", "decision", "compute", "mean ms", "p50 ms", "p90 ms", "p99 ms", "not-found P", "not-found R"];
   const rate = (value: number | null): string => (value === null ? "n/a" : `${(value * 100).toFixed(1)}%`);
   const rows = Object.entries(report.policies).map(([policy, result]) => [
     policy,
     `${(result.accuracy * 100).toFixed(1)}%`,
+    `${(result.decisionAccuracy * 100).toFixed(1)}%`,
     `${(result.computeRatio * 100).toFixed(1)}%`,
     result.latencyMs.mean.toFixed(1),
     result.latencyMs.p50.toFixed(1),
@@ -104,6 +112,9 @@ function formatReport(report: EvalReport): string {
   ]);
   const widths = columns.map((column, index) => Math.max(column.length, ...rows.map((row) => row[index].length)));
   const line = (cells: string[]): string => cells.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]) : cell.padStart(widths[index]))).join("  ");
+  const legend =
+    "accuracy: present referents whose best box has IoU >= 0.5, whatever its score. decision: all refs, where an absent referent needs " +
+    '"not found" and a present one a hit that reaches the score threshold.';
   const budget = report.budgetMs === undefined ? "" : `\nThe budget policy planned each inference for ${report.budgetMs} ms.`;
-  return [header, "", line(columns), ...rows.map(line), budget].join("\n");
+  return [header, "", line(columns), ...rows.map(line), "", legend + budget].join("\n");
 }

@@ -1,7 +1,10 @@
 /**
  * Scores policies on a RefCOCO-style dataset split (the format `softskip synth dataset`
- * writes) in one pass over all policies. It reports accuracy at IoU >= 0.5 (an absent
- * referent is correct when the result is "not found"), mean compute ratio and latency percentiles.
+ * writes) in one pass over all policies. It reports the two accuracies of the model card,
+ * mean compute ratio and latency percentiles. Accuracy counts present referents whose best
+ * box has IoU >= 0.5 with the ground truth, whatever its score. Decision accuracy counts
+ * every ref: an absent referent is correct when the result is "not found", a present one
+ * when the box hits and the score reaches the threshold.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -11,7 +14,7 @@ import type { Logger } from "../log";
 import { silentLogger } from "../log";
 import { intersectionOverUnion, nearestRankPercentile } from "../metrics";
 import { parseTranscript } from "./transcript";
-import type { Box, GroundingEngine, GroundOptions, PolicyName } from "./types";
+import type { Box, GroundingEngine, GroundingOutput, GroundOptions, PolicyName } from "./types";
 
 /** One referring expression with its ground truth. */
 export interface EvalItem {
@@ -40,8 +43,15 @@ export interface LatencySummary {
 }
 
 export interface PolicyReport {
-  /** Share of items with a correct result, in 0..1. */
+  /** Share of present referents whose best box has IoU >= 0.5, whatever its score, in 0..1. */
   accuracy: number;
+  /** Present referents whose best box has IoU >= 0.5. */
+  located: number;
+  /** Refs whose referent is in the image. */
+  present: number;
+  /** Share of all refs with a correct decision (see the module comment), in 0..1. */
+  decisionAccuracy: number;
+  /** Refs with a correct decision. */
   correct: number;
   /** Mean executed FLOPs / full FLOPs over grounded inferences. */
   computeRatio: number;
@@ -66,7 +76,10 @@ export interface StageTimes {
 export interface EvalReport {
   dataset: string;
   split: string;
+  /** Refs scored: the split's refs (up to the limit) less the skipped ones. */
   count: number;
+  /** Refs left out of every figure because their image could not be read or decoded. */
+  skipped: number;
   /** Sentence field that was grounded: "raw" (through parseTranscript) or "sent". */
   text: "raw" | "sent";
   /** Items whose transcript held no referring expression. They count as "not found" results. */
@@ -88,7 +101,10 @@ export interface EvalOptions {
 }
 
 interface Outcome {
+  /** Decision correct: see the module comment. */
   correct: boolean;
+  /** The best box has IoU >= 0.5 with a present referent, whatever its score. */
+  located: boolean;
   answeredNotFound: boolean;
   absent: boolean;
   computeRatio?: number;
@@ -144,13 +160,14 @@ export async function evaluatePolicies(engine: GroundingEngine, dataset: EvalDat
   const outcomes = new Map<PolicyName, Outcome[]>(options.policies.map((policy) => [policy, []]));
   const textMs: number[] = [];
   let rejectedTranscripts = 0;
+  let skipped = 0;
 
   for (const [index, item] of dataset.items.entries()) {
     const expression = expressionOf(item, options.text);
     if (expression === undefined) {
       rejectedTranscripts += 1;
       for (const list of outcomes.values()) {
-        list.push({ correct: item.box === null, answeredNotFound: true, absent: item.box === null });
+        list.push({ correct: item.box === null, located: false, answeredNotFound: true, absent: item.box === null });
       }
       options.onProgress?.(index + 1, dataset.items.length);
       continue;
@@ -160,25 +177,41 @@ export async function evaluatePolicies(engine: GroundingEngine, dataset: EvalDat
     const command = await engine.encode(expression);
     textMs.push(performance.now() - textStart);
     try {
+      // Outcomes of this ref, kept only when every policy could read its image.
+      const itemOutcomes: Array<[PolicyName, Outcome]> = [];
       for (const policy of options.policies) {
         const groundOptions: GroundOptions = { policy, budgetMs: options.budgetMs };
-        const output = await engine.ground({ kind: "file", path: item.imagePath }, command, groundOptions).catch((error: unknown) => {
-          if (error instanceof InputError) {
-            logger.warn(`Skipping ref ${item.refId}: ${describeError(error)}`);
-            return undefined;
+        let output: GroundingOutput;
+        try {
+          output = await engine.ground({ kind: "file", path: item.imagePath }, command, groundOptions);
+        } catch (error) {
+          if (!(error instanceof InputError)) {
+            throw error;
           }
-          throw error;
-        });
-        const answeredNotFound = output === undefined || output.status === "not_found";
-        const hit = !answeredNotFound && item.box !== null && output.box !== null && intersectionOverUnion(output.box, item.box) >= 0.5;
-        outcomes.get(policy)?.push({
-          correct: item.box === null ? answeredNotFound : hit,
-          answeredNotFound,
-          absent: item.box === null,
-          computeRatio: output?.computeRatio,
-          latencyMs: output?.latencyMs.total,
-          stages: output === undefined ? undefined : stageTimes(output.latencyMs),
-        });
+          logger.warn(`Skipping ref ${item.refId}: ${describeError(error)}`);
+          break;
+        }
+        const answeredNotFound = output.status === "not_found";
+        const located = item.box !== null && output.box !== null && intersectionOverUnion(output.box, item.box) >= 0.5;
+        itemOutcomes.push([
+          policy,
+          {
+            correct: item.box === null ? answeredNotFound : located && !answeredNotFound,
+            located,
+            answeredNotFound,
+            absent: item.box === null,
+            computeRatio: output.computeRatio,
+            latencyMs: output.latencyMs.total,
+            stages: stageTimes(output.latencyMs),
+          },
+        ]);
+      }
+      if (itemOutcomes.length < options.policies.length) {
+        skipped += 1;
+      } else {
+        for (const [policy, outcome] of itemOutcomes) {
+          outcomes.get(policy)?.push(outcome);
+        }
       }
     } finally {
       engine.release(command);
@@ -193,7 +226,8 @@ export async function evaluatePolicies(engine: GroundingEngine, dataset: EvalDat
   return {
     dataset: dataset.dir,
     split: dataset.split,
-    count: dataset.items.length,
+    count: dataset.items.length - skipped,
+    skipped,
     text: options.text,
     rejectedTranscripts,
     textMs: latencySummary(textMs),
@@ -217,13 +251,18 @@ function stageTimes(latency: Record<string, number> & { total: number }): StageT
 
 function summarise(list: Outcome[]): PolicyReport {
   const correct = list.filter((outcome) => outcome.correct).length;
+  const present = list.filter((outcome) => !outcome.absent).length;
+  const located = list.filter((outcome) => outcome.located).length;
   const ratios = list.flatMap((outcome) => (outcome.computeRatio === undefined ? [] : [outcome.computeRatio]));
   const latencies = list.flatMap((outcome) => (outcome.latencyMs === undefined ? [] : [outcome.latencyMs]));
   const answered = list.filter((outcome) => outcome.answeredNotFound);
   const absent = list.filter((outcome) => outcome.absent);
   const truePositives = answered.filter((outcome) => outcome.absent).length;
   return {
-    accuracy: list.length === 0 ? 0 : correct / list.length,
+    accuracy: present === 0 ? 0 : located / present,
+    located,
+    present,
+    decisionAccuracy: list.length === 0 ? 0 : correct / list.length,
     correct,
     computeRatio: mean(ratios),
     latencyMs: latencySummary(latencies),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
@@ -185,14 +185,19 @@ describe("softskip ground and eval", function () {
     const run = await runCli(["eval", "--data", data, "--model", TINY_MODEL_DIR, "--json", "--budget-ms", "50"]);
     assert.equal(run.code, 0, run.stderr);
 
-    const report = JSON.parse(run.stdout) as { dataset: string; split: string; count: number; policies: Record<string, Record<string, unknown>> };
+    const report = JSON.parse(run.stdout) as { dataset: string; split: string; count: number; skipped: number; policies: Record<string, Record<string, unknown>> };
     assert.equal(report.dataset, data);
     assert.equal(report.split, "test");
     assert.equal(report.count, 2);
+    assert.equal(report.skipped, 0);
     assert.deepEqual(Object.keys(report.policies), [...POLICY_NAMES]);
     for (const [policy, result] of Object.entries(report.policies)) {
       assert.ok((result.accuracy as number) >= 0, `${policy} accuracy ${String(result.accuracy)}`);
       assert.ok((result.accuracy as number) <= 1, `${policy} accuracy ${String(result.accuracy)}`);
+      // One present and one absent referent: accuracy counts the present one only.
+      assert.equal(result.present, 1, `${policy} present`);
+      assert.equal(result.accuracy, result.located, `${policy} accuracy over 1 present ref`);
+      assert.equal(result.decisionAccuracy, (result.correct as number) / 2, `${policy} decisionAccuracy`);
       assert.equal(typeof result.computeRatio, "number", `${policy} computeRatio`);
       assert.deepEqual(Object.keys(result.latencyMs as object).sort(), ["mean", "p50", "p90", "p99"], `${policy} latencyMs`);
       const stages = result.stageMeansMs as Record<string, number>;
@@ -202,6 +207,35 @@ describe("softskip ground and eval", function () {
       assert.ok(Math.abs(sum - mean) < 1e-6 * Math.max(1, mean), `${policy} stages add up to ${sum}, mean ${mean}`);
       assert.ok(stages.blocks > 0, `${policy} blocks ${stages.blocks}`);
     }
+  });
+
+  it("eval leaves out refs whose image is missing", async () => {
+    const data = path.join(dir, "dataset-missing-image");
+    await writeDataset(data);
+    const refs = JSON.parse(await readFile(path.join(data, "refs.json"), "utf8")) as Array<Record<string, unknown>>;
+    const instances = JSON.parse(await readFile(path.join(data, "instances.json"), "utf8")) as { images: Array<Record<string, unknown>> };
+    instances.images.push({ id: 1, file_name: "000001.png", width: 96, height: 64 });
+    refs.push({ ...refs[1], ref_id: 3, image_id: 1, sentences: [{ sent_id: 3, sent: "the blue bowl", raw: "find the blue bowl", tokens: [] }] });
+    await writeFile(path.join(data, "instances.json"), JSON.stringify(instances));
+    await writeFile(path.join(data, "refs.json"), JSON.stringify(refs));
+
+    const run = await runCli(["eval", "--data", data, "--model", TINY_MODEL_DIR, "--policies", "full,softskip", "--json"]);
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as { count: number; skipped: number; policies: Record<string, { present: number; correct: number; decisionAccuracy: number }> };
+    assert.equal(report.count, 2);
+    assert.equal(report.skipped, 1);
+    assert.equal(report.policies.full.decisionAccuracy, report.policies.full.correct / 2);
+    assert.equal(run.stderr.match(/Skipping ref 3: /g)?.length, 1, run.stderr);
+  });
+
+  it("eval exits 1 when no image can be read", async () => {
+    const data = path.join(dir, "dataset-no-images");
+    await writeDataset(data);
+    await rm(path.join(data, "images/000000.png"));
+    const run = await runCli(["eval", "--data", data, "--model", TINY_MODEL_DIR, "--policies", "full"]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /0 expressions .*; 2 skipped because their images could not be read/);
+    assert.match(run.stderr, /No ref of split test was scored: all 2 were skipped/);
   });
 
   it("eval rejects an unknown split", async () => {
