@@ -12,7 +12,7 @@ import { createConsoleLogger } from "../log";
 import { defaultParameters } from "../params/declarations";
 import { BUNDLED_MODEL_DIR, loadGroundingEngine } from "../runtime/engine";
 import { hasNoKnownWord } from "../runtime/tokenizer";
-import { parseTranscript } from "../runtime/transcript";
+import { noExpressionReason, parseTranscript } from "../runtime/transcript";
 import type { GroundingOutput, ImageInput } from "../runtime/types";
 import { checkOutputFile, checkOutputsApart, parseCliArgs, parsePolicy, parsePositiveInteger, parsePositiveNumber } from "./runtime-options";
 
@@ -83,8 +83,7 @@ export async function run(args: string[]): Promise<number> {
   const image: ImageInput = { kind: "file", path: values.image };
   const parsed = parseTranscript(values.text, "--text");
   if (parsed.kind !== "command") {
-    const reason = parsed.kind === "stop" ? "is a stop command" : emptyReason(values.text);
-    return reject(values.json, values.text, `--text ${JSON.stringify(values.text)} ${reason}; pass words that name the object, such as "the red cup".`);
+    return reject(values.json, values.text, `--text ${JSON.stringify(values.text)} ${noExpressionReason(values.text, parsed)}; pass words that name the object, such as "the red cup".`);
   }
 
   const engine = await loadGroundingEngine(values.model ?? BUNDLED_MODEL_DIR, { numThreads, logger });
@@ -148,13 +147,6 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     await engine.close();
   }
-}
-
-/** Explains why a transcript contains no expression: no words at all, or only words outside a-z. */
-function emptyReason(text: string): string {
-  const hasLetters = /\p{L}/u.test(text);
-  const hasLatin = /[a-z]/i.test(text.normalize("NFKD"));
-  return hasLetters && !hasLatin ? "has no words in the Latin alphabet, and the model understands English only" : "contains no referring expression";
 }
 
 function reject(json: boolean, transcript: string, message: string): number {

@@ -13,6 +13,7 @@ import { createConsoleLogger, type Logger } from "../log";
 import { defaultParameters, type GroundingParameters } from "../params/declarations";
 import { readParameterFile } from "../params/file";
 import { mergeParameters } from "../params/validate";
+import { noExpressionReason, parseTranscript } from "../runtime/transcript";
 import { formatSummary, ProgressBar, readCommandsFile, replayBag, ReplayInterruptedError, ThumbnailCollector, writeReport, type ScheduledCommand } from "../replay";
 import type { GroundingEngine } from "../runtime/types";
 import { checkOutputFile, checkOutputsApart, parseCliArgs } from "./runtime-options";
@@ -22,8 +23,11 @@ const USAGE = `Usage: softskip replay BAG [options]
 Replays a ROS 2 bag (MCAP file, .db3 file or rosbag2 folder) through the grounding stream.
 
 Options:
-  --command TEXT          issue one command at the start of the bag
-  --commands FILE         YAML or JSON list of {time_s, text}: commands at seconds after the bag's start
+  --command TEXT          issue one command at the start of the bag, instead of the bag's
+                          transcripts; like every command it lives command_ttl_s seconds
+                          of bag time (${defaultParameters().command_ttl_s} by default; 0 grounds it once), set in --params
+  --commands FILE         YAML or JSON list of {time_s, text}: commands at seconds after the
+                          bag's start, instead of its transcripts ("stop" cancels)
   --out OUT.mcap          write ~/result, ~/detections and ~/annotations to this MCAP bag
   --report OUT.html       write a self-contained HTML report
   --params FILE           ROS 2 parameter file (config/params.yaml format)
@@ -180,6 +184,14 @@ function parseArguments(args: string[]): ParsedArguments {
   }
   if (values.command !== undefined && values.command.trim() === "") {
     throw new ArgumentError('Invalid --command "": pass the spoken command, for example --command "grab the red mug".');
+  }
+  if (values.command !== undefined) {
+    const parsed = parseTranscript(values.command, "--command");
+    if (parsed.kind !== "command") {
+      throw new ArgumentError(
+        `--command ${JSON.stringify(values.command)} ${noExpressionReason(values.command, parsed)}; pass words that name the object, for example --command "grab the red mug".`,
+      );
+    }
   }
 
   const overrides: Record<string, unknown> = {};

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 
 import { ArgumentError, describeError } from "../errors";
+import { noExpressionReason, parseTranscript } from "../runtime/transcript";
 import type { ScheduledCommand } from "./types";
 
 /** Reads and validates a commands file; throws ArgumentError naming the file, entry and field. */
@@ -41,6 +42,13 @@ export function parseCommands(text: string, source: string): ScheduledCommand[] 
     }
     if (typeof commandText !== "string" || commandText.trim() === "") {
       throw new ArgumentError(`--commands file ${source}, entry ${index}: text must be a non-empty string but is ${JSON.stringify(commandText)}.`);
+    }
+    const parsed = parseTranscript(commandText, `--commands file ${source}, entry ${index}`);
+    // A stop entry is meaningful (it cancels the command in force); text that names nothing is a mistake.
+    if (parsed.kind === "empty") {
+      throw new ArgumentError(
+        `--commands file ${source}, entry ${index}: text ${JSON.stringify(commandText)} ${noExpressionReason(commandText, parsed)}; name the object, or write "stop" to cancel.`,
+      );
     }
     return { timeS, text: commandText };
   });

@@ -10,6 +10,6 @@ export { checkGroundOptions, selectBlocks } from "./policies";
 export type { Selection } from "./policies";
 export { Tokenizer } from "./tokenizer";
 export type { Tokenized } from "./tokenizer";
-export { MAX_TRANSCRIPT_LENGTH, parseTranscript } from "./transcript";
+export { MAX_TRANSCRIPT_LENGTH, noExpressionReason, parseTranscript } from "./transcript";
 export type { ParsedTranscript } from "./transcript";
 export type * from "./types";

@@ -182,6 +182,19 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
   return { kind: "command", expression: words.join(" "), isCorrection };
 }
 
+/**
+ * Explains why a transcript that parsed to "empty" or "stop" names no object, for messages
+ * such as `--text "uh" contains no referring expression`.
+ */
+export function noExpressionReason(text: string, parsed: Exclude<ParsedTranscript, { kind: "command" }>): string {
+  if (parsed.kind === "stop") {
+    return "is a stop command";
+  }
+  const hasLetters = /\p{L}/u.test(text);
+  const hasLatin = /[a-z]/i.test(text.normalize("NFKD"));
+  return hasLetters && !hasLatin ? "has no words in the Latin alphabet, and the model understands English only" : "contains no referring expression";
+}
+
 function checkTranscript(text: unknown, source: string): asserts text is string {
   if (typeof text !== "string") {
     throw new InputError(

@@ -41,6 +41,8 @@ describe("replay: command line", function () {
     ["one file for both outputs", ["x.mcap", "--out", "out/both", "--report", "out/both"], /--out and --report both name out\/both; pass two different files/],
     ["the parameter file as the report", ["x.mcap", "--params", "config/params.yaml", "--report", "config/params.yaml"], /would overwrite the parameter file config\/params\.yaml/],
     ["a folder as --out", ["x.mcap", "--out", "."], /--out \. is a folder; pass a file path inside it, such as \.\/result\.mcap/],
+    ["a filler-only command", ["x.mcap", "--command", "um uh"], /--command "um uh" contains no referring expression; pass words that name the object/],
+    ["a stop as the command", ["x.mcap", "--command", "stop"], /--command "stop" is a stop command/],
     ["a bad policy", ["x.mcap", "--policy", "fastest"], /Parameter policy must be one of full, lgmdp, softskip, budget, static but received "fastest"/],
   ];
   for (const [name, args, message] of usageErrors) {

@@ -24,6 +24,13 @@ describe("replay: commands files", function () {
     ]);
   });
 
+  it("keeps stop entries", function () {
+    assert.deepEqual(parseCommands('[{"time_s": 0, "text": "the cup"}, {"time_s": 2, "text": "never mind"}]', "inline.json"), [
+      { timeS: 0, text: "the cup" },
+      { timeS: 2, text: "never mind" },
+    ]);
+  });
+
   it("reads JSON", function () {
     assert.deepEqual(parseCommands('[{"time_s": 1, "text": "the cup"}]', "inline.json"), [{ timeS: 1, text: "the cup" }]);
   });
@@ -34,6 +41,7 @@ describe("replay: commands files", function () {
     ["a missing time", "- {text: x}\n", /entry 0: time_s must be a number/],
     ["an empty text", '- {time_s: 1, text: ""}\n', /entry 0: text must be a non-empty string but is ""/],
     ["broken YAML", "- [unclosed\n", /is not valid YAML or JSON/],
+    ["a filler-only text", '- {time_s: 1, text: "hmm"}\n', /entry 0: text "hmm" contains no referring expression; name the object, or write "stop" to cancel/],
   ];
   for (const [name, text, message] of invalid) {
     it(`rejects ${name}`, function () {
