@@ -60,12 +60,13 @@ export async function readManifest(modelDir: string): Promise<ModelManifest> {
 
   const staticBlocks = readStaticBlocks(problem, root.static, graph.gateableBlocks);
   const staticModelDir = optionalPath(problem, dir, root.staticModel, "staticModel");
-  const goldensPath = optionalPath(problem, dir, root.goldens, "goldens");
+  // Goldens are test data that inference never reads, so a deployment may strip them.
+  const namedGoldens = optionalPath(problem, dir, root.goldens, "goldens");
+  const goldensPath = namedGoldens !== null && (await exists(namedGoldens)) ? namedGoldens : null;
 
   await requireFiles(problem, [
     ["text.file", text.file],
     ...blocks.map((block, index): [string, string] => [`blocks[${index}].file`, block.file]),
-    ...(goldensPath === null ? [] : [["goldens", goldensPath] as [string, string]]),
     ...(staticModelDir === null ? [] : [["staticModel", path.join(staticModelDir, "manifest.json")] as [string, string]]),
   ]);
 
@@ -290,6 +291,15 @@ function optionalPath(problem: ManifestProblem, dir: string, value: unknown, fie
     return null;
   }
   return path.resolve(dir, nonEmptyString(problem, value, field));
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function requireFiles(problem: ManifestProblem, files: Array<[string, string]>): Promise<void> {

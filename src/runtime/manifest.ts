@@ -72,7 +72,7 @@ export interface ModelManifest {
   staticBlocks: string[] | null;
   /** Absolute directory of separately trained static weights, or null. */
   staticModelDir: string | null;
-  /** Absolute path of goldens.json, or null. */
+  /** Absolute path of goldens.json, or null when the manifest names none or the file is absent. */
   goldensPath: string | null;
   /** Number of gate probabilities the text encoder returns. */
   gateCount: number;

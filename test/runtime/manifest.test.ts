@@ -54,7 +54,6 @@ const INVALID_MANIFESTS: Array<[string, (manifest: Manifest) => void, RegExp]> =
   ["malformed anchors", (m) => (section(m, "anchors").s8 = [[8, -1]]), /anchors\.s8 must be a non-empty list/],
   ["gate threshold above one", (m) => (section(m, "thresholds").gate = 1.5), /thresholds\.gate is 1\.5 but must be a number in 0\.\.1/],
   ["static block that is not gateable", (m) => (m.static = { blocks: ["stem"] }), /static\.blocks names "stem", which is not a gateable block/],
-  ["goldens file missing", (m) => (m.goldens = "goldens/none.json"), /goldens names .*none\.json, which does not exist/],
   ["gate list out of order", (m) => (m.gates = ["fuse.s8", "stage4.res1", "fuse.s16", "fuse.s32"]), /gates lists \[fuse\.s8, stage4\.res1, fuse\.s16, fuse\.s32\] but the blocks' gate indices give \[stage4\.res1, fuse\.s8/],
   ["full FLOPs that disagree", (m) => (m.fullFlops = 12), /fullFlops is 12 but the non-approximator blocks add up to \d+ FLOPs/],
   ["static model missing", (m) => (m.staticModel = "static/"), /staticModel names .*static\/manifest\.json, which does not exist/],
@@ -100,6 +99,12 @@ describe("model manifest validation", () => {
       });
     });
   }
+
+  it("loads without its goldens", async () => {
+    // Goldens only serve parity tests, and they are most of a model's size.
+    await editManifest(dir, (m) => (m.goldens = "goldens/none.json"));
+    assert.equal((await readManifest(dir)).goldensPath, null);
+  });
 
   it("rejects a directory without manifest.json", async () => {
     await rm(path.join(dir, "manifest.json"));
