@@ -13,10 +13,10 @@ MATCHED_LGMDP = "lgmdp_matched"
 BEGIN = "<!-- BEGIN GENERATED FIGURES (models/training/card.py) -->"
 END = "<!-- END GENERATED FIGURES -->"
 
-DEFAULT_TEXT = f"""# Model card: lgmdp-tabletop
+DEFAULT_TEXT = """# Model card: {name}
 
-{BEGIN}
-{END}
+{begin}
+{end}
 """
 
 
@@ -95,7 +95,8 @@ def generated_section(metrics, args):
 
 def write_card(path, metrics, args):
     """Replace the generated section of the card at path, keeping the hand-written text."""
-    text = DEFAULT_TEXT
+    name = os.path.basename(os.path.normpath(args.out))
+    text = DEFAULT_TEXT.format(name=name, begin=BEGIN, end=END)
     if os.path.exists(path):
         with open(path, encoding="utf-8") as f:
             text = f.read()

@@ -98,7 +98,9 @@ class Dataset:
             if cached.shape == shape:
                 return cached
             log(f"image cache {path} has shape {cached.shape}, expected {shape}; rebuilding it")
-        log(f"decoding {len(self.images)} images into {path}")
+        size_gib = np.prod(shape) / 2**30
+        log(f"decoding {len(self.images)} images once into the cache {path} ({size_gib:.2f} GiB, "
+            "reused by later runs; delete it to free the space)")
         pixels = np.lib.format.open_memmap(path + ".tmp", mode="w+", dtype=np.uint8, shape=shape)
         for i, img in enumerate(self.images):
             with Image.open(os.path.join(self.root, "images", img["file_name"])) as im:

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Train, evaluate and export the LGMDP grounding model.
 
-    /usr/bin/python3 models/training/train.py --data DIR --out models/lgmdp-tabletop [--quick]
+    /usr/bin/python3 models/training/train.py --data DIR --out DIR [--card FILE] [--quick]
 
 Phase 1 trains every block under random plans, so that any subset of blocks still
 works. Then the static plan is chosen on val. Phase 2 trains the gate jointly with the
@@ -36,7 +36,6 @@ from model import GATE, GATEABLE, POLICIES, SCALES, GroundingNet  # noqa: E402
 from phases import Trainer  # noqa: E402
 from vocab import MAX_TOKENS, build_vocab, encode, tokenize  # noqa: E402
 
-REPO = os.path.dirname(os.path.dirname(HERE))
 GATE_THRESHOLDS = (0.3, 0.5, 0.7)
 # Gate thresholds searched for the lgmdp run that matches softskip's mean compute.
 MATCHING_THRESHOLDS = tuple(round(0.02 * i, 2) for i in range(1, 50))
@@ -55,7 +54,8 @@ def parse_args(argv):
     p.add_argument("--eval-limit", type=int, default=None,
                    help="refs evaluated per split (default 1500, quick 80)")
     p.add_argument("--card", default=None,
-                   help="model card path (default docs/model-card.md, quick: OUT/model-card.md)")
+                   help="model card to write or update (default OUT/model-card.md; the shipped "
+                        "model's card is docs/model-card.md)")
     p.add_argument("--runs", default=os.path.join(HERE, "runs"), help="checkpoint and log folder")
     p.add_argument("--from-checkpoint", default=None, help="skip training and export this checkpoint")
     p.add_argument("--seed", type=int, default=1)
@@ -66,8 +66,7 @@ def parse_args(argv):
     if args.eval_limit is None:
         args.eval_limit = 80 if args.quick else 1500
     if args.card is None:
-        args.card = os.path.join(args.out, "model-card.md") if args.quick else \
-            os.path.join(REPO, "docs", "model-card.md")
+        args.card = os.path.join(args.out, "model-card.md")
     if args.minutes <= 0:
         p.error(f"--minutes must be positive, got {args.minutes}")
     return args
