@@ -10,7 +10,7 @@ import { serializeMessage, type Image } from "../../src/msgs";
 
 /** Repository root; this file runs from dist/test/bag. */
 export const REPO_ROOT = resolve(__dirname, "../../..");
-export const REAL_BAGS = resolve(REPO_ROOT, "../shared/data/real-bags");
+export { REAL_BAGS } from "../real-bags-dir";
 
 /** Creates a temporary folder; call the returned function in `after` to remove it. */
 export function makeTempDir(prefix: string): { dir: string; remove: () => void } {

@@ -21,7 +21,7 @@ function isSorted(times: bigint[]): boolean {
 describe("bag: real bags and reproducers", function () {
   before(function () {
     if (!existsSync(REAL_BAGS)) {
-      console.warn(`Skipping real-bag tests: ${REAL_BAGS} is absent.`);
+      console.warn(`Skipping real-bag tests: ${REAL_BAGS} is absent; set SOFTSKIP_REAL_BAGS to the folder of real bags.`);
       this.skip();
     }
   });

@@ -8,6 +8,7 @@ import * as path from "node:path";
 
 import { FileHandleReadable } from "@mcap/nodejs";
 import { decompress as decompressZstd } from "fzstd";
+import { REAL_BAGS } from "../real-bags-dir";
 
 // @mcap/core 2.x declares only ES module types but also ships a CommonJS build, which
 // `require` loads; the types are taken from the ES module declarations.
@@ -17,7 +18,7 @@ const { McapIndexedReader } = require("@mcap/core") as McapCore;
 
 /** Repository root, from dist/test/msgs once compiled. */
 export const REPO_ROOT = path.resolve(__dirname, "../../..");
-export const REAL_BAGS = path.resolve(REPO_ROOT, "../shared/data/real-bags");
+export { REAL_BAGS };
 
 export interface FixtureMessage {
   topic: string;

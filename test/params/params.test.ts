@@ -1,22 +1,28 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 import { ParameterError } from "../../src/errors";
 import { defaultParameters, PARAMETER_DECLARATIONS, PARAMETER_NAMES } from "../../src/params/declarations";
 import { readParameterFile } from "../../src/params/file";
 import { mergeParameters, validateParameter } from "../../src/params/validate";
+import { makeTempDir } from "../bag/helpers";
 
 const REPO_ROOT = resolve(__dirname, "../../..");
+const temp = makeTempDir("params");
+let written = 0;
 
+/** Writes a parameter file under the suite's temporary folder and returns its path. */
 function writeTemp(text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), "softskip-params-")), "params.yaml");
+  written += 1;
+  const path = join(temp.dir, `params-${written}.yaml`);
   writeFileSync(path, text);
   return path;
 }
 
 describe("parameters", () => {
+  after(() => temp.remove());
+
   it("config/params.yaml matches the declared defaults", () => {
     const fromFile = readParameterFile(join(REPO_ROOT, "config/params.yaml"));
     assert.deepEqual(fromFile, defaultParameters());

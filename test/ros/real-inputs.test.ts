@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 
 import { openBag } from "../../src/bag";
 import type { CompressedImage, DiagnosticArray, GroundingResult, Image } from "../../src/msgs";
@@ -12,7 +12,7 @@ import { GROUNDING_STATUS } from "../../src/msgs";
 import { loadGroundingEngine } from "../../src/runtime";
 import { CAMERA_QOS, publish, RELIABLE_PUBLISHER_QOS, REPO_ROOT, rgbImage, startTestNode, TestNode, waitUntil } from "./harness";
 
-const REAL_BAGS = resolve(REPO_ROOT, "../shared/data/real-bags");
+import { REAL_BAGS } from "../real-bags-dir";
 const TINY_MODEL = join(REPO_ROOT, "test", "runtime", "fixtures", "tiny-model");
 const RESULT = "/softskip_grounding/result";
 

@@ -8,9 +8,9 @@ import type { OnnxGroundingEngine } from "../../src/runtime/engine";
 import { loadGroundingEngine } from "../../src/runtime/engine";
 import type { CompressedImageInput, ImageInput, RawImageInput } from "../../src/runtime/types";
 import { POLICY_NAMES } from "../../src/params/declarations";
-import { REPO_ROOT, skipBecause, TINY_MODEL_DIR } from "./helpers";
+import { skipBecause, TINY_MODEL_DIR } from "./helpers";
 
-const REAL_BAGS = path.resolve(REPO_ROOT, "../shared/data/real-bags");
+import { REAL_BAGS } from "../real-bags-dir";
 
 interface ImageMessage {
   width: number;
