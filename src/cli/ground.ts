@@ -7,7 +7,7 @@ import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 
 import { ArgumentError, InputError } from "../errors";
-import { decodeImage, drawBox } from "../image";
+import { decodeImage, drawBox, GROUNDED_COLOR, NOT_FOUND_COLOR } from "../image";
 import { createConsoleLogger } from "../log";
 import { defaultParameters } from "../params/declarations";
 import { BUNDLED_MODEL_DIR, loadGroundingEngine } from "../runtime/engine";
@@ -120,8 +120,9 @@ export async function run(args: string[]): Promise<number> {
       await mkdir(dirname(values.out), { recursive: true });
       // A box below the score threshold is still drawn, because it shows what the model
       // considered, but its label marks it as not found.
-      const label = `${output.status === "grounded" ? "" : "not found: "}${parsed.expression} ${output.score.toFixed(2)}`;
-      await writeFile(values.out, await drawBox(decoded, output.box, label));
+      const grounded = output.status === "grounded";
+      const label = `${grounded ? "" : "not found: "}${parsed.expression} ${output.score.toFixed(2)}`;
+      await writeFile(values.out, await drawBox(decoded, output.box, label, { color: grounded ? GROUNDED_COLOR : NOT_FOUND_COLOR }));
     }
 
     const result = {

@@ -4,11 +4,20 @@ import { ArgumentError } from "../errors";
 import type { Box } from "../runtime/types";
 import type { DecodedImage } from "./types";
 
+/** Colour of a box that reached the score threshold (green). */
+export const GROUNDED_COLOR = "#00e676";
+/** Colour of a best box below the score threshold, drawn to show what the model considered (orange). */
+export const NOT_FOUND_COLOR = "#ff9800";
+
 export interface DrawBoxOptions {
   /** "png" (default) for files, "raw" for RGB8 bytes of the same size, e.g. a debug image topic. */
   format?: "png" | "raw";
-  /** Outline and label background colour as CSS; default "#00e676" (green). */
+  /** Outline and label background colour as CSS; default GROUNDED_COLOR. */
   color?: string;
+  /** A second box drawn dashed, such as the ground truth to compare with; none by default. */
+  reference?: Box | null;
+  /** Colour of the reference box as CSS; default "#2979ff" (blue). */
+  referenceColor?: string;
 }
 
 const XML_ESCAPES: Readonly<Record<string, string>> = {
@@ -24,10 +33,21 @@ function escapeXml(text: string): string {
 }
 
 /** Builds the SVG overlay; sizes scale with the image so the box stays visible on large frames. */
-function overlaySvg(width: number, height: number, box: Box | null, label: string, color: string): string {
+function overlaySvg(width: number, height: number, box: Box | null, label: string, color: string, reference: { box: Box; color: string } | null): string {
   const stroke = Math.max(2, Math.round(Math.min(width, height) / 150));
-  const fontSize = Math.max(12, Math.round(Math.min(width, height) / 25));
+  // Estimated text width: 0.6 em per character, a usual average for sans-serif fonts. The
+  // font shrinks, down to 8 px, so that a long label still fits across a small image.
+  const fittingSize = Math.floor(width / (0.6 * (label.length + 1)));
+  const fontSize = Math.max(8, Math.min(Math.max(12, Math.round(Math.min(width, height) / 25)), fittingSize));
   const parts: string[] = [];
+
+  if (reference !== null) {
+    const { x, y, width: w, height: h } = reference.box;
+    parts.push(
+      `<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="none" stroke="${reference.color}" ` +
+        `stroke-width="${stroke}" stroke-dasharray="${stroke * 3} ${stroke * 2}"/>`,
+    );
+  }
 
   let labelX = 0;
   let labelY = 0;
@@ -42,7 +62,6 @@ function overlaySvg(width: number, height: number, box: Box | null, label: strin
   }
 
   if (label !== "") {
-    // Estimated text width: 0.6 em per character, a usual average for sans-serif fonts.
     const labelWidth = Math.min(width, Math.ceil(label.length * fontSize * 0.6 + fontSize * 0.6));
     labelX = Math.max(0, Math.min(labelX, width - labelWidth));
     parts.push(
@@ -72,11 +91,14 @@ export async function drawBox(
         `${image.width * image.height * 3}; pass the output of decodeImage.`,
     );
   }
-  if (box !== null && ![box.x, box.y, box.width, box.height].every(Number.isFinite)) {
-    throw new ArgumentError(`Invalid box ${JSON.stringify(box)} for drawBox: expected finite pixel values.`);
+  const reference = options.reference ?? null;
+  for (const [name, candidate] of [["box", box], ["reference", reference]] as const) {
+    if (candidate !== null && ![candidate.x, candidate.y, candidate.width, candidate.height].every(Number.isFinite)) {
+      throw new ArgumentError(`Invalid ${name} ${JSON.stringify(candidate)} for drawBox: expected finite pixel values.`);
+    }
   }
 
-  const svg = overlaySvg(image.width, image.height, box, label, options.color ?? "#00e676");
+  const svg = overlaySvg(image.width, image.height, box, label, options.color ?? GROUNDED_COLOR, reference === null ? null : { box: reference, color: options.referenceColor ?? "#2979ff" });
   const composed = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
     .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
     .removeAlpha();

@@ -1,7 +1,7 @@
 export { compressedCodec } from "./compressed";
 export type { Codec } from "./compressed";
 export { decodeImage } from "./decode";
-export { drawBox } from "./draw";
+export { drawBox, GROUNDED_COLOR, NOT_FOUND_COLOR } from "./draw";
 export type { DrawBoxOptions } from "./draw";
 export { MAX_IMAGE_SIDE, SUPPORTED_RAW_ENCODINGS } from "./encodings";
 export { boxFromModelPixels, computeLetterboxTransform, letterboxImage, modelPixelsFromBox } from "./letterbox";

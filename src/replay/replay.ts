@@ -395,6 +395,12 @@ class ReplaySession {
     const statistics = this.statistics;
     const processed = statistics.results.length;
     const accuracy = statistics.accuracy();
+    for (const result of statistics.results) {
+      const truthBox = statistics.truthBox(result);
+      if (truthBox !== undefined) {
+        result.truthBox = truthBox;
+      }
+    }
     return {
       bag: this.options.bagPath,
       output: this.output?.path ?? null,
@@ -416,6 +422,7 @@ class ReplaySession {
       overBudget: statistics.overBudget(),
       accuracy: this.topics.groundTruth === null ? null : accuracy.accuracy,
       accuracySamples: accuracy.samples,
+      accuracyByCommand: statistics.accuracyByCommand(),
       groundTruthTopic: this.topics.groundTruth,
       unreadable: this.bag.skipped().map((entry) => ({ ...entry })),
       missingFiles: [...this.bag.missingFiles],

@@ -58,7 +58,7 @@ figcaption { font-size: 13px; }
 <h1>SoftSkip replay</h1>
 ${summaryTable(summary)}
 <h2>Commands</h2>
-${thumbnails.length === 0 ? "<p>No command produced a result.</p>" : `<div class="thumbs">${thumbnails.map(thumbnailFigure).join("\n")}</div>`}
+${thumbnails.length === 0 ? "<p>No command produced a result.</p>" : `${truthLegend(summary)}<div class="thumbs">${thumbnails.map((thumbnail) => thumbnailFigure(thumbnail, summary)).join("\n")}</div>`}
 <h2>Latency</h2>
 ${latencyPlot}
 <h2>Compute</h2>
@@ -95,11 +95,20 @@ function summaryTable(summary: ReplaySummary): string {
   return `<table>${rows.map(([key, value]) => `<tr><th>${escapeHtml(key)}</th><td>${escapeHtml(value)}</td></tr>`).join("")}</table>`;
 }
 
-function thumbnailFigure(thumbnail: Thumbnail): string {
+function truthLegend(summary: ReplaySummary): string {
+  if (summary.accuracyByCommand.length === 0) {
+    return "";
+  }
+  return "<p>One frame per command: the result's box in green (orange when not found), the ground truth dashed in blue. Each caption scores all of the command's results against the ground truth.</p>";
+}
+
+function thumbnailFigure(thumbnail: Thumbnail, summary: ReplaySummary): string {
   const result = thumbnail.sample.result;
   const image = thumbnail.dataUrl === null ? `<div class="missing">image not decodable</div>` : `<img src="${thumbnail.dataUrl}" width="320" alt="">`;
   const box = result.box === null ? "no box" : `box x ${result.box.x.toFixed(0)}, y ${result.box.y.toFixed(0)}, ${result.box.width.toFixed(0)} x ${result.box.height.toFixed(0)}`;
-  return `<figure>${image}<figcaption><b>${escapeHtml(result.transcript)}</b><br>${escapeHtml(result.status)}, score ${result.score.toFixed(2)}, ${escapeHtml(box)}</figcaption></figure>`;
+  const scored = summary.accuracyByCommand.find((entry) => entry.commandId === thumbnail.sample.commandId);
+  const verdict = scored === undefined ? "" : `<br>right on ${scored.correct} of ${scored.samples} frames with ground truth`;
+  return `<figure>${image}<figcaption><b>${escapeHtml(result.transcript)}</b><br>${escapeHtml(result.status)}, score ${result.score.toFixed(2)}, ${escapeHtml(box)}${verdict}</figcaption></figure>`;
 }
 
 /**

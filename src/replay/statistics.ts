@@ -1,7 +1,7 @@
 /** Counters and aggregates of one replay, turned into the `--json` summary at the end. */
 import { intersectionOverUnion, nearestRankPercentile } from "../metrics";
 import { boxFromBoundingBox, GROUNDING_STATUS, type GroundingResult } from "../msgs";
-import type { ResultRecord } from "./types";
+import type { CommandAccuracy, ResultRecord } from "./types";
 
 /** Minimum intersection over union for a box to count as correct, as in RefCOCO evaluation. */
 export const IOU_THRESHOLD = 0.5;
@@ -49,31 +49,64 @@ export class ReplayStatistics {
   }
 
   /**
-   * Scores results against the ground truth at the same header stamp: a grounded truth
+   * Judges one result against the ground truth at the same header stamp: a grounded truth
    * needs a grounded result with IoU >= 0.5, a not-found truth needs "not_found". A truth
-   * that names its transcript scores only results of that transcript, so commands given
-   * with --command are not scored against the bag's own. Returns null accuracy when the
-   * bag has no ground truth or no result matched one.
+   * that names its transcript judges only results of that transcript, so commands given
+   * with --command are not scored against the bag's own. Returns null without such a truth.
    */
-  accuracy(): { accuracy: number | null; samples: number } {
+  judge(result: ResultRecord): boolean | null {
+    const truth = this.truthFor(result);
+    if (truth === undefined) {
+      return null;
+    }
+    if (truth.status !== GROUNDING_STATUS.GROUNDED) {
+      return result.status === "not_found";
+    }
+    return result.status === "grounded" && result.box !== null && intersectionOverUnion(result.box, boxFromBoundingBox(truth.bbox)) >= IOU_THRESHOLD;
+  }
+
+  /** The ground-truth box that applies to a result: null when the referent is absent, undefined without ground truth. */
+  truthBox(result: ResultRecord): ResultRecord["truthBox"] {
+    const truth = this.truthFor(result);
+    if (truth === undefined) {
+      return undefined;
+    }
+    return truth.status === GROUNDING_STATUS.GROUNDED ? boxFromBoundingBox(truth.bbox) : null;
+  }
+
+  /** Share of judged results that are correct; null accuracy when none could be judged. */
+  accuracy(results: readonly ResultRecord[] = this.results): { accuracy: number | null; samples: number } {
     let samples = 0;
     let correct = 0;
-    for (const result of this.results) {
-      const truth = this.groundTruth.get(result.stampNs.toString());
-      if (truth === undefined || (truth.transcript !== "" && truth.transcript !== result.transcript)) {
-        continue;
-      }
-      samples += 1;
-      if (truth.status === GROUNDING_STATUS.GROUNDED) {
-        const truthBox = boxFromBoundingBox(truth.bbox);
-        if (result.status === "grounded" && result.box !== null && intersectionOverUnion(result.box, truthBox) >= IOU_THRESHOLD) {
-          correct += 1;
-        }
-      } else if (result.status === "not_found") {
-        correct += 1;
+    for (const result of results) {
+      const verdict = this.judge(result);
+      if (verdict !== null) {
+        samples += 1;
+        correct += verdict ? 1 : 0;
       }
     }
     return { accuracy: samples === 0 ? null : correct / samples, samples };
+  }
+
+  /** Judged and correct results per command, in the order commands were issued. */
+  accuracyByCommand(): CommandAccuracy[] {
+    const byCommand = new Map<number, CommandAccuracy>();
+    for (const result of this.results) {
+      const verdict = this.judge(result);
+      if (verdict === null) {
+        continue;
+      }
+      const entry = byCommand.get(result.commandId) ?? { commandId: result.commandId, transcript: result.transcript, correct: 0, samples: 0 };
+      entry.samples += 1;
+      entry.correct += verdict ? 1 : 0;
+      byCommand.set(result.commandId, entry);
+    }
+    return [...byCommand.values()].sort((a, b) => a.commandId - b.commandId);
+  }
+
+  private truthFor(result: ResultRecord): GroundingResult | undefined {
+    const truth = this.groundTruth.get(result.stampNs.toString());
+    return truth === undefined || (truth.transcript !== "" && truth.transcript !== result.transcript) ? undefined : truth;
   }
 }
 

@@ -24,6 +24,7 @@ export function formatSummary(summary: ReplaySummary): string {
     `Latency:      p50 ${formatMs(summary.latencyMs.p50)}, p90 ${formatMs(summary.latencyMs.p90)}, p99 ${formatMs(summary.latencyMs.p99)}; ${summary.overBudget} over budget`,
     `Compute:      ${summary.computeRatio === null ? "n/a" : `${(summary.computeRatio * 100).toFixed(1)}% of the full model's FLOPs`}`,
     `Accuracy:     ${accuracyText(summary)}`,
+    ...summary.accuracyByCommand.map((entry) => `              ${entry.correct} of ${entry.samples} for ${JSON.stringify(entry.transcript)}`),
     `Wall time:    ${summary.wallTimeS.toFixed(1)} s`,
   ];
   for (const entry of summary.unreadable) {
@@ -41,7 +42,7 @@ export function formatSummary(summary: ReplaySummary): string {
 /** Describes the accuracy line of a replay summary, saying why it is missing when it is. */
 export function accuracyText(summary: ReplaySummary): string {
   if (summary.accuracy !== null) {
-    return `${(summary.accuracy * 100).toFixed(1)}% of ${summary.accuracySamples} results (IoU >= 0.5)`;
+    return `${(summary.accuracy * 100).toFixed(1)}% of ${summary.accuracySamples} results right (a found box with IoU >= 0.5, or "not found" for an absent object)`;
   }
   return summary.groundTruthTopic === null ? "n/a (no ground truth in the bag)" : "n/a (the bag's ground truth is for other commands)";
 }

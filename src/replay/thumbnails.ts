@@ -1,11 +1,12 @@
 /**
  * Keeps one image per command (the first grounded frame, else the first result) and
- * renders it as a small JPEG with the box drawn, for the HTML report.
+ * renders it as a small JPEG with the box drawn, and the ground-truth box where the bag
+ * has one, for the HTML report.
  */
 import sharp from "sharp";
 
 import { describeError } from "../errors";
-import { decodeImage, drawBox } from "../image";
+import { decodeImage, drawBox, GROUNDED_COLOR, NOT_FOUND_COLOR } from "../image";
 import type { Logger } from "../log";
 import type { ResultImageSample } from "./types";
 
@@ -45,8 +46,9 @@ async function renderThumbnail(sample: ResultImageSample, logger: Logger): Promi
   try {
     const image = await decodeImage(sample.image, `command ${sample.commandId}`);
     const label = `${sample.result.expression} (${sample.result.score.toFixed(2)})`;
-    const color = sample.result.status === "grounded" ? "#00e676" : "#ff9800";
-    const png = await drawBox(image, sample.result.box, label, { color });
+    const color = sample.result.status === "grounded" ? GROUNDED_COLOR : NOT_FOUND_COLOR;
+    // The ground truth, where the bag has it, is drawn dashed in blue beside the result.
+    const png = await drawBox(image, sample.result.box, label, { color, reference: sample.result.truthBox ?? null });
     const jpeg = await sharp(png).resize({ width: Math.min(THUMBNAIL_WIDTH, image.width) }).jpeg({ quality: 75 }).toBuffer();
     return `data:image/jpeg;base64,${jpeg.toString("base64")}`;
   } catch (error) {

@@ -66,6 +66,21 @@ export interface ResultRecord {
   endToEndMs: number;
   budgetMs: number;
   computeRatio: number;
+  /**
+   * Filled in when the replay ends: the ground-truth box at this frame's stamp, null when
+   * the truth is "not found", absent when no ground truth applies.
+   */
+  truthBox?: { x: number; y: number; width: number; height: number } | null;
+}
+
+/** Results of one command judged against the bag's ground truth. */
+export interface CommandAccuracy {
+  commandId: number;
+  transcript: string;
+  /** Results that matched the ground truth. */
+  correct: number;
+  /** Results that had a ground truth at the same stamp. */
+  samples: number;
 }
 
 /** The `--json` object; field names are a contract, new fields may be added. */
@@ -97,10 +112,15 @@ export interface ReplaySummary {
   computeRatio: number | null;
   /** Results whose end-to-end latency exceeded the budget in force. */
   overBudget: number;
-  /** Fraction of results matching the ground truth (IoU >= 0.5); null without ground truth. */
+  /**
+   * Fraction of results matching the ground truth: grounded with IoU >= 0.5, or "not found"
+   * when the truth is (the model card's decision accuracy); null without ground truth.
+   */
   accuracy: number | null;
   /** Results that had a ground truth at the same stamp, for the same transcript. */
   accuracySamples: number;
+  /** Accuracy per command that had ground truth, in the order commands were issued. */
+  accuracyByCommand: CommandAccuracy[];
   /** Ground-truth topic of the bag; null when it has none. */
   groundTruthTopic: string | null;
   /** Messages the bag reader could not use, per topic and reason. */

@@ -2,12 +2,9 @@
  * `~/debug_image`: the grounded frame with its box and label drawn, as rgb8. Decoding and
  * drawing reuse src/image, so the picture matches what `softskip ground --out` writes.
  */
-import { decodeImage, drawBox } from "../image";
+import { decodeImage, drawBox, GROUNDED_COLOR, NOT_FOUND_COLOR } from "../image";
 import type { Image } from "../msgs";
 import type { FrameInput, GroundingEvent } from "../stream/types";
-
-const GROUNDED_COLOR = "#00e676";
-const NOT_FOUND_COLOR = "#ff9800";
 
 /** Draws `event`'s box onto `frame` and returns a sensor_msgs/Image with the image's header. */
 export async function renderDebugImage(frame: FrameInput, event: GroundingEvent): Promise<Image> {

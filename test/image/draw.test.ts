@@ -42,6 +42,23 @@ describe("image/drawBox", () => {
     assert.deepEqual(pixelAt(raw, 100, 50, 70), [60, 60, 60]);
   });
 
+  it("draws a dashed reference box", async () => {
+    const reference = { x: 20, y: 20, width: 100, height: 60 };
+    const raw = await drawBox(greyImage(200, 150), null, "", { format: "raw", reference, referenceColor: "#0000ff" });
+    const topEdge = [...Array(100).keys()].map((dx) => pixelAt(raw, 200, 20 + dx, 20));
+    const blue = topEdge.filter(([red, green, blueValue]) => blueValue > 150 && red < 100 && green < 100).length;
+    assert.ok(blue > 30, `only ${blue} of 100 top-edge pixels are blue`);
+    assert.ok(blue < 90, `${blue} of 100 top-edge pixels are blue: the outline is not dashed`);
+  });
+
+  it("shrinks a long label to fit a small image", async () => {
+    const label = "not found: the small blue mug left of the bowl 0.42";
+    const raw = await drawBox(greyImage(160, 120), null, label, { format: "raw", color: "#ff0000" });
+    // At the usual 12 px font the background would reach 16.8 px down; at 8 px, 11.2 px.
+    assert.notDeepEqual(pixelAt(raw, 160, 2, 2), [60, 60, 60]);
+    assert.deepEqual(pixelAt(raw, 160, 2, 14), [60, 60, 60]);
+  });
+
   it("rejects a short image buffer", async () => {
     const image = { data: Buffer.alloc(10), width: 10, height: 10 };
     await assert.rejects(drawBox(image, null, ""), errorMatching(ArgumentError, "10 bytes"));

@@ -60,4 +60,23 @@ describe("replay accuracy", () => {
     statistics.results.push(result("the blue bowl"));
     assert.deepEqual(statistics.accuracy(), { accuracy: 1, samples: 1 });
   });
+
+  it("scores each command apart", () => {
+    const statistics = new ReplayStatistics();
+    statistics.groundTruth.set("1000000000", truth(""));
+    statistics.groundTruth.set("2000000000", truth(""));
+    const missed = { ...result("the blue bowl"), commandId: 2, stampNs: 2_000_000_000n, box: { x: 100, y: 100, width: 5, height: 5 } };
+    statistics.results.push(result("grab the red mug"), { ...result("the blue bowl"), commandId: 2 }, missed);
+    assert.deepEqual(statistics.accuracyByCommand(), [
+      { commandId: 1, transcript: "grab the red mug", correct: 1, samples: 1 },
+      { commandId: 2, transcript: "the blue bowl", correct: 1, samples: 2 },
+    ]);
+  });
+
+  it("gives the truth box of a judged result", () => {
+    const statistics = new ReplayStatistics();
+    statistics.groundTruth.set("1000000000", truth(""));
+    assert.deepEqual(statistics.truthBox(result("the cup")), BOX);
+    assert.equal(statistics.truthBox({ ...result("the cup"), stampNs: 5n }), undefined);
+  });
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 
 import { silentLogger } from "../../src/log";
 import { formatSummary, intersectionOverUnion, percentile, ProgressBar, type ReplaySummary } from "../../src/replay";
+import { renderReport } from "../../src/replay/report";
 
 /** Creates a stand-in for process.stderr that records what is written. */
 function fakeStream(isTTY: boolean): NodeJS.WriteStream & { written: string[] } {
@@ -24,6 +25,10 @@ const SUMMARY: ReplaySummary = {
   overBudget: 1,
   accuracy: 0.5,
   accuracySamples: 6,
+  accuracyByCommand: [
+    { commandId: 1, transcript: "grab the red mug", correct: 2, samples: 4 },
+    { commandId: 2, transcript: "no, the blue one", correct: 1, samples: 2 },
+  ],
   groundTruthTopic: "/softskip/ground_truth",
   unreadable: [{ topic: "/json", reason: "unsupported message encoding", count: 3 }],
   missingFiles: [],
@@ -54,7 +59,8 @@ describe("replay: summary and progress", function () {
     assert.match(text, /Frames: +10 received, 6 processed, 2 dropped, 1 rejected, 1 without a command/);
     assert.match(text, /Results: +grounded 5, not_found 1/);
     assert.match(text, /Latency: +p50 80\.0 ms, p90 150\.0 ms, p99 210\.5 ms; 1 over budget/);
-    assert.match(text, /Accuracy: +50\.0% of 6 results \(IoU >= 0\.5\)/);
+    assert.match(text, /Accuracy: +50\.0% of 6 results right \(a found box with IoU >= 0\.5, or "not found" for an absent object\)/);
+    assert.match(text, /\n +2 of 4 for "grab the red mug"\n +1 of 2 for "no, the blue one"\n/);
     assert.match(text, /Unreadable: +3 message\(s\) on \/json: unsupported message encoding/);
   });
 
@@ -69,5 +75,24 @@ describe("replay: summary and progress", function () {
     assert.match(terminal.written[0], /\r\[#+\] 100% 2\/2 messages/);
     bar.wrapLogger(silentLogger).info("a log line");
     assert.equal(terminal.written[1], "\r\x1b[K", "a log line clears the bar first");
+  });
+
+  it("report captions score each command", function () {
+    const record = {
+      commandId: 1,
+      transcript: "grab the red mug",
+      expression: "red mug",
+      status: "grounded" as const,
+      box: { x: 1, y: 2, width: 3, height: 4 },
+      score: 0.9,
+      stampNs: 1n,
+      logTimeNs: 1n,
+      endToEndMs: 20,
+      budgetMs: 100,
+      computeRatio: 1,
+    };
+    const html = renderReport(SUMMARY, [record], [{ sample: { commandId: 1, image: { kind: "file", path: "x.png" }, result: record }, dataUrl: null }]);
+    assert.match(html, /<b>grab the red mug<\/b><br>grounded, score 0\.90, box x 1, y 2, 3 x 4<br>right on 2 of 4 frames with ground truth/);
+    assert.match(html, /the ground truth dashed in blue/);
   });
 });
