@@ -10,7 +10,7 @@ import { ArgumentError } from "../errors";
 import { createConsoleLogger } from "../log";
 import { writeDataset } from "../synth/dataset";
 import { writeSessionBag } from "../synth/session";
-import { checkOutputFile } from "./runtime-options";
+import { checkOutputFile, parseCliArgs } from "./runtime-options";
 
 const USAGE = `Usage:
   softskip synth dataset --out DIR [--scenes N] [--width W] [--height H] [--seed S]
@@ -63,16 +63,16 @@ export function numberOption(name: string, text: string | undefined, fallback: n
   return value;
 }
 
-function parse(args: string[], options: NonNullable<ParseArgsConfig["options"]>) {
-  try {
-    return parseArgs({ args, options, allowPositionals: false, allowNegative: true, strict: true });
-  } catch (error) {
-    throw new ArgumentError(`${(error as Error).message}.\n${USAGE}`, { cause: error });
-  }
+function parse(mode: string, args: string[], options: NonNullable<ParseArgsConfig["options"]>) {
+  return parseCliArgs(
+    () => parseArgs({ args, options, allowPositionals: false, allowNegative: true, strict: true }),
+    `softskip synth ${mode}`,
+    Object.keys(options),
+  );
 }
 
 async function runDataset(args: string[]): Promise<number> {
-  const { values } = parse(args, {
+  const { values } = parse("dataset", args, {
     out: { type: "string" },
     scenes: { type: "string" },
     width: { type: "string" },
@@ -83,7 +83,7 @@ async function runDataset(args: string[]): Promise<number> {
     json: { type: "boolean", default: false },
   });
   if (typeof values.out !== "string") {
-    throw new ArgumentError(`synth dataset needs the output folder; pass --out DIR.\n${USAGE}`);
+    throw new ArgumentError("synth dataset needs the output folder; pass --out DIR. Run softskip synth --help for the options.");
   }
   const logger = createConsoleLogger("synth");
   const summary = await writeDataset({
@@ -107,7 +107,7 @@ async function runDataset(args: string[]): Promise<number> {
 }
 
 async function runBag(args: string[]): Promise<number> {
-  const { values } = parse(args, {
+  const { values } = parse("bag", args, {
     out: { type: "string" },
     seconds: { type: "string" },
     rate: { type: "string" },
@@ -121,7 +121,7 @@ async function runBag(args: string[]): Promise<number> {
     json: { type: "boolean", default: false },
   });
   if (typeof values.out !== "string") {
-    throw new ArgumentError(`synth bag needs the output file; pass --out FILE.mcap.\n${USAGE}`);
+    throw new ArgumentError("synth bag needs the output file; pass --out FILE.mcap. Run softskip synth --help for the options.");
   }
   checkOutputFile(values.out, "--out", "session.mcap");
   // Like ros2 bag record, never replace an existing bag.
@@ -171,6 +171,6 @@ export async function run(args: string[]): Promise<number> {
     case "bag":
       return runBag(rest);
     default:
-      throw new ArgumentError(`Unknown synth mode ${JSON.stringify(mode)}; use "dataset" or "bag".\n${USAGE}`);
+      throw new ArgumentError(`Unknown synth mode ${JSON.stringify(mode)}; use "dataset" or "bag". Run softskip synth --help for the options.`);
   }
 }

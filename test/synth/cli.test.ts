@@ -23,4 +23,16 @@ describe("synth: command line", () => {
     assert.equal(status, 2);
     assert.match(stderr, /--out docs is a folder; pass a file path inside it, such as docs\/session\.mcap/);
   });
+
+  it("dataset suggests the option a typo meant", () => {
+    const { status, stderr } = synth(["dataset", "--out", "unused", "--scene", "3"]);
+    assert.equal(status, 2);
+    assert.equal(stderr.trim(), "softskip: Unknown option --scene; did you mean --scenes? Run softskip synth dataset --help for the options.");
+  });
+
+  it("dataset explains a negative value", () => {
+    const { status, stderr } = synth(["dataset", "--out", "unused", "--seed", "-1"]);
+    assert.equal(status, 2);
+    assert.match(stderr, /The value of --seed starts with "-"; write it as --seed=VALUE if you meant it/);
+  });
 });
