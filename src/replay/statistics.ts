@@ -65,7 +65,7 @@ export class ReplayStatistics {
     return result.status === "grounded" && result.box !== null && intersectionOverUnion(result.box, boxFromBoundingBox(truth.bbox)) >= IOU_THRESHOLD;
   }
 
-  /** The ground-truth box that applies to a result: null when the referent is absent, undefined without ground truth. */
+  /** Returns the ground-truth box that applies to a result: null when the referent is absent, undefined without ground truth. */
   truthBox(result: ResultRecord): ResultRecord["truthBox"] {
     const truth = this.truthFor(result);
     if (truth === undefined) {
@@ -74,7 +74,7 @@ export class ReplayStatistics {
     return truth.status === GROUNDING_STATUS.GROUNDED ? boxFromBoundingBox(truth.bbox) : null;
   }
 
-  /** Share of judged results that are correct; null accuracy when none could be judged. */
+  /** Returns the share of judged results that are correct, with null accuracy when none could be judged. */
   accuracy(results: readonly ResultRecord[] = this.results): { accuracy: number | null; samples: number } {
     let samples = 0;
     let correct = 0;
@@ -88,7 +88,7 @@ export class ReplayStatistics {
     return { accuracy: samples === 0 ? null : correct / samples, samples };
   }
 
-  /** Judged and correct results per command, in the order commands were issued. */
+  /** Counts judged and correct results per command, in the order commands were issued. */
   accuracyByCommand(): CommandAccuracy[] {
     const byCommand = new Map<number, CommandAccuracy>();
     for (const result of this.results) {
