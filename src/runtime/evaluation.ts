@@ -11,7 +11,7 @@ import path from "node:path";
 
 import { ArgumentError, describeError, InputError } from "../errors";
 import type { Logger } from "../log";
-import { silentLogger } from "../log";
+import { RateLimitedLog, silentLogger } from "../log";
 import { intersectionOverUnion, nearestRankPercentile } from "../metrics";
 import { parseTranscript } from "./transcript";
 import type { Box, GroundingEngine, GroundingOutput, GroundOptions, PolicyName } from "./types";
@@ -157,6 +157,8 @@ export async function readEvalDataset(dir: string, split: string, limit?: number
 /** Grounds every item with every policy and summarises the results. */
 export async function evaluatePolicies(engine: GroundingEngine, dataset: EvalDataset, options: EvalOptions): Promise<EvalReport> {
   const logger = options.logger ?? silentLogger;
+  // A folder of missing images would otherwise print one warning per ref.
+  const skipLog = new RateLimitedLog(logger);
   const outcomes = new Map<PolicyName, Outcome[]>(options.policies.map((policy) => [policy, []]));
   const textMs: number[] = [];
   let rejectedTranscripts = 0;
@@ -188,7 +190,7 @@ export async function evaluatePolicies(engine: GroundingEngine, dataset: EvalDat
           if (!(error instanceof InputError)) {
             throw error;
           }
-          logger.warn(`Skipping ref ${item.refId}: ${describeError(error)}`);
+          skipLog.warn("skipped ref", `Skipping ref ${item.refId}: ${describeError(error)}`);
           break;
         }
         const answeredNotFound = output.status === "not_found";
