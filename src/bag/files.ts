@@ -2,11 +2,12 @@
  * Finds the bag files behind a path: a single .mcap or .db3 file (possibly zstd
  * file-compressed), or a rosbag2 folder whose metadata.yaml lists them in order.
  */
-import { access, readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 import { BagError, describeError } from "../errors";
 import type { Logger } from "../log";
+import { pathExists } from "../path-exists";
 import { decompressZstd, hasZstdMagic } from "./compression";
 import { BagFileKind, sniffFileKind } from "./sniff";
 import { METADATA_FILE, readBagMetadata, type BagMetadata } from "./metadata";
@@ -34,14 +35,14 @@ export async function resolveBagLayout(path: string, logger: Logger): Promise<Ba
     return { files: [path], missing: [], metadata: await siblingMetadata(path, logger) };
   }
 
-  if (await exists(join(path, METADATA_FILE))) {
+  if (await pathExists(join(path, METADATA_FILE))) {
     const metadata = await readBagMetadata(path, logger);
     const listed = metadata.relativeFilePaths.length > 0 ? metadata.relativeFilePaths : await bagFilesIn(path);
     const files: string[] = [];
     const missing: string[] = [];
     for (const relative of listed) {
       const file = join(path, relative);
-      ((await exists(file)) ? files : missing).push(file);
+      ((await pathExists(file)) ? files : missing).push(file);
     }
     if (files.length === 0) {
       throw new BagError(path, `None of the bag files that ${join(path, METADATA_FILE)} lists exist (${listed.join(", ") || "it lists none"}); copy the bag folder completely.`);
@@ -63,7 +64,7 @@ export async function resolveBagLayout(path: string, logger: Logger): Promise<Ba
  */
 async function siblingMetadata(file: string, logger: Logger): Promise<BagMetadata | undefined> {
   const folder = dirname(file);
-  if (!(await exists(join(folder, METADATA_FILE)))) {
+  if (!(await pathExists(join(folder, METADATA_FILE)))) {
     return undefined;
   }
   try {
@@ -78,15 +79,6 @@ async function siblingMetadata(file: string, logger: Logger): Promise<BagMetadat
 async function bagFilesIn(folder: string): Promise<string[]> {
   const names = await readdir(folder);
   return names.filter((name) => BAG_FILE.test(name)).sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export interface LoadedBagFile {

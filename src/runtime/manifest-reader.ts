@@ -7,6 +7,7 @@ import { access, readFile } from "node:fs/promises";
 import path from "node:path";
 
 import { describeError, ModelError } from "../errors";
+import { pathExists } from "../path-exists";
 import type { BlockKind, BlockSpec, InputSpec, ModelManifest, SkipRule, TextSpec, TokenizerSpec } from "./manifest";
 import type { Json } from "./manifest-fields";
 import {
@@ -62,7 +63,7 @@ export async function readManifest(modelDir: string): Promise<ModelManifest> {
   const staticModelDir = optionalPath(problem, dir, root.staticModel, "staticModel");
   // Goldens are test data that inference never reads, so a deployment may strip them.
   const namedGoldens = optionalPath(problem, dir, root.goldens, "goldens");
-  const goldensPath = namedGoldens !== null && (await exists(namedGoldens)) ? namedGoldens : null;
+  const goldensPath = namedGoldens !== null && (await pathExists(namedGoldens)) ? namedGoldens : null;
 
   await requireFiles(problem, [
     ["text.file", text.file],
@@ -291,15 +292,6 @@ function optionalPath(problem: ManifestProblem, dir: string, value: unknown, fie
     return null;
   }
   return path.resolve(dir, nonEmptyString(problem, value, field));
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function requireFiles(problem: ManifestProblem, files: Array<[string, string]>): Promise<void> {
