@@ -8,6 +8,8 @@ import type { DecodedImage } from "./types";
 export const GROUNDED_COLOR = "#00e676";
 /** Colour of a best box below the score threshold, drawn to show what the model considered (orange). */
 export const NOT_FOUND_COLOR = "#ff9800";
+/** Colour of a reference box, such as the ground truth, drawn dashed (blue). */
+export const REFERENCE_COLOR = "#2979ff";
 
 export interface DrawBoxOptions {
   /** "png" (default) for files, "raw" for RGB8 bytes of the same size, e.g. a debug image topic. */
@@ -16,7 +18,7 @@ export interface DrawBoxOptions {
   color?: string;
   /** A second box drawn dashed, such as the ground truth to compare with; none by default. */
   reference?: Box | null;
-  /** Colour of the reference box as CSS; default "#2979ff" (blue). */
+  /** Colour of the reference box as CSS; default REFERENCE_COLOR. */
   referenceColor?: string;
 }
 
@@ -37,14 +39,15 @@ function overlaySvg(width: number, height: number, box: Box | null, label: strin
   const stroke = Math.max(2, Math.round(Math.min(width, height) / 150));
   // Estimated text width: 0.6 em per character, a usual average for sans-serif fonts. The
   // font shrinks, down to 8 px, so that a long label still fits across a small image.
+  const usualSize = Math.max(12, Math.round(Math.min(width, height) / 25));
   const fittingSize = Math.floor(width / (0.6 * (label.length + 1)));
-  const fontSize = Math.max(8, Math.min(Math.max(12, Math.round(Math.min(width, height) / 25)), fittingSize));
+  const fontSize = Math.max(8, Math.min(usualSize, fittingSize));
   const parts: string[] = [];
 
   if (reference !== null) {
-    const { x, y, width: w, height: h } = reference.box;
+    const { x, y, width: boxWidth, height: boxHeight } = reference.box;
     parts.push(
-      `<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="none" stroke="${reference.color}" ` +
+      `<rect x="${x}" y="${y}" width="${boxWidth}" height="${boxHeight}" fill="none" stroke="${reference.color}" ` +
         `stroke-width="${stroke}" stroke-dasharray="${stroke * 3} ${stroke * 2}"/>`,
     );
   }
@@ -98,7 +101,7 @@ export async function drawBox(
     }
   }
 
-  const svg = overlaySvg(image.width, image.height, box, label, options.color ?? GROUNDED_COLOR, reference === null ? null : { box: reference, color: options.referenceColor ?? "#2979ff" });
+  const svg = overlaySvg(image.width, image.height, box, label, options.color ?? GROUNDED_COLOR, reference === null ? null : { box: reference, color: options.referenceColor ?? REFERENCE_COLOR });
   const composed = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
     .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
     .removeAlpha();

@@ -75,10 +75,10 @@ export class ReplayStatistics {
   }
 
   /** Returns the share of judged results that are correct, with null accuracy when none could be judged. */
-  accuracy(results: readonly ResultRecord[] = this.results): { accuracy: number | null; samples: number } {
+  accuracy(): { accuracy: number | null; samples: number } {
     let samples = 0;
     let correct = 0;
-    for (const result of results) {
+    for (const result of this.results) {
       const verdict = this.judge(result);
       if (verdict !== null) {
         samples += 1;
