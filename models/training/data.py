@@ -52,6 +52,9 @@ class Dataset:
         self.image_index = {img["id"]: i for i, img in enumerate(self.images)}
         self.annotations = {ann["id"]: ann for ann in instances["annotations"]}
         self.categories = {cat["id"]: cat["name"] for cat in instances["categories"]}
+        # Every word or phrase that names a category ("mug", "coffee mug"), for the manifest.
+        self.object_nouns = sorted({name for cat in instances["categories"]
+                                    for name in [cat["name"], *cat.get("synonyms", [])]})
         sizes = {(img["width"], img["height"]) for img in self.images}
         if len(sizes) != 1:
             raise DatasetError(f"dataset {root} mixes image sizes {sorted(sizes)[:4]}; "

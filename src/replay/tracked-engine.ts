@@ -20,6 +20,10 @@ export class TrackedEngine implements GroundingEngine {
     return this.inner.gateableBlocks;
   }
 
+  get objectNouns(): readonly string[] {
+    return this.inner.objectNouns;
+  }
+
   encode(text: string): Promise<CommandEncoding> {
     return this.track(this.inner.encode(text));
   }

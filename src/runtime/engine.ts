@@ -119,6 +119,10 @@ export class OnnxGroundingEngine implements GroundingEngine {
     return this.manifest.gateableBlocks;
   }
 
+  get objectNouns(): readonly string[] {
+    return this.manifest.tokenizer.objectNouns;
+  }
+
   async encode(text: string): Promise<CommandEncoding> {
     this.checkOpen("encode");
     checkExpression(text);

@@ -190,7 +190,29 @@ function readTokenizer(problem: ManifestProblem, tokenizer: Json): TokenizerSpec
     }
     return id as number;
   };
-  return { maxTokens: positiveInteger(problem, tokenizer.maxTokens, "tokenizer.maxTokens"), padId: idIn("padId"), unkId: idIn("unkId"), vocab };
+  return {
+    maxTokens: positiveInteger(problem, tokenizer.maxTokens, "tokenizer.maxTokens"),
+    padId: idIn("padId"),
+    unkId: idIn("unkId"),
+    vocab,
+    objectNouns: readObjectNouns(problem, tokenizer.objectNouns),
+  };
+}
+
+/** Optional: models exported before the field existed have no nouns, and "one" stays as said. */
+function readObjectNouns(problem: ManifestProblem, value: unknown): string[] {
+  if (value === undefined) {
+    return [];
+  }
+  const nouns = stringArray(problem, value, "tokenizer.objectNouns", true);
+  for (const noun of nouns) {
+    if (!/^[a-z0-9']+( [a-z0-9']+)*$/.test(noun)) {
+      throw problem.error(
+        `tokenizer.objectNouns has ${JSON.stringify(noun)}, but each entry must be lowercase words separated by single spaces, as the tokenizer writes them.`,
+      );
+    }
+  }
+  return nouns;
 }
 
 function readText(problem: ManifestProblem, dir: string, text: Json): TextSpec {

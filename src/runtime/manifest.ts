@@ -42,6 +42,11 @@ export interface TokenizerSpec {
   padId: number;
   unkId: number;
   vocab: string[];
+  /**
+   * Words and phrases that name an object category ("mug", "coffee mug"), lowercase;
+   * empty when the manifest lists none.
+   */
+  objectNouns: string[];
 }
 
 export interface TextSpec {

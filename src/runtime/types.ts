@@ -110,6 +110,8 @@ export interface GroundingEngine {
   readonly modelName: string;
   /** Names of the gateable blocks, in gate order. */
   readonly gateableBlocks: readonly string[];
+  /** Words that name object categories (the manifest's `tokenizer.objectNouns`). */
+  readonly objectNouns: readonly string[];
   encode(text: string): Promise<CommandEncoding>;
   ground(image: ImageInput, command: CommandEncoding, options: GroundOptions): Promise<GroundingOutput>;
   /** Frees a command's cached sentence embedding. */

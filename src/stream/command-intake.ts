@@ -1,5 +1,6 @@
 import type { Logger } from "../log";
 import type { CommandEncoding } from "../runtime/types";
+import { nounList, resolveOneAnaphora, type NounList } from "../runtime/one-anaphora";
 import { hasNoKnownWord } from "../runtime/tokenizer";
 import { parseTranscript } from "../runtime/transcript";
 import { CommandSlot, type ActiveCommand } from "./command-slot";
@@ -24,9 +25,13 @@ export class CommandIntake {
   readonly slot: CommandSlot;
   private nextCommandId = 1;
   private encodesInFlight = 0;
+  private readonly nouns: NounList;
+  /** The last command started, even if stopped since: what a later "the blue one" refers to. */
+  private last: { id: number; expression: string } | null = null;
 
   constructor(private readonly deps: CommandIntakeDependencies) {
     this.slot = new CommandSlot((encoding) => deps.engine.release(encoding), deps.logger);
+    this.nouns = nounList(deps.engine.objectNouns ?? []);
   }
 
   get current(): ActiveCommand | null {
@@ -75,7 +80,10 @@ export class CommandIntake {
     this.deps.onChange();
   }
 
-  private start(transcript: TranscriptInput, expression: string, isCorrection: boolean): void {
+  private start(transcript: TranscriptInput, spoken: string, isCorrection: boolean): void {
+    const last = this.last;
+    const resolved = last === null ? null : resolveOneAnaphora(spoken, last.expression, this.nouns);
+    const expression = resolved ?? spoken;
     const command: ActiveCommand = {
       info: { id: this.nextCommandId++, transcript: transcript.text, expression },
       arrivalMs: transcript.receivedAtMs,
@@ -86,8 +94,13 @@ export class CommandIntake {
     };
     const previous = this.slot.current;
     this.slot.replace(command);
-    const replaced = previous === null ? "" : ` (${isCorrection ? "corrects" : "replaces"} command ${previous.info.id})`;
-    this.deps.logger.info(`Command ${command.info.id}: ${JSON.stringify(expression)}${replaced}.`);
+    this.last = { id: command.info.id, expression };
+    const notes = [
+      ...(resolved !== null && last !== null ? [`spoken as ${JSON.stringify(spoken)}, "one" taken from command ${last.id}`] : []),
+      ...(previous === null ? [] : [`${isCorrection ? "corrects" : "replaces"} command ${previous.info.id}`]),
+    ];
+    const noted = notes.length === 0 ? "" : ` (${notes.join("; ")})`;
+    this.deps.logger.info(`Command ${command.info.id}: ${JSON.stringify(expression)}${noted}.`);
 
     this.encodesInFlight += 1;
     this.deps.onChange();

@@ -16,6 +16,11 @@ export interface GroundingStreamEngine {
   encode(text: string): ObservableInput<CommandEncoding>;
   ground(image: ImageInput, command: CommandEncoding, options: GroundOptions): ObservableInput<GroundingOutput>;
   release(command: CommandEncoding): void;
+  /**
+   * Words that name object categories. With them a command's "one" takes the previous
+   * command's object noun ("the blue one" after "the red mug" is "the blue mug").
+   */
+  readonly objectNouns?: readonly string[];
 }
 
 export interface GroundingStreamOptions {

@@ -32,6 +32,8 @@ const INVALID_MANIFESTS: Array<[string, (manifest: Manifest) => void, RegExp]> =
   ["repeated vocabulary word", (m) => (section(m, "tokenizer").vocab as string[]).push("the"), /vocab repeats "the" at indices 2 and 14/],
   ["unknown id outside vocabulary", (m) => (section(m, "tokenizer").unkId = 99), /tokenizer\.unkId is 99 but must be an index into the vocabulary \(0\.\.13\)/],
   ["zero max tokens", (m) => (section(m, "tokenizer").maxTokens = 0), /tokenizer\.maxTokens is 0/],
+  ["object noun not normalised", (m) => (section(m, "tokenizer").objectNouns = ["Coffee  Mug"]), /objectNouns has "Coffee {2}Mug", but each entry must be lowercase words/],
+  ["object nouns not a list", (m) => (section(m, "tokenizer").objectNouns = "mug"), /tokenizer\.objectNouns is "mug" but must be a list of non-empty strings/],
   ["missing text output name", (m) => (section(m, "text").outputs = { sentence: "sentence" }), /text\.outputs\.gates is missing/],
   ["empty block list", (m) => (m.blocks = []), /blocks must be a non-empty array/],
   ["unknown block kind", (m) => (blocks(m)[0].kind = "pool"), /blocks\[0\] \("stem"\)\.kind is "pool"/],

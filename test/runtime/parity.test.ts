@@ -111,6 +111,14 @@ describe("shipped model files", () => {
     const manifest = await readManifest(SHIPPED_MODEL_DIR);
     assert.notEqual(manifest.goldensPath, null, `${SHIPPED_MODEL_DIR} has no goldens file`);
   });
+
+  it("name their object nouns", async () => {
+    // Without them "no, the blue one" reaches the model with no object named.
+    const manifest = await readManifest(SHIPPED_MODEL_DIR);
+    for (const noun of ["mug", "coffee mug", "plate"]) {
+      assert.ok(manifest.tokenizer.objectNouns.includes(noun), `${SHIPPED_MODEL_DIR} lacks the object noun ${JSON.stringify(noun)}`);
+    }
+  });
 });
 
 describeParity("tiny model", TINY_MODEL_DIR);

@@ -23,6 +23,8 @@ export interface FakeEngineOptions {
   failingExpressions?: string[];
   /** Expressions with no word in the vocabulary: encode() lists every word as unknown. */
   unknownExpressions?: string[];
+  /** Object nouns the engine reports; none by default. */
+  objectNouns?: string[];
 }
 
 export interface GroundCall {
@@ -42,6 +44,10 @@ export class FakeEngine implements GroundingStreamEngine {
     private readonly options: FakeEngineOptions,
     private readonly now: () => number,
   ) {}
+
+  get objectNouns(): readonly string[] {
+    return this.options.objectNouns ?? [];
+  }
 
   encode(text: string): Observable<CommandEncoding> {
     this.encodedExpressions.push(text);

@@ -132,6 +132,22 @@ describe("grounding stream", () => {
     });
   });
 
+  it("reads a correction's \"one\" as the previous command's object", () => {
+    const scheduler = createScheduler();
+    scheduler.run((helpers) => {
+      const { tokens, engine } = buildTestStream(scheduler, helpers, {
+        transcripts: "t--u--s--v",
+        texts: { t: "grab the red coffee mug", u: "no, the blue one", s: "stop", v: "the one left of the bowl" },
+        frames: "----------a|",
+        engine: { groundMs: 3, objectNouns: ["mug", "coffee mug", "bowl"] },
+      });
+      helpers.expectObservable(tokens).toBe("-------------(A|)", { A: "a@3" });
+      helpers.flush();
+      // After a stop, "one" still refers to the last command that was given.
+      assert.deepStrictEqual(engine.encodedExpressions, ["the red coffee mug", "the blue coffee mug", "the coffee mug left of the bowl"]);
+    });
+  });
+
   it("clears the command on stop", () => {
     const scheduler = createScheduler();
     scheduler.run((helpers) => {

@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+
+import { headNoun, nounList, resolveOneAnaphora } from "../../src/runtime/one-anaphora";
+
+const NOUNS = nounList(["mug", "coffee mug", "can", "soda can", "plate", "apple", "bowl"]);
+
+describe("runtime/one-anaphora", () => {
+  const cases: Array<[string, string, string | null]> = [
+    ["the orange one", "the silver plate", "the orange plate"],
+    ["the big one", "the red coffee mug", "the big coffee mug"],
+    ["the one left of the bowl", "the mug", "the mug left of the bowl"],
+    ["the second one", "the plate in front of the yellow apple", "the second plate"],
+    ["the blue ones", "the soda can", "the blue soda can"],
+    // Nothing to replace.
+    ["the blue mug", "the red plate", null],
+    ["the apple next to the red one", "the plate", null],
+    ["one red apple", "the plate", null],
+    ["the one apple", "the plate", null],
+    ["the orange one", "the thing on the left", null],
+  ];
+  for (const [expression, previous, expected] of cases) {
+    it(`reads ${JSON.stringify(expression)} after ${JSON.stringify(previous)} as ${JSON.stringify(expected)}`, () => {
+      assert.equal(resolveOneAnaphora(expression, previous, NOUNS), expected);
+    });
+  }
+
+  it("prefers the longest noun", () => {
+    assert.deepEqual(headNoun("the red soda can", NOUNS), ["soda", "can"]);
+  });
+
+  it("resolves nothing without nouns", () => {
+    assert.equal(resolveOneAnaphora("the orange one", "the silver plate", nounList([])), null);
+  });
+});
