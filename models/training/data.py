@@ -52,9 +52,10 @@ class Dataset:
         self.image_index = {img["id"]: i for i, img in enumerate(self.images)}
         self.annotations = {ann["id"]: ann for ann in instances["annotations"]}
         self.categories = {cat["id"]: cat["name"] for cat in instances["categories"]}
-        # Every word or phrase that names a category ("mug", "coffee mug"), for the manifest.
-        self.object_nouns = sorted({name for cat in instances["categories"]
-                                    for name in [cat["name"], *cat.get("synonyms", [])]})
+        # Every word or phrase that names a category ("mug", "coffee mug"), tokenized as the
+        # runtime does, for the manifest.
+        self.object_nouns = sorted({" ".join(tokenize(name)) for cat in instances["categories"]
+                                    for name in [cat["name"], *cat.get("synonyms", [])]} - {""})
         sizes = {(img["width"], img["height"]) for img in self.images}
         if len(sizes) != 1:
             raise DatasetError(f"dataset {root} mixes image sizes {sorted(sizes)[:4]}; "
@@ -62,6 +63,8 @@ class Dataset:
         self.width, self.height = sizes.pop()
         self.category_ids = sorted(self.categories)
         self.colors = sorted({ann.get("color", "") for ann in instances["annotations"]})
+        # A colour that is also a category ("orange") would end every "the orange one".
+        self.object_nouns = [noun for noun in self.object_nouns if noun not in self.colors]
         self.objects = [[] for _ in self.images]
         for ann in instances["annotations"]:
             if ann["image_id"] in self.image_index:

@@ -277,7 +277,9 @@ def main(argv):
                "training": info}
     # The manifest carries what the runtime uses; the matched lgmdp threshold is an evaluation figure.
     runtime_thresholds = {key: thresholds[key] for key in ("gate", "score")}
-    export_model(model, vocab, dataset.object_nouns, args.out, costs, runtime_thresholds,
+    # Nouns the tokenizer would turn into unknown words could never match a command.
+    object_nouns = [noun for noun in dataset.object_nouns if all(w in word_ids for w in noun.split())]
+    export_model(model, vocab, object_nouns, args.out, costs, runtime_thresholds,
                  static_plan, e2e_cases(dataset), metrics, info)
     info["wallClockMinutes"] = round((time.time() - started) / 60, 1)
     with open(os.path.join(args.out, "metrics.json"), "w", encoding="utf-8") as f:

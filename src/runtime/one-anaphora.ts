@@ -1,7 +1,8 @@
 /**
- * "One" in a follow-up command: after "the silver plate", "no, the orange one" means "the
- * orange plate". The model was trained on expressions that name their object, so the
- * stream writes the previous command's object noun in place of "one" before encoding.
+ * "One" in a spoken correction: after "the silver plate", "no, the orange one" means "the
+ * orange plate". The model reads "the orange one" as any orange object, as in its training
+ * data, so the stream writes the corrected command's object noun in place of "one" before
+ * encoding.
  */
 
 /** Object nouns split into words, longest first, so that "soda can" wins over "can". */
@@ -11,15 +12,32 @@ export function nounList(objectNouns: readonly string[]): NounList {
   return objectNouns.map((noun) => noun.split(" ")).sort((a, b) => b.length - a.length);
 }
 
+/** Words that name no category but can head an expression ("the red thing"). */
+const GENERIC_HEADS = new Set(["one", "ones", "thing", "things", "object", "objects", "item", "items"]);
+
+/**
+ * Words that end the head of an expression: prepositions that start a relation or a
+ * position ("the mug next to the bowl", "the plate in front of the apple").
+ */
+const PHRASE_ENDS = new Set(["of", "to", "in", "on", "at", "near", "next", "behind", "beside", "between", "from", "above", "below", "under", "by", "with"]);
+
 /** Returns the noun that starts at `words[index]`, if any. */
 function nounAt(words: readonly string[], index: number, nouns: NounList): readonly string[] | undefined {
   return nouns.find((noun) => noun.every((word, offset) => words[index + offset] === word));
 }
 
-/** Returns the first object noun of an expression, its head in "the plate in front of the apple". */
+/**
+ * Returns the object noun that heads an expression: "plate" in "the plate in front of the
+ * apple". Returns undefined when the head is generic ("the red thing left of the bowl")
+ * or no noun comes before the first relation word.
+ */
 export function headNoun(expression: string, nouns: NounList): readonly string[] | undefined {
   const words = expression.split(" ");
   for (let index = 0; index < words.length; index += 1) {
+    const word = words[index] as string;
+    if (GENERIC_HEADS.has(word) || PHRASE_ENDS.has(word)) {
+      return undefined;
+    }
     const noun = nounAt(words, index, nouns);
     if (noun !== undefined) {
       return noun;
@@ -28,12 +46,24 @@ export function headNoun(expression: string, nouns: NounList): readonly string[]
   return undefined;
 }
 
+/** Reports whether the "one" at `index` counts objects ("one apple", "the one red apple"). */
+function isNumber(words: readonly string[], index: number, nouns: NounList): boolean {
+  if (index === 0) {
+    return true;
+  }
+  for (let next = index + 1; next < words.length && !PHRASE_ENDS.has(words[next] as string); next += 1) {
+    if (nounAt(words, next, nouns) !== undefined) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /**
  * Returns `expression` with its "one" (or "ones") replaced by the head noun of `previous`.
  * Returns null when there is nothing to replace. That is the case when the expression
- * names an object before its "one", when "one" is a number ("one apple", "one red
- * apple"), or when `previous` names no object. Both texts are
- * normalised transcripts: lowercase words separated by single spaces.
+ * names an object before its "one", when "one" counts ("one apple", "the one red
+ * apple"), or when `previous` has no object noun as its head.
  */
 export function resolveOneAnaphora(expression: string, previous: string, nouns: NounList): string | null {
   const noun = headNoun(previous, nouns);
@@ -46,8 +76,7 @@ export function resolveOneAnaphora(expression: string, previous: string, nouns: 
       return null;
     }
     if (words[index] === "one" || words[index] === "ones") {
-      // A leading "one" counts ("one red apple"); the pronoun follows a word ("the red one").
-      if (index === 0 || nounAt(words, index + 1, nouns) !== undefined) {
+      if (isNumber(words, index, nouns)) {
         return null;
       }
       return [...words.slice(0, index), ...noun, ...words.slice(index + 1)].join(" ");

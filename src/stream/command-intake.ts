@@ -1,6 +1,6 @@
 import type { Logger } from "../log";
 import type { CommandEncoding } from "../runtime/types";
-import { nounList, resolveOneAnaphora, type NounList } from "../runtime/one-anaphora";
+import { headNoun, nounList, resolveOneAnaphora, type NounList } from "../runtime/one-anaphora";
 import { hasNoKnownWord } from "../runtime/tokenizer";
 import { parseTranscript } from "../runtime/transcript";
 import { CommandSlot, type ActiveCommand } from "./command-slot";
@@ -26,7 +26,10 @@ export class CommandIntake {
   private nextCommandId = 1;
   private encodesInFlight = 0;
   private readonly nouns: NounList;
-  /** The last command started, even if stopped since: what a later "the blue one" refers to. */
+  /**
+   * The last command whose object has a name, even if stopped or expired since: what a
+   * correction such as "no, the blue one" refers to.
+   */
   private last: { id: number; expression: string } | null = null;
 
   constructor(private readonly deps: CommandIntakeDependencies) {
@@ -82,7 +85,8 @@ export class CommandIntake {
 
   private start(transcript: TranscriptInput, spoken: string, isCorrection: boolean): void {
     const last = this.last;
-    const resolved = last === null ? null : resolveOneAnaphora(spoken, last.expression, this.nouns);
+    // Only a correction refers back: a new "the green one" means any green object.
+    const resolved = isCorrection && last !== null ? resolveOneAnaphora(spoken, last.expression, this.nouns) : null;
     const expression = resolved ?? spoken;
     const command: ActiveCommand = {
       info: { id: this.nextCommandId++, transcript: transcript.text, expression },
@@ -94,7 +98,9 @@ export class CommandIntake {
     };
     const previous = this.slot.current;
     this.slot.replace(command);
-    this.last = { id: command.info.id, expression };
+    if (headNoun(expression, this.nouns) !== undefined) {
+      this.last = { id: command.info.id, expression };
+    }
     const notes = [
       ...(resolved !== null && last !== null ? [`spoken as ${JSON.stringify(spoken)}, "one" taken from command ${last.id}`] : []),
       ...(previous === null ? [] : [`${isCorrection ? "corrects" : "replaces"} command ${previous.info.id}`]),

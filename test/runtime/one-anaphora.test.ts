@@ -16,7 +16,13 @@ describe("runtime/one-anaphora", () => {
     ["the apple next to the red one", "the plate", null],
     ["one red apple", "the plate", null],
     ["the one apple", "the plate", null],
+    ["the one red apple", "the plate", null],
+    ["only one red mug", "the plate", null],
     ["the orange one", "the thing on the left", null],
+    // The previous command's head is generic, so its landmark noun is not taken.
+    ["the blue one", "the red thing left of the bowl", null],
+    ["the blue one", "the biggest object next to the mug", null],
+    ["the big one next to the apple", "the left mug", "the big mug next to the apple"],
   ];
   for (const [expression, previous, expected] of cases) {
     it(`reads ${JSON.stringify(expression)} after ${JSON.stringify(previous)} as ${JSON.stringify(expected)}`, () => {
@@ -26,6 +32,11 @@ describe("runtime/one-anaphora", () => {
 
   it("prefers the longest noun", () => {
     assert.deepEqual(headNoun("the red soda can", NOUNS), ["soda", "can"]);
+  });
+
+  it("finds no head before a relation", () => {
+    assert.equal(headNoun("the one left of the bowl", NOUNS), undefined);
+    assert.equal(headNoun("left of the bowl", NOUNS), undefined);
   });
 
   it("resolves nothing without nouns", () => {

@@ -136,15 +136,31 @@ describe("grounding stream", () => {
     const scheduler = createScheduler();
     scheduler.run((helpers) => {
       const { tokens, engine } = buildTestStream(scheduler, helpers, {
-        transcripts: "t--u--s--v",
-        texts: { t: "grab the red coffee mug", u: "no, the blue one", s: "stop", v: "the one left of the bowl" },
-        frames: "----------a|",
+        transcripts: "t--u--s--v--w--x--y",
+        texts: {
+          t: "grab the red coffee mug",
+          u: "no, the blue one",
+          s: "stop",
+          v: "actually the one left of the bowl",
+          w: "the green one",
+          x: "huh yeah",
+          y: "no, the orange one",
+        },
+        frames: "---------------------a|",
         engine: { groundMs: 3, objectNouns: ["mug", "coffee mug", "bowl"] },
       });
-      helpers.expectObservable(tokens).toBe("-------------(A|)", { A: "a@3" });
+      helpers.expectObservable(tokens).toBe("------------------------(A|)", { A: "a@6" });
       helpers.flush();
-      // After a stop, "one" still refers to the last command that was given.
-      assert.deepStrictEqual(engine.encodedExpressions, ["the red coffee mug", "the blue coffee mug", "the coffee mug left of the bowl"]);
+      // A correction after a stop still refers to the last command that named an object. A
+      // command that is not a correction keeps its "one", which the model reads as any object.
+      assert.deepStrictEqual(engine.encodedExpressions, [
+        "the red coffee mug",
+        "the blue coffee mug",
+        "the coffee mug left of the bowl",
+        "the green one",
+        "huh yeah",
+        "the orange coffee mug",
+      ]);
     });
   });
 
