@@ -52,7 +52,13 @@ export class WorkerClient {
     this.nextId += 1;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as Pending["resolve"], reject });
-      this.worker.postMessage({ ...call, id }, transfer);
+      try {
+        this.worker.postMessage({ ...call, id }, transfer);
+      } catch (error) {
+        // Nothing reached the worker (a value that cannot be cloned, a detached buffer).
+        this.pending.delete(id);
+        throw error;
+      }
     });
   }
 

@@ -220,6 +220,26 @@ describe("grounding engine", () => {
     });
   });
 
+  it("answers concurrent calls each with its own result", async () => {
+    // The worker takes requests one at a time, so these queue behind each other.
+    const [bowl, mug] = await Promise.all([engine.encode("the bowl"), engine.encode("the red mug")]);
+    const outputs = await Promise.all([
+      engine.ground(SCENE, bowl, { policy: "full" }),
+      engine.ground(SCENE, mug, { policy: "lgmdp" }),
+      engine.ground(SCENE, bowl, { policy: "static" }),
+    ]);
+    assert.equal(bowl.expression, "the bowl");
+    assert.equal(mug.expression, "the red mug");
+    assert.deepEqual(
+      outputs.map((output) => output.policy),
+      ["full", "lgmdp", "static"],
+    );
+    // The same box and score as a call made alone.
+    const alone = await engine.ground(SCENE, bowl, { policy: "full" });
+    assert.deepEqual(outputs[0]?.box, alone.box);
+    assert.equal(outputs[0]?.score, alone.score);
+  });
+
   it("rejects calls after close", async () => {
     const other = await loadGroundingEngine(TINY_MODEL_DIR, { warmup: false });
     const command = await other.encode("the bowl");
