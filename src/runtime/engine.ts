@@ -162,7 +162,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
     const ranNames = new Set(ran.map((block) => block.name));
     const ranPredictedMs = stopped ? this.predictBlocksMs(ran) : predictedMs;
     // Before this frame's times update the cost model, so that both predictions agree.
-    const floorMs = selection.budgetMs === undefined ? undefined : this.floorMs();
+    const floorMs = selection.budgetMs === undefined ? undefined : this.floorMs(selection.approximate);
 
     const postStart = performance.now();
     const best = bestOverHeads(result.best);
@@ -246,17 +246,23 @@ export class OnnxGroundingEngine implements GroundingEngine {
   }
 
   /**
-   * Predicted ms of the fewest blocks that still give a box, non-block overhead included:
-   * the plan without gated blocks when some head runs that way, else the cheapest plan
-   * with one fusion branch and nothing rebuilt.
+   * Predicted ms of the fewest blocks that still give a box, non-block overhead included.
+   * That is the cheapest first head segment (see head-first.ts) of the plan without gated
+   * blocks when some head runs that way, else of the plans with one fusion branch. With
+   * `approximate`, a head fed by an approximator counts too, because it may be the
+   * cheaper segment.
    */
-  floorMs(): number {
-    const bare = planExecution(this.manifest, new Set(), false);
-    if (bare.heads.length > 0) {
-      return this.predictMs(bare);
-    }
-    const fusions = this.manifest.blocks.filter((block) => block.kind === "fusion" && block.gate !== null);
-    return Math.min(...fusions.map((fusion) => this.predictMs(planExecution(this.manifest, new Set([fusion.name]), false))));
+  floorMs(approximate = true): number {
+    const firstSegmentMs = (plan: ExecutionPlan): number =>
+      headFirstOrder(plan.steps, (block) => this.costModel.predictMs(block))[0]?.segmentMs ?? Number.POSITIVE_INFINITY;
+    const bare = planExecution(this.manifest, new Set(), approximate);
+    const plans =
+      bare.heads.length > 0
+        ? [bare]
+        : this.manifest.blocks
+            .filter((block) => block.kind === "fusion" && block.gate !== null)
+            .map((fusion) => planExecution(this.manifest, new Set([fusion.name]), approximate));
+    return this.costModel.overheadMs + Math.min(...plans.map(firstSegmentMs));
   }
 
   /** Predicted ms of running these blocks, non-block overhead included. */
