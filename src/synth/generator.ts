@@ -91,17 +91,25 @@ export function sceneFacts(layout: SceneLayout): { facts: SceneFacts; objects: A
   return { facts: { width: layout.width, height: layout.height, objects: factList }, objects };
 }
 
-function refCount(random: Random): number {
-  return random.weighted([
+/**
+ * Refs to draw for one scene. Train scenes get about three times as many as the
+ * evaluation splits: the backbone runs once per scene in training, so each extra
+ * expression is cheap supervision for the language side. The draw consumes the same
+ * random numbers on every split, so val and test do not change with the train count.
+ */
+function refCount(random: Random, split: Split): number {
+  const scale = split === "train" ? 3 : 1;
+  const base = random.weighted([
     [2, 0.25],
     [3, 0.5],
     [4, 0.25],
   ] as const);
+  return base * scale;
 }
 
 function generateRefs(random: Random, facts: SceneFacts, split: Split): GeneratedRef[] {
   const novel = split === "test-novel";
-  const count = refCount(random);
+  const count = refCount(random, split);
   const targets = novel
     ? facts.objects.flatMap((object, index) => (isHeldOut(object.color, object.category) ? [index] : []))
     : random.shuffle(facts.objects.map((_, index) => index));

@@ -40,6 +40,17 @@ describe("synth generator", () => {
     }
   });
 
+  it("train scenes get about three times as many refs as evaluation scenes", () => {
+    const mean = (list: GeneratedScene[]) => list.reduce((sum, scene) => sum + scene.refs.length, 0) / list.length;
+    const train = scenes.filter((scene) => scene.split === "train");
+    const evaluation = scenes.filter((scene) => scene.split === "val" || scene.split === "test");
+    assert.ok(train.length > 0 && evaluation.length > 0, "the sample needs train and evaluation scenes");
+    assert.ok(mean(train) > 2 * mean(evaluation), `train mean ${mean(train)}, evaluation mean ${mean(evaluation)}`);
+    for (const scene of evaluation) {
+      assert.ok(scene.refs.length <= 4, `${scene.split} scene ${scene.index} has ${scene.refs.length} refs`);
+    }
+  });
+
   it("every present ref resolves to its referent alone", () => {
     let checked = 0;
     for (const scene of scenes) {
