@@ -237,8 +237,11 @@ class TrainSampler:
         ref_image, tokens, boxes = [], [], []
         for slot, image in enumerate(image_ids):
             candidates = self.by_image[image]
-            for _ in range(self.refs_per_image):
-                item = rng.choice(candidates)
+            if len(candidates) >= self.refs_per_image:
+                chosen = rng.sample(candidates, self.refs_per_image)
+            else:
+                chosen = [rng.choice(candidates) for _ in range(self.refs_per_image)]
+            for item in chosen:
                 ref_image.append(slot)
                 tokens.append(self.tokens_for(item, rng, augment=True))
                 box = item["box"]
