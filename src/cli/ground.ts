@@ -11,6 +11,7 @@ import { decodeImage, drawBox, GROUNDED_COLOR, NOT_FOUND_COLOR } from "../image"
 import { createConsoleLogger } from "../log";
 import { defaultParameters } from "../params/declarations";
 import { BUNDLED_MODEL_DIR, loadGroundingEngine } from "../runtime/engine";
+import { resolveFromRejected } from "../runtime/one-anaphora";
 import { hasNoKnownWord } from "../runtime/tokenizer";
 import { noExpressionReason, parseTranscript } from "../runtime/transcript";
 import type { GroundingOutput, ImageInput } from "../runtime/types";
@@ -89,14 +90,15 @@ export async function run(args: string[]): Promise<number> {
   const engine = await loadGroundingEngine(values.model ?? BUNDLED_MODEL_DIR, { numThreads, logger });
   try {
     const textStart = performance.now();
-    const command = await engine.encode(parsed.expression);
+    const expression = resolveFromRejected(parsed.expression, parsed.rejected, engine.objectNouns);
+    const command = await engine.encode(expression);
     const textMs = performance.now() - textStart;
-    if (hasNoKnownWord(parsed.expression, command.unknownWords)) {
+    if (hasNoKnownWord(expression, command.unknownWords)) {
       engine.release(command);
       return reject(
         values.json,
         values.text,
-        `None of the words of ${JSON.stringify(parsed.expression)} is in the model's vocabulary, so it cannot be grounded; the bundled model knows English tabletop words such as "the red cup left of the bowl".`,
+        `None of the words of ${JSON.stringify(expression)} is in the model's vocabulary, so it cannot be grounded; the bundled model knows English tabletop words such as "the red cup left of the bowl".`,
       );
     }
     if (command.unknownWords.length > 0) {
@@ -121,7 +123,7 @@ export async function run(args: string[]): Promise<number> {
       // A box below the score threshold is still drawn, because it shows what the model
       // considered, but its label marks it as not found.
       const grounded = output.status === "grounded";
-      const label = `${grounded ? "" : "not found: "}${parsed.expression} ${output.score.toFixed(2)}`;
+      const label = `${grounded ? "" : "not found: "}${expression} ${output.score.toFixed(2)}`;
       await writeFile(values.out, await drawBox(decoded, output.box, label, { color: grounded ? GROUNDED_COLOR : NOT_FOUND_COLOR }));
     }
 
@@ -130,7 +132,7 @@ export async function run(args: string[]): Promise<number> {
       box: output.box,
       score: output.score,
       scoreThreshold: engine.manifest.thresholds.score,
-      expression: parsed.expression,
+      expression,
       transcript: values.text,
       policy: output.policy,
       executedBlocks: output.executedBlocks,

@@ -10,6 +10,7 @@ import type { GroundingResult } from "../msgs";
 import { groundingResultFromEvent, noImageResult, UngroundedResultFields } from "../output";
 import { thresholdOverride, type GroundingParameters, type PolicyName } from "../params/declarations";
 import { validateParameter } from "../params/validate";
+import { resolveFromRejected } from "../runtime/one-anaphora";
 import type { GroundingEngine } from "../runtime/types";
 import { parseTranscript } from "../runtime/transcript";
 import type { FrameInput } from "../stream/types";
@@ -49,7 +50,7 @@ export async function handleGroundRequest(request: unknown, context: GroundServi
     if (parsed.kind !== "command") {
       throw new InputError(GROUND_REQUEST_SOURCE, "text", "no_expression", `Rejected ${GROUND_REQUEST_SOURCE}: text ${JSON.stringify(fields.text)} contains no referring expression.`);
     }
-    expression = parsed.expression;
+    expression = context.engine === undefined ? parsed.expression : resolveFromRejected(parsed.expression, parsed.rejected, context.engine.objectNouns);
     const policy = requestPolicy(fields.policy, context.parameters.policy);
 
     const frame = hasImageData(fields.image)

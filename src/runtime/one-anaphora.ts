@@ -84,3 +84,11 @@ export function resolveOneAnaphora(expression: string, previous: string, nouns: 
   }
   return null;
 }
+
+/**
+ * Returns a command's expression with its "one" read from the phrase it rejects ("not the
+ * red mug, the blue one" gives "the blue mug"), for callers without a previous command.
+ */
+export function resolveFromRejected(expression: string, rejected: string | undefined, objectNouns: readonly string[]): string {
+  return rejected === undefined ? expression : (resolveOneAnaphora(expression, rejected, nounList(objectNouns)) ?? expression);
+}

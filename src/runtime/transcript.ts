@@ -15,6 +15,8 @@ export type ParsedTranscript =
       expression: string;
       /** The speaker replaced the previous command ("no, the blue one"). */
       isCorrection: boolean;
+      /** The phrase the speaker rejected, as in "not the red mug, the blue one". */
+      rejected?: string;
     }
   | { kind: "stop" }
   | { kind: "empty" };
@@ -34,6 +36,7 @@ const STOP_PHRASES = new Set([
   "nevermind",
   "forget it",
   "forget that",
+  "leave it",
   "stop that",
   "cancel that",
   "stop it",
@@ -41,6 +44,15 @@ const STOP_PHRASES = new Set([
   "nope",
   "nothing",
 ]);
+
+/**
+ * Stop phrases that may start a new command in the same breath ("never mind, the blue
+ * one"): the rest then replaces the current command. Longer phrases come first.
+ */
+const STOP_LEADS = ["never mind", "nevermind", "forget it", "forget that", "stop that", "cancel that", "stop it", "leave it", "stop", "cancel", "abort", "halt"];
+
+/** Leading words that negate the whole command ("don't grab the red mug"): a stop. */
+const NEGATED_VERBS = ["don't", "dont", "do not"];
 
 /** Leading phrases that mark a correction of the previous command, longest first. */
 const CORRECTION_PREFIXES = [
@@ -166,10 +178,19 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
     return { kind: "stop" };
   }
 
-  const correction = stripPrefix(words, CORRECTION_PREFIXES);
-  const isCorrection = correction !== undefined;
-  if (correction !== undefined) {
-    words = correction;
+  // "no wait, the blue one", "never mind, the blue one": every leading correction or stop
+  // phrase goes, and what follows replaces the command.
+  let isCorrection = false;
+  for (let next = stripPrefix(words, CORRECTION_PREFIXES) ?? stripPrefix(words, STOP_LEADS); next !== undefined; ) {
+    words = next;
+    isCorrection = true;
+    next = stripPrefix(words, CORRECTION_PREFIXES) ?? stripPrefix(words, STOP_LEADS);
+  }
+  if (stripPrefix(stripPoliteness(words), NEGATED_VERBS) !== undefined) {
+    return { kind: "stop" };
+  }
+  if (words[0] === "not") {
+    return parseNegation(text, words);
   }
 
   words = stripCommandWords(words);
@@ -180,6 +201,33 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
     return { kind: "stop" };
   }
   return { kind: "command", expression: words.join(" "), isCorrection };
+}
+
+/**
+ * Parses "not the red mug, the blue one" or "not the red mug but the blue one" (`words`
+ * starts with "not") into a correction to the second phrase. The comma is read from the
+ * raw text, because normalising removes it. Without a second phrase it is a stop: the
+ * speaker rejected an object without naming another.
+ */
+function parseNegation(text: string, words: string[]): ParsedTranscript {
+  // The rejected phrase is words[1..rejectedEnd), the new one starts at `start`.
+  let rejectedEnd = words.indexOf("but");
+  let start = rejectedEnd + 1;
+  if (rejectedEnd < 0) {
+    const afterComma = normaliseWords(text.split(/[,;]/).slice(-1)[0] ?? "");
+    start = words.length - afterComma.length;
+    const isTail = afterComma.length > 0 && start > 1 && afterComma.every((word, index) => words[start + index] === word);
+    rejectedEnd = isTail ? start : -1;
+  }
+  if (rejectedEnd < 0) {
+    return { kind: "stop" };
+  }
+  const rejected = words.slice(1, rejectedEnd).join(" ");
+  const expression = stripCommandWords(words.slice(start));
+  if (expression.length === 0 || expression[0] === "not") {
+    return { kind: "stop" };
+  }
+  return { kind: "command", expression: expression.join(" "), isCorrection: true, ...(rejected === "" ? {} : { rejected }) };
 }
 
 /**

@@ -68,7 +68,7 @@ export class CommandIntake {
         this.clear(`stopped by ${JSON.stringify(transcript.text)}`);
         return;
       case "command":
-        this.start(transcript, parsed.expression, parsed.isCorrection);
+        this.start(transcript, parsed.expression, parsed.isCorrection, parsed.rejected);
         return;
     }
   }
@@ -83,10 +83,13 @@ export class CommandIntake {
     this.deps.onChange();
   }
 
-  private start(transcript: TranscriptInput, spoken: string, isCorrection: boolean): void {
+  private start(transcript: TranscriptInput, spoken: string, isCorrection: boolean, rejected: string | undefined): void {
     const last = this.last;
-    // Only a correction refers back: a new "the green one" means any green object.
-    const resolved = isCorrection && last !== null ? resolveOneAnaphora(spoken, last.expression, this.nouns) : null;
+    // Only a correction refers back: a new "the green one" means any green object. The
+    // phrase it rejects ("not the red mug, the blue one") names the object first.
+    const fromRejected = isCorrection && rejected !== undefined ? resolveOneAnaphora(spoken, rejected, this.nouns) : null;
+    const fromLast = isCorrection && fromRejected === null && last !== null ? resolveOneAnaphora(spoken, last.expression, this.nouns) : null;
+    const resolved = fromRejected ?? fromLast;
     const expression = resolved ?? spoken;
     const command: ActiveCommand = {
       info: { id: this.nextCommandId++, transcript: transcript.text, expression },
@@ -102,7 +105,8 @@ export class CommandIntake {
       this.last = { id: command.info.id, expression };
     }
     const notes = [
-      ...(resolved !== null && last !== null ? [`spoken as ${JSON.stringify(spoken)}, "one" taken from command ${last.id}`] : []),
+      ...(fromRejected !== null ? [`spoken as ${JSON.stringify(spoken)}, "one" taken from ${JSON.stringify(`not ${rejected ?? ""}`)}`] : []),
+      ...(fromLast !== null && last !== null ? [`spoken as ${JSON.stringify(spoken)}, "one" taken from command ${last.id}`] : []),
       ...(previous === null ? [] : [`${isCorrection ? "corrects" : "replaces"} command ${previous.info.id}`]),
     ];
     const noted = notes.length === 0 ? "" : ` (${notes.join("; ")})`;

@@ -29,6 +29,10 @@ describe("parseTranscript", () => {
     ["actually grab the bowl", "the bowl", true],
     ["not that one, the left cup", "the left cup", true],
     ["what about the knife", "the knife", true],
+    ["No wait, the blue one", "the blue one", true],
+    ["never mind, the blue one", "the blue one", true],
+    ["stop, the red mug", "the red mug", true],
+    ["cancel that, get the red mug", "the red mug", true],
   ];
 
   for (const [text, expression, isCorrection] of commands) {
@@ -37,10 +41,40 @@ describe("parseTranscript", () => {
     });
   }
 
-  const stops = ["stop", "Stop!", "cancel", "never mind", "Nevermind.", "please stop", "cancel that", "no", "no, never mind", "forget it thanks", "um stop"];
+  const stops = [
+    "stop",
+    "Stop!",
+    "cancel",
+    "never mind",
+    "Nevermind.",
+    "please stop",
+    "cancel that",
+    "no",
+    "no, never mind",
+    "forget it thanks",
+    "um stop",
+    "leave it",
+    "don't grab the red mug",
+    "no, don't",
+    "please do not take the cup",
+    "not the red mug",
+    "not the red mug, not the blue one",
+  ];
   for (const text of stops) {
     it(`stops on ${JSON.stringify(text)}`, () => {
       assert.deepEqual(parseTranscript(text), { kind: "stop" });
+    });
+  }
+
+  const negations: Array<[string, string, string]> = [
+    ["not the red mug, the orange one", "the orange one", "the red mug"],
+    ["No, not the black mug, the yellow one", "the yellow one", "the black mug"],
+    ["not the gray bowl but the red one", "the red one", "the gray bowl"],
+    ["not the cup, grab the bowl please", "the bowl", "the cup"],
+  ];
+  for (const [text, expression, rejected] of negations) {
+    it(`reads ${JSON.stringify(text)} as a correction`, () => {
+      assert.deepEqual(parseTranscript(text), { kind: "command", expression, isCorrection: true, rejected });
     });
   }
 

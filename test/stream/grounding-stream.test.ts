@@ -164,6 +164,21 @@ describe("grounding stream", () => {
     });
   });
 
+  it("reads \"one\" in a negated correction as the rejected object", () => {
+    const scheduler = createScheduler();
+    scheduler.run((helpers) => {
+      const { tokens, engine } = buildTestStream(scheduler, helpers, {
+        transcripts: "t--u",
+        texts: { t: "grab the bowl", u: "not the red mug, the orange one" },
+        frames: "------a|",
+        engine: { groundMs: 3, objectNouns: ["mug", "bowl"] },
+      });
+      helpers.expectObservable(tokens).toBe("---------(A|)", { A: "a@2" });
+      helpers.flush();
+      assert.deepStrictEqual(engine.encodedExpressions, ["the bowl", "the orange mug"]);
+    });
+  });
+
   it("clears the command on stop", () => {
     const scheduler = createScheduler();
     scheduler.run((helpers) => {
