@@ -114,7 +114,11 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(parsed.json ? JSON.stringify(result.summary) + "\n" : formatSummary(result.summary) + "\n");
 
     if (result.summary.commands === 0) {
-      logger.error("No command was issued, so nothing was grounded: the bag has no transcripts; pass --command TEXT or --commands FILE.");
+      logger.error(
+        parsed.commands !== undefined
+          ? "No command was issued, so nothing was grounded: every entry of --commands was a stop or came after the bag's last frame; give at least one command that names an object."
+          : "No command was issued, so nothing was grounded: the bag has no transcripts; pass --command TEXT or --commands FILE.",
+      );
       return 1;
     }
     const { frames } = result.summary;

@@ -108,7 +108,8 @@ function thumbnailFigure(thumbnail: Thumbnail, summary: ReplaySummary): string {
   const box = result.box === null ? "no box" : `box x ${result.box.x.toFixed(0)}, y ${result.box.y.toFixed(0)}, ${result.box.width.toFixed(0)} x ${result.box.height.toFixed(0)}`;
   const scored = summary.accuracyByCommand.find((entry) => entry.commandId === thumbnail.sample.commandId);
   const verdict = scored === undefined ? "" : `<br>right on ${scored.correct} of ${scored.samples} frames with ground truth`;
-  return `<figure>${image}<figcaption><b>${escapeHtml(result.transcript)}</b><br>${escapeHtml(result.status)}, score ${result.score.toFixed(2)}, ${escapeHtml(box)}${verdict}</figcaption></figure>`;
+  const understood = result.expression === result.transcript ? "" : `<br>understood as "${escapeHtml(result.expression)}"`;
+  return `<figure>${image}<figcaption><b>${escapeHtml(result.transcript)}</b>${understood}<br>${escapeHtml(result.status)}, score ${result.score.toFixed(2)}, ${escapeHtml(box)}${verdict}</figcaption></figure>`;
 }
 
 /**

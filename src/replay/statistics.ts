@@ -96,7 +96,7 @@ export class ReplayStatistics {
       if (verdict === null) {
         continue;
       }
-      const entry = byCommand.get(result.commandId) ?? { commandId: result.commandId, transcript: result.transcript, correct: 0, samples: 0 };
+      const entry = byCommand.get(result.commandId) ?? { commandId: result.commandId, transcript: result.transcript, expression: result.expression, correct: 0, samples: 0 };
       entry.samples += 1;
       entry.correct += verdict ? 1 : 0;
       byCommand.set(result.commandId, entry);

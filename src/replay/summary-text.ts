@@ -24,7 +24,7 @@ export function formatSummary(summary: ReplaySummary): string {
     `Latency:      p50 ${formatMs(summary.latencyMs.p50)}, p90 ${formatMs(summary.latencyMs.p90)}, p99 ${formatMs(summary.latencyMs.p99)}; ${summary.overBudget} over budget`,
     `Compute:      ${summary.computeRatio === null ? "n/a" : `${(summary.computeRatio * 100).toFixed(1)}% of the full model's FLOPs`}`,
     `Accuracy:     ${accuracyText(summary)}`,
-    ...summary.accuracyByCommand.map((entry) => `              ${entry.correct} of ${entry.samples} for ${JSON.stringify(entry.transcript)}`),
+    ...summary.accuracyByCommand.map((entry) => `              ${entry.correct} of ${entry.samples} for ${JSON.stringify(entry.transcript)} (${JSON.stringify(entry.expression)})`),
     `Wall time:    ${summary.wallTimeS.toFixed(1)} s`,
   ];
   for (const entry of summary.unreadable) {

@@ -77,6 +77,8 @@ export interface ResultRecord {
 export interface CommandAccuracy {
   commandId: number;
   transcript: string;
+  /** The referring expression the transcript became, as the model received it. */
+  expression: string;
   /** Results that matched the ground truth. */
   correct: number;
   /** Results that had a ground truth at the same stamp. */

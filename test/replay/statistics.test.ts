@@ -68,8 +68,8 @@ describe("replay accuracy", () => {
     const missed = { ...result("the blue bowl"), commandId: 2, stampNs: 2_000_000_000n, box: { x: 100, y: 100, width: 5, height: 5 } };
     statistics.results.push(result("grab the red mug"), { ...result("the blue bowl"), commandId: 2 }, missed);
     assert.deepEqual(statistics.accuracyByCommand(), [
-      { commandId: 1, transcript: "grab the red mug", correct: 1, samples: 1 },
-      { commandId: 2, transcript: "the blue bowl", correct: 1, samples: 2 },
+      { commandId: 1, transcript: "grab the red mug", expression: "grab the red mug", correct: 1, samples: 1 },
+      { commandId: 2, transcript: "the blue bowl", expression: "the blue bowl", correct: 1, samples: 2 },
     ]);
   });
 

@@ -26,8 +26,8 @@ const SUMMARY: ReplaySummary = {
   accuracy: 0.5,
   accuracySamples: 6,
   accuracyByCommand: [
-    { commandId: 1, transcript: "grab the red mug", correct: 2, samples: 4 },
-    { commandId: 2, transcript: "no, the blue one", correct: 1, samples: 2 },
+    { commandId: 1, transcript: "grab the red mug", expression: "the red mug", correct: 2, samples: 4 },
+    { commandId: 2, transcript: "no, the blue one", expression: "the blue mug", correct: 1, samples: 2 },
   ],
   groundTruthTopic: "/softskip/ground_truth",
   unreadable: [{ topic: "/json", reason: "unsupported message encoding", count: 3 }],
@@ -60,7 +60,7 @@ describe("replay: summary and progress", function () {
     assert.match(text, /Results: +grounded 5, not_found 1/);
     assert.match(text, /Latency: +p50 80\.0 ms, p90 150\.0 ms, p99 210\.5 ms; 1 over budget/);
     assert.match(text, /Accuracy: +50\.0% of 6 results right \(a found box with IoU >= 0\.5, or "not found" for an absent object\)/);
-    assert.match(text, /\n +2 of 4 for "grab the red mug"\n +1 of 2 for "no, the blue one"\n/);
+    assert.match(text, /\n +2 of 4 for "grab the red mug" \("the red mug"\)\n +1 of 2 for "no, the blue one" \("the blue mug"\)\n/);
     assert.match(text, /Unreadable: +3 message\(s\) on \/json: unsupported message encoding/);
   });
 
@@ -92,7 +92,7 @@ describe("replay: summary and progress", function () {
       computeRatio: 1,
     };
     const html = renderReport(SUMMARY, [record], [{ sample: { commandId: 1, image: { kind: "file", path: "x.png" }, result: record }, dataUrl: null }]);
-    assert.match(html, /<b>grab the red mug<\/b><br>grounded, score 0\.90, box x 1, y 2, 3 x 4<br>right on 2 of 4 frames with ground truth/);
+    assert.match(html, /<b>grab the red mug<\/b><br>understood as "red mug"<br>grounded, score 0\.90, box x 1, y 2, 3 x 4<br>right on 2 of 4 frames with ground truth/);
     assert.match(html, /the ground truth dashed in blue/);
   });
 });
