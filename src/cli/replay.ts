@@ -16,7 +16,7 @@ import { mergeParameters } from "../params/validate";
 import { noExpressionReason, parseTranscript } from "../runtime/transcript";
 import { formatSummary, ProgressBar, readCommandsFile, replayBag, ReplayInterruptedError, ThumbnailCollector, writeReport, type ScheduledCommand } from "../replay";
 import type { GroundingEngine } from "../runtime/types";
-import { checkOutputFile, checkOutputsApart, parseCliArgs } from "./runtime-options";
+import { checkOutputFile, checkOutputsApart, parseCliArgs, parsePolicy } from "./runtime-options";
 
 const USAGE = `Usage: softskip replay BAG [options]
 
@@ -200,7 +200,7 @@ function parseArguments(args: string[]): ParsedArguments {
 
   const overrides: Record<string, unknown> = {};
   if (values.policy !== undefined) {
-    overrides["policy"] = values.policy;
+    overrides["policy"] = parsePolicy(values.policy, "--policy");
   }
   if (values["budget-ms"] !== undefined) {
     overrides["latency_budget_ms"] = parseNumber("--budget-ms", values["budget-ms"]);

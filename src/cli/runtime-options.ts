@@ -30,7 +30,8 @@ function describeParseError(error: unknown, known: readonly string[]): string {
   }
   const ambiguous = /^Option '(-{1,2}[^ ']+)[^']*' argument is ambiguous/.exec(text);
   if (ambiguous !== null) {
-    return `The value of ${ambiguous[1]} starts with "-"; write it as ${ambiguous[1]}=VALUE if you meant it.`;
+    // No option of the command line takes a negative number, so a value such as -5 is a mistake.
+    return `${ambiguous[1]} has no value: the next argument starts with "-". Pass a positive value; write ${ambiguous[1]}=VALUE only for a value that really starts with "-".`;
   }
   return text.split("\n")[0].replace(/[.\s]*$/, ".");
 }

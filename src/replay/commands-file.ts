@@ -33,8 +33,15 @@ export function parseCommands(text: string, source: string): ScheduledCommand[] 
     throw new ArgumentError(`--commands file ${source} must contain a list of {time_s, text} entries but contains ${document === null ? "nothing" : typeof document}.`);
   }
 
-  const commands = document.map((entry: unknown, index) => {
-    const fields = (typeof entry === "object" && entry !== null ? entry : {}) as Record<string, unknown>;
+  const commands = document.map((entry: unknown, position) => {
+    // Entries are numbered from 1, as a person counts the lines of the list.
+    const index = position + 1;
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+      throw new ArgumentError(
+        `--commands file ${source}, entry ${index} is ${JSON.stringify(entry)} but must be a mapping such as {time_s: 2.0, text: "the red mug"}.`,
+      );
+    }
+    const fields = entry as Record<string, unknown>;
     const timeS = fields["time_s"];
     const commandText = fields["text"];
     if (typeof timeS !== "number" || !Number.isFinite(timeS) || timeS < 0) {

@@ -43,7 +43,7 @@ describe("replay: command line", function () {
     ["a folder as --out", ["x.mcap", "--out", "."], /--out \. is a folder; pass a file path inside it, such as \.\/result\.mcap/],
     ["a filler-only command", ["x.mcap", "--command", "um uh"], /--command "um uh" contains no referring expression; pass words that name the object/],
     ["a stop as the command", ["x.mcap", "--command", "stop"], /--command "stop" is a stop command/],
-    ["a bad policy", ["x.mcap", "--policy", "fastest"], /Parameter policy must be one of full, lgmdp, softskip, budget, static but received "fastest"/],
+    ["a bad policy", ["x.mcap", "--policy", "fastest"], /--policy "fastest" is not a policy; use one of full, lgmdp, softskip, budget, static/],
   ];
   for (const [name, args, message] of usageErrors) {
     it(`rejects ${name}`, function () {

@@ -33,6 +33,6 @@ describe("synth: command line", () => {
   it("dataset explains a negative value", () => {
     const { status, stderr } = synth(["dataset", "--out", "unused", "--seed", "-1"]);
     assert.equal(status, 2);
-    assert.match(stderr, /The value of --seed starts with "-"; write it as --seed=VALUE if you meant it/);
+    assert.match(stderr, /--seed has no value: the next argument starts with "-". Pass a positive value/);
   });
 });
