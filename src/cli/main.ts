@@ -61,11 +61,21 @@ function isFileSystemError(error: unknown): error is NodeJS.ErrnoException & { p
   return typeof candidate?.code === "string" && typeof candidate.path === "string" && typeof candidate.syscall === "string";
 }
 
-main(process.argv.slice(2)).then(
+/** Writes the failure as the one JSON object that `--json` promises on stdout. */
+function writeJsonError(error: unknown): void {
+  const message = error instanceof Error ? error.message : describeError(error);
+  process.stdout.write(JSON.stringify({ status: "error", error: message }) + "\n");
+}
+
+const argv = process.argv.slice(2);
+main(argv).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
+    if (argv.includes("--json")) {
+      writeJsonError(error);
+    }
     // Expected failures (bad file, bad argument) print one sentence; anything else is a bug
     // and keeps its stack.
     if (error instanceof ArgumentError) {

@@ -1,7 +1,8 @@
 /**
  * `softskip replay BAG`: grounds the bag's (or the given) commands on its camera frames
  * through the same stream as the node and writes the node's topics into an MCAP bag.
- * Exit codes: 0 after real work, 1 on a failure (bad bag, missing model, no command), 2 on
+ * Exit codes: 0 after real work, 1 on a failure (bad bag, missing model, no command, nothing
+ * grounded), 2 on
  * bad usage (options, parameter values, commands file), 130 when interrupted by a signal.
  */
 import { existsSync } from "node:fs";
@@ -124,6 +125,11 @@ export async function run(args: string[]): Promise<number> {
     const { frames } = result.summary;
     if (frames.received > 0 && frames.processed === 0 && frames.rejected === frames.received) {
       logger.error(`Every one of the ${frames.received} image messages was rejected, so nothing was grounded; the warnings above give the reason for each kind.`);
+      return 1;
+    }
+    const resultCount = Object.values(result.summary.results).reduce((sum, count) => sum + count, 0);
+    if (resultCount === 0) {
+      logger.error("No command had a usable frame after it, so nothing was grounded; the warnings above say why, and the commands' times must fall inside the bag.");
       return 1;
     }
     return 0;

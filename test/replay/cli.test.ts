@@ -65,10 +65,27 @@ describe("replay: command line", function () {
     assert.match(stderr, /Every one of the 2 image messages was rejected/);
   });
 
+  it("exits 1 when no command comes before a frame", function () {
+    const commands = join(temp.dir, "late.yaml");
+    writeFileSync(commands, '- {time_s: 100, text: "the red mug"}\n');
+    const { status, stderr } = runCli([SAMPLE_BAG, "--model", TINY_MODEL, "--commands", commands, "--rate", "max"]);
+    assert.equal(status, 1, stderr);
+    assert.match(stderr, /comes after the bag's last message/);
+    assert.match(stderr, /No command had a usable frame after it, so nothing was grounded/);
+  });
+
   it("rejects a missing bag before loading the model", function () {
     const { status, stderr } = runCli([join(temp.dir, "absent.mcap"), "--command", "the cup"]);
     assert.equal(status, 1);
     assert.match(stderr, /Bag not found: .*absent\.mcap; pass an \.mcap or \.db3 file/);
+  });
+
+  it("prints a failure as JSON with --json", function () {
+    const { status, stdout } = runCli([join(temp.dir, "missing.mcap"), "--json"]);
+    assert.equal(status, 1);
+    const printed = JSON.parse(stdout) as { status: string; error: string };
+    assert.equal(printed.status, "error");
+    assert.match(printed.error, /^Bag not found: .*missing\.mcap/);
   });
 
   it("says plainly when no model is installed", function () {
