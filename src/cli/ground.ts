@@ -170,6 +170,7 @@ interface ResultSummary {
   executedBlocks: string[];
   computeRatio: number;
   latencyMs: Record<string, number>;
+  budgetMs?: number;
 }
 
 function describeResult(result: ResultSummary): string {
@@ -180,6 +181,12 @@ function describeResult(result: ResultSummary): string {
   const below = result.status === "grounded" || result.box === null || result.score >= result.scoreThreshold ? "" : ` is below the model's score threshold ${result.scoreThreshold.toFixed(3)}`;
   return [
     `${result.status === "grounded" ? "Grounded" : "Not found"}: ${JSON.stringify(result.expression)}, ${where}, score ${result.score.toFixed(3)}${below}`,
-    `Policy ${result.policy}: ${result.executedBlocks.length} blocks, ${(result.computeRatio * 100).toFixed(1)}% of the full model's FLOPs, ${result.latencyMs.total.toFixed(1)} ms in total`,
+    `Policy ${result.policy}: ${result.executedBlocks.length} blocks, ${(result.computeRatio * 100).toFixed(1)}% of the full model's FLOPs, ${result.latencyMs.total.toFixed(1)} ms in total${overBudget(result)}`,
   ].join("\n");
+}
+
+/** Notes a budget the call exceeded. The budget policy always runs at least one head. */
+function overBudget(result: ResultSummary): string {
+  const total = result.latencyMs.total ?? 0;
+  return result.budgetMs === undefined || total <= result.budgetMs ? "" : `, over the ${result.budgetMs} ms budget`;
 }
