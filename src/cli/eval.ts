@@ -95,7 +95,9 @@ export async function run(args: string[]): Promise<number> {
 
 function formatReport(report: EvalReport): string {
   const skipped = report.skipped === 0 ? "" : `; ${report.skipped} skipped because their images could not be read`;
-  const header = `${report.count} expressions of split ${report.split} in ${report.dataset} (text: ${report.text}, ${report.rejectedTranscripts} transcripts without an expression${skipped})`;
+  // Only spoken transcripts are parsed, so only they can lack an expression.
+  const rejected = report.text === "sent" ? "" : `, ${report.rejectedTranscripts} transcripts without an expression`;
+  const header = `${report.count} expressions of split ${report.split} in ${report.dataset} (text: ${report.text}${rejected}${skipped})`;
   const columns = ["policy", "accuracy", "decision", "compute", "mean ms", "p50 ms", "p90 ms", "p99 ms", "not-found P", "not-found R"];
   const rate = (value: number | null): string => (value === null ? "n/a" : `${(value * 100).toFixed(1)}%`);
   const rows = Object.entries(report.policies).map(([policy, result]) => [
