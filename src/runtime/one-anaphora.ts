@@ -85,10 +85,24 @@ export function resolveOneAnaphora(expression: string, previous: string, nouns: 
   return null;
 }
 
+/** Determiners that may come before a noun without describing the object. */
+const DETERMINERS = new Set(["the", "a", "an", "that", "this", "any"]);
+
 /**
- * Returns a command's expression with its "one" read from the phrase it rejects ("not the
- * red mug, the blue one" gives "the blue mug"), for callers without a previous command.
+ * Returns `expression` with its "one" read from the phrase the speaker rejected, or null.
+ * "not the red mug, the orange one" gives "the orange mug". A phrase that names only the
+ * category ("not the bowl, the blue one") rejects the category, so its noun is not taken.
  */
+export function resolveFromRejectedPhrase(expression: string, rejected: string, nouns: NounList): string | null {
+  const noun = headNoun(rejected, nouns);
+  const describing = rejected.split(" ").filter((word) => !DETERMINERS.has(word));
+  if (noun === undefined || describing.length <= noun.length) {
+    return null;
+  }
+  return resolveOneAnaphora(expression, rejected, nouns);
+}
+
+/** Returns a command's expression with "one" read from its rejected phrase, for callers without a previous command. */
 export function resolveFromRejected(expression: string, rejected: string | undefined, objectNouns: readonly string[]): string {
-  return rejected === undefined ? expression : (resolveOneAnaphora(expression, rejected, nounList(objectNouns)) ?? expression);
+  return rejected === undefined ? expression : (resolveFromRejectedPhrase(expression, rejected, nounList(objectNouns)) ?? expression);
 }

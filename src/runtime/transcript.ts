@@ -18,7 +18,11 @@ export type ParsedTranscript =
       /** The phrase the speaker rejected, as in "not the red mug, the blue one". */
       rejected?: string;
     }
-  | { kind: "stop" }
+  | {
+      kind: "stop";
+      /** The text negates its object in a way the model cannot follow ("the bowl that is not yellow"). */
+      negation?: true;
+    }
   | { kind: "empty" };
 
 const FILLERS = new Set(["uh", "uhh", "um", "umm", "uhm", "er", "erm", "ah", "hmm", "hm", "mm", "mhm"]);
@@ -43,16 +47,54 @@ const STOP_PHRASES = new Set([
   "no",
   "nope",
   "nothing",
+  "no thanks",
+  "not now",
+  // Pauses and disapproval: the robot must not go on with the current command.
+  "wait",
+  "wait a second",
+  "wait a sec",
+  "hold on",
+  "hang on",
+  "hang on a second",
+  "hang on a sec",
+  "one second",
+  "one sec",
+  "just a second",
+  "just a sec",
+  "a second",
+  "that's wrong",
+  "thats wrong",
+  "that is wrong",
+  "that's the wrong one",
+  "wrong",
+  "wrong one",
+  "my mistake",
 ]);
 
 /**
- * Stop phrases that may start a new command in the same breath ("never mind, the blue
- * one"): the rest then replaces the current command. Longer phrases come first.
+ * Leading words that cancel or reject what follows them ("don't grab the red mug",
+ * "never mind the red mug", "not the red mug"). Without a second phrase the text is a
+ * stop; "not the red mug, the blue one" corrects to the second phrase. Longer first.
  */
-const STOP_LEADS = ["never mind", "nevermind", "forget it", "forget that", "stop that", "cancel that", "stop it", "leave it", "stop", "cancel", "abort", "halt"];
+const REJECTING_LEADS = [
+  "do not",
+  "don't",
+  "dont",
+  "never mind",
+  "nevermind",
+  "not",
+  "cancel",
+  "stop",
+  "forget",
+  "leave",
+  "drop",
+  "ignore",
+  "abort",
+  "halt",
+];
 
-/** Leading words that negate the whole command ("don't grab the red mug"): a stop. */
-const NEGATED_VERBS = ["don't", "dont", "do not"];
+/** Words that negate part of an expression, which the model cannot follow. */
+const NEGATION_WORDS = new Set(["not", "no", "except", "but", "non", "without", "never", "nor", "neither", "isnt", "arent", "dont", "doesnt"]);
 
 /** Leading phrases that mark a correction of the previous command, longest first. */
 const CORRECTION_PREFIXES = [
@@ -178,56 +220,100 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
     return { kind: "stop" };
   }
 
-  // "no wait, the blue one", "never mind, the blue one": every leading correction or stop
-  // phrase goes, and what follows replaces the command.
+  // Clauses as punctuated: "never mind, the blue one" has two. Leading clauses that only
+  // stop or mark a correction ("no,", "sorry, my mistake,") go, and the rest corrects.
+  const clauses = splitClauses(text);
   let isCorrection = false;
-  for (let next = stripPrefix(words, CORRECTION_PREFIXES) ?? stripPrefix(words, STOP_LEADS); next !== undefined; ) {
-    words = next;
+  while (clauses.length > 1) {
+    const lead = stripPoliteness(clauses[0] as string[]);
+    if (lead.length > 0 && !isStopOrCorrection(lead)) {
+      break;
+    }
+    // A clause of politeness alone ("okay robot,") goes without marking a correction.
+    clauses.shift();
+    isCorrection ||= lead.length > 0;
+  }
+  let first = clauses[0] ?? [];
+  for (let next = stripPrefix(first, CORRECTION_PREFIXES); next !== undefined; next = stripPrefix(first, CORRECTION_PREFIXES)) {
+    first = next;
     isCorrection = true;
-    next = stripPrefix(words, CORRECTION_PREFIXES) ?? stripPrefix(words, STOP_LEADS);
   }
-  if (stripPrefix(stripPoliteness(words), NEGATED_VERBS) !== undefined) {
-    return { kind: "stop" };
-  }
-  if (words[0] === "not") {
-    return parseNegation(text, words);
+  // "cancel that and grab the bowl": a stop phrase joined to a new command by "and".
+  const and = first.indexOf("and");
+  if (and > 0 && STOP_PHRASES.has(first.slice(0, and).join(" "))) {
+    first = first.slice(and + 1);
+    isCorrection = true;
   }
 
-  words = stripCommandWords(words);
+  const rejecting = stripPrefix(stripPoliteness(first), REJECTING_LEADS);
+  if (rejecting !== undefined) {
+    return parseRejection(rejecting, clauses.slice(1));
+  }
+
+  words = stripCommandWords([...first, ...clauses.slice(1).flat()]);
   if (words.length === 0) {
     return isCorrection ? { kind: "stop" } : { kind: "empty" };
   }
   if (STOP_PHRASES.has(words.join(" "))) {
     return { kind: "stop" };
   }
+  if (hasNegation(words)) {
+    return { kind: "stop", negation: true };
+  }
   return { kind: "command", expression: words.join(" "), isCorrection };
 }
 
+/** Splits raw text at punctuation and dashes into normalised clauses, dropping empty ones. */
+function splitClauses(text: string): string[][] {
+  return text
+    .split(/[,;.!?:]+|\s[-\u2013\u2014]+\s/)
+    .map(normaliseWords)
+    .filter((clause) => clause.length > 0);
+}
+
+/** Reports whether a clause only stops or marks a correction ("no", "never mind", "sorry"). */
+function isStopOrCorrection(clause: string[]): boolean {
+  if (STOP_PHRASES.has(clause.join(" "))) {
+    return true;
+  }
+  let rest = clause;
+  for (let next = stripPrefix(rest, CORRECTION_PREFIXES); next !== undefined; next = stripPrefix(rest, CORRECTION_PREFIXES)) {
+    rest = next;
+  }
+  return rest.length === 0;
+}
+
+function hasNegation(words: readonly string[]): boolean {
+  return words.some((word, index) => NEGATION_WORDS.has(word) || word.endsWith("n't") || (word === "other" && words[index + 1] === "than"));
+}
+
 /**
- * Parses "not the red mug, the blue one" or "not the red mug but the blue one" (`words`
- * starts with "not") into a correction to the second phrase. The comma is read from the
- * raw text, because normalising removes it. Without a second phrase it is a stop: the
- * speaker rejected an object without naming another.
+ * Parses what follows a rejecting lead: "not the red mug, the blue one" or "don't take
+ * the cup but the bowl" corrects to the second phrase, and records the first as
+ * `rejected`. Without a second phrase it is a stop: the speaker rejected an object
+ * without naming another.
  */
-function parseNegation(text: string, words: string[]): ParsedTranscript {
-  // The rejected phrase is words[1..rejectedEnd), the new one starts at `start`.
-  let rejectedEnd = words.indexOf("but");
-  let start = rejectedEnd + 1;
-  if (rejectedEnd < 0) {
-    const afterComma = normaliseWords(text.split(/[,;]/).slice(-1)[0] ?? "");
-    start = words.length - afterComma.length;
-    const isTail = afterComma.length > 0 && start > 1 && afterComma.every((word, index) => words[start + index] === word);
-    rejectedEnd = isTail ? start : -1;
+function parseRejection(rejecting: string[], laterClauses: string[][]): ParsedTranscript {
+  let rejected = rejecting;
+  let alternative = laterClauses.flat();
+  const but = rejecting.indexOf("but");
+  if (alternative.length === 0 && but >= 0) {
+    rejected = rejecting.slice(0, but);
+    alternative = rejecting.slice(but + 1);
   }
-  if (rejectedEnd < 0) {
+  for (let next = stripPrefix(alternative, CORRECTION_PREFIXES); next !== undefined; next = stripPrefix(alternative, CORRECTION_PREFIXES)) {
+    alternative = next;
+  }
+  const expression = stripCommandWords(alternative);
+  if (expression.length === 0 || STOP_PHRASES.has(expression.join(" "))) {
     return { kind: "stop" };
   }
-  const rejected = words.slice(1, rejectedEnd).join(" ");
-  const expression = stripCommandWords(words.slice(start));
-  if (expression.length === 0 || expression[0] === "not") {
+  if (hasNegation(expression)) {
+    // "not the red mug, not the blue one" rejects twice and names nothing to take.
     return { kind: "stop" };
   }
-  return { kind: "command", expression: expression.join(" "), isCorrection: true, ...(rejected === "" ? {} : { rejected }) };
+  const named = stripCommandWords(rejected).join(" ");
+  return { kind: "command", expression: expression.join(" "), isCorrection: true, ...(named === "" ? {} : { rejected: named }) };
 }
 
 /**
@@ -236,7 +322,9 @@ function parseNegation(text: string, words: string[]): ParsedTranscript {
  */
 export function noExpressionReason(text: string, parsed: Exclude<ParsedTranscript, { kind: "command" }>): string {
   if (parsed.kind === "stop") {
-    return "is a stop command";
+    return parsed.negation === true
+      ? "negates part of the expression, which the model cannot follow, so it was taken as a stop"
+      : "is a stop command";
   }
   const hasLetters = /\p{L}/u.test(text);
   const hasLatin = /[a-z]/i.test(text.normalize("NFKD"));

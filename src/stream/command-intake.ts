@@ -1,6 +1,6 @@
 import type { Logger } from "../log";
 import type { CommandEncoding } from "../runtime/types";
-import { headNoun, nounList, resolveOneAnaphora, type NounList } from "../runtime/one-anaphora";
+import { nounList, resolveFromRejectedPhrase, resolveOneAnaphora, type NounList } from "../runtime/one-anaphora";
 import { hasNoKnownWord } from "../runtime/tokenizer";
 import { parseTranscript } from "../runtime/transcript";
 import { CommandSlot, type ActiveCommand } from "./command-slot";
@@ -27,10 +27,12 @@ export class CommandIntake {
   private encodesInFlight = 0;
   private readonly nouns: NounList;
   /**
-   * The last command whose object has a name, even if stopped or expired since: what a
-   * correction such as "no, the blue one" refers to.
+   * The last command given, even if stopped or expired since: what a correction such as
+   * "no, the blue one" refers to. A command dropped for naming nothing does not count.
    */
   private last: { id: number; expression: string } | null = null;
+  /** The value of `last` before each command still being encoded, restored if that command is dropped. */
+  private readonly lastBefore = new Map<number, { id: number; expression: string } | null>();
 
   constructor(private readonly deps: CommandIntakeDependencies) {
     this.slot = new CommandSlot((encoding) => deps.engine.release(encoding), deps.logger);
@@ -65,7 +67,14 @@ export class CommandIntake {
         this.deps.logger.debug(`Ignoring transcript ${JSON.stringify(transcript.text)}: no command in it.`);
         return;
       case "stop":
-        this.clear(`stopped by ${JSON.stringify(transcript.text)}`);
+        this.clear(
+          parsed.negation === true
+            ? `stopped by ${JSON.stringify(transcript.text)}, a negation the model cannot follow; say which object to take, such as "the blue bowl"`
+            : `stopped by ${JSON.stringify(transcript.text)}`,
+        );
+        if (this.slot.current === null && parsed.negation !== true) {
+          this.deps.logger.debug(`Transcript ${JSON.stringify(transcript.text)} is a stop.`);
+        }
         return;
       case "command":
         this.start(transcript, parsed.expression, parsed.isCorrection, parsed.rejected);
@@ -87,8 +96,9 @@ export class CommandIntake {
     const last = this.last;
     // Only a correction refers back: a new "the green one" means any green object. The
     // phrase it rejects ("not the red mug, the blue one") names the object first.
-    const fromRejected = isCorrection && rejected !== undefined ? resolveOneAnaphora(spoken, rejected, this.nouns) : null;
-    const fromLast = isCorrection && fromRejected === null && last !== null ? resolveOneAnaphora(spoken, last.expression, this.nouns) : null;
+    const fromRejected = isCorrection && rejected !== undefined ? resolveFromRejectedPhrase(spoken, rejected, this.nouns) : null;
+    // A rejected phrase that names only a category ("not the mug") lends no noun at all.
+    const fromLast = isCorrection && rejected === undefined && last !== null ? resolveOneAnaphora(spoken, last.expression, this.nouns) : null;
     const resolved = fromRejected ?? fromLast;
     const expression = resolved ?? spoken;
     const command: ActiveCommand = {
@@ -101,9 +111,8 @@ export class CommandIntake {
     };
     const previous = this.slot.current;
     this.slot.replace(command);
-    if (headNoun(expression, this.nouns) !== undefined) {
-      this.last = { id: command.info.id, expression };
-    }
+    this.lastBefore.set(command.info.id, last);
+    this.last = { id: command.info.id, expression };
     const notes = [
       ...(fromRejected !== null ? [`spoken as ${JSON.stringify(spoken)}, "one" taken from ${JSON.stringify(`not ${rejected ?? ""}`)}`] : []),
       ...(fromLast !== null && last !== null ? [`spoken as ${JSON.stringify(spoken)}, "one" taken from command ${last.id}`] : []),
@@ -127,7 +136,12 @@ export class CommandIntake {
    */
   private onEncoded(command: ActiveCommand, encoding: CommandEncoding, transcript: TranscriptInput): void {
     this.encodesInFlight -= 1;
+    const lastBefore = this.lastBefore.get(command.info.id);
+    this.lastBefore.delete(command.info.id);
     if (hasNoKnownWord(command.info.expression, encoding.unknownWords)) {
+      if (this.last?.id === command.info.id && lastBefore !== undefined) {
+        this.last = lastBefore;
+      }
       // Attached and then retired, so the slot's own release path frees the encoding.
       if (this.slot.attachEncoding(command, encoding)) {
         this.slot.replace(null);
@@ -154,6 +168,7 @@ export class CommandIntake {
 
   private onEncodeFailed(command: ActiveCommand, transcript: TranscriptInput, error: unknown): void {
     this.encodesInFlight -= 1;
+    this.lastBefore.delete(command.info.id);
     if (this.slot.current === command) {
       this.slot.replace(null);
     }

@@ -33,6 +33,9 @@ describe("parseTranscript", () => {
     ["never mind, the blue one", "the blue one", true],
     ["stop, the red mug", "the red mug", true],
     ["cancel that, get the red mug", "the red mug", true],
+    ["cancel that and grab the blue bowl", "the blue bowl", true],
+    ["wrong one, the blue one", "the blue one", true],
+    ["okay robot, grab the cup", "the cup", false],
   ];
 
   for (const [text, expression, isCorrection] of commands) {
@@ -59,6 +62,15 @@ describe("parseTranscript", () => {
     "please do not take the cup",
     "not the red mug",
     "not the red mug, not the blue one",
+    "cancel the red mug",
+    "never mind the red mug",
+    "stop grabbing the red mug",
+    "no, leave the red mug alone",
+    "hold on",
+    "wait a second",
+    "that's wrong",
+    "sorry, my mistake, never mind",
+    "not the red mug the orange one",
   ];
   for (const text of stops) {
     it(`stops on ${JSON.stringify(text)}`, () => {
@@ -71,10 +83,19 @@ describe("parseTranscript", () => {
     ["No, not the black mug, the yellow one", "the yellow one", "the black mug"],
     ["not the gray bowl but the red one", "the red one", "the gray bowl"],
     ["not the cup, grab the bowl please", "the bowl", "the cup"],
+    ["not the red mug. The orange one", "the orange one", "the red mug"],
+    ["don't take the cup, take the bowl", "the bowl", "the cup"],
   ];
   for (const [text, expression, rejected] of negations) {
     it(`reads ${JSON.stringify(text)} as a correction`, () => {
       assert.deepEqual(parseTranscript(text), { kind: "command", expression, isCorrection: true, rejected });
+    });
+  }
+
+  const negated = ["the bowl that is not yellow", "anything but the yellow bowl", "the bowl other than the yellow one", "the bowl, not the yellow one", "the non yellow bowl"];
+  for (const text of negated) {
+    it(`stops on the negation ${JSON.stringify(text)}`, () => {
+      assert.deepEqual(parseTranscript(text), { kind: "stop", negation: true });
     });
   }
 

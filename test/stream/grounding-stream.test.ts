@@ -136,30 +136,33 @@ describe("grounding stream", () => {
     const scheduler = createScheduler();
     scheduler.run((helpers) => {
       const { tokens, engine } = buildTestStream(scheduler, helpers, {
-        transcripts: "t--u--s--v--w--x--y",
+        transcripts: "t--u--s--v--x--y--w--z",
         texts: {
           t: "grab the red coffee mug",
           u: "no, the blue one",
           s: "stop",
           v: "actually the one left of the bowl",
-          w: "the green one",
           x: "huh yeah",
           y: "no, the orange one",
+          w: "the green one",
+          z: "no, the purple one",
         },
-        frames: "---------------------a|",
-        engine: { groundMs: 3, objectNouns: ["mug", "coffee mug", "bowl"] },
+        frames: "------------------------a|",
+        engine: { groundMs: 3, objectNouns: ["mug", "coffee mug", "bowl"], unknownExpressions: ["huh yeah"] },
       });
-      helpers.expectObservable(tokens).toBe("------------------------(A|)", { A: "a@6" });
+      helpers.expectObservable(tokens).toBe("------------R--------------(A|)", { R: "rejected:no_known_words", A: "a@7" });
       helpers.flush();
-      // A correction after a stop still refers to the last command that named an object. A
-      // command that is not a correction keeps its "one", which the model reads as any object.
+      // A correction after a stop still refers to the last command, and a command dropped
+      // for naming nothing does not count. A command that is not a correction keeps its
+      // "one", which the model reads as any object, and so does a correction of it.
       assert.deepStrictEqual(engine.encodedExpressions, [
         "the red coffee mug",
         "the blue coffee mug",
         "the coffee mug left of the bowl",
-        "the green one",
         "huh yeah",
         "the orange coffee mug",
+        "the green one",
+        "the purple one",
       ]);
     });
   });
@@ -168,14 +171,15 @@ describe("grounding stream", () => {
     const scheduler = createScheduler();
     scheduler.run((helpers) => {
       const { tokens, engine } = buildTestStream(scheduler, helpers, {
-        transcripts: "t--u",
-        texts: { t: "grab the bowl", u: "not the red mug, the orange one" },
-        frames: "------a|",
+        transcripts: "t--u--v",
+        texts: { t: "grab the bowl", u: "not the red mug, the orange one", v: "not the mug, the blue one" },
+        frames: "---------a|",
         engine: { groundMs: 3, objectNouns: ["mug", "bowl"] },
       });
-      helpers.expectObservable(tokens).toBe("---------(A|)", { A: "a@2" });
+      helpers.expectObservable(tokens).toBe("------------(A|)", { A: "a@3" });
       helpers.flush();
-      assert.deepStrictEqual(engine.encodedExpressions, ["the bowl", "the orange mug"]);
+      // "not the mug" rejects mugs, so its "one" takes no noun at all.
+      assert.deepStrictEqual(engine.encodedExpressions, ["the bowl", "the orange mug", "the blue one"]);
     });
   });
 
