@@ -93,8 +93,29 @@ const REJECTING_LEADS = [
   "halt",
 ];
 
-/** Words that negate part of an expression, which the model cannot follow. */
-const NEGATION_WORDS = new Set(["not", "no", "except", "but", "non", "without", "never", "nor", "neither", "isnt", "arent", "dont", "doesnt"]);
+/**
+ * Words that negate part of an expression, which the model cannot follow. "the other one"
+ * and "a different mug" exclude the object in view, which the model would pick again.
+ */
+const NEGATION_WORDS = new Set([
+  "not",
+  "no",
+  "except",
+  "but",
+  "non",
+  "without",
+  "never",
+  "nor",
+  "neither",
+  "isnt",
+  "arent",
+  "dont",
+  "doesnt",
+  "other",
+  "another",
+  "different",
+  "else",
+]);
 
 /** Leading phrases that mark a correction of the previous command, longest first. */
 const CORRECTION_PREFIXES = [
@@ -284,7 +305,7 @@ function isStopOrCorrection(clause: string[]): boolean {
 }
 
 function hasNegation(words: readonly string[]): boolean {
-  return words.some((word, index) => NEGATION_WORDS.has(word) || word.endsWith("n't") || (word === "other" && words[index + 1] === "than"));
+  return words.some((word) => NEGATION_WORDS.has(word) || word.endsWith("n't"));
 }
 
 /**

@@ -92,7 +92,15 @@ describe("parseTranscript", () => {
     });
   }
 
-  const negated = ["the bowl that is not yellow", "anything but the yellow bowl", "the bowl other than the yellow one", "the bowl, not the yellow one", "the non yellow bowl"];
+  const negated = [
+    "the bowl that is not yellow",
+    "anything but the yellow bowl",
+    "the bowl other than the yellow one",
+    "the bowl, not the yellow one",
+    "the non yellow bowl",
+    "no, the other one",
+    "a different mug",
+  ];
   for (const text of negated) {
     it(`stops on the negation ${JSON.stringify(text)}`, () => {
       assert.deepEqual(parseTranscript(text), { kind: "stop", negation: true });
