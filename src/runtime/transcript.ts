@@ -101,6 +101,8 @@ const NEGATION_WORDS = new Set([
   "not",
   "no",
   "except",
+  "besides",
+  "apart",
   "but",
   "non",
   "without",
