@@ -64,7 +64,7 @@ class Dataset:
         self.category_ids = sorted(self.categories)
         self.colors = sorted({ann.get("color", "") for ann in instances["annotations"]})
         # A colour that is also a category ("orange") would count as the object named in
-        # "the orange one", so that "one" would never be resolved; it is left out.
+        # "the orange one", so that "one" would never be resolved. Such words are left out.
         self.object_nouns = [noun for noun in self.object_nouns if noun not in self.colors]
         self.objects = [[] for _ in self.images]
         for ann in instances["annotations"]:

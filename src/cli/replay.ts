@@ -1,9 +1,9 @@
 /**
  * `softskip replay BAG`: grounds the bag's (or the given) commands on its camera frames
  * through the same stream as the node and writes the node's topics into an MCAP bag.
- * Exit codes: 0 after real work, 1 on a failure (bad bag, missing model, no command, nothing
- * grounded), 2 on
- * bad usage (options, parameter values, commands file), 130 when interrupted by a signal.
+ * Exit codes: 0 after real work, 1 on a failure (bad bag, missing model, no command,
+ * nothing grounded), 2 on bad usage (options, parameter values, commands file), 130 when
+ * interrupted by a signal.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";

@@ -199,7 +199,7 @@ function readTokenizer(problem: ManifestProblem, tokenizer: Json): TokenizerSpec
   };
 }
 
-/** Optional: models exported before the field existed have no nouns, and "one" stays as said. */
+/** Reads the optional nouns. Models exported before the field existed have none, so "one" stays unresolved. */
 function readObjectNouns(problem: ManifestProblem, value: unknown): string[] {
   if (value === undefined) {
     return [];

@@ -74,7 +74,7 @@ const STOP_PHRASES = new Set([
 /**
  * Leading words that cancel or reject what follows them ("don't grab the red mug",
  * "never mind the red mug", "not the red mug"). Without a second phrase the text is a
- * stop; "not the red mug, the blue one" corrects to the second phrase. Longer first.
+ * stop, and "not the red mug, the blue one" corrects to the second phrase. Longer first.
  */
 const REJECTING_LEADS = [
   "do not",
@@ -256,11 +256,8 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
     clauses.shift();
     isCorrection ||= lead.length > 0;
   }
-  let first = clauses[0] ?? [];
-  for (let next = stripPrefix(first, CORRECTION_PREFIXES); next !== undefined; next = stripPrefix(first, CORRECTION_PREFIXES)) {
-    first = next;
-    isCorrection = true;
-  }
+  let first = stripCorrectionWords(clauses[0] ?? []);
+  isCorrection ||= first.length < (clauses[0]?.length ?? 0);
   // "cancel that and grab the bowl": a stop phrase joined to a new command by "and".
   const and = first.indexOf("and");
   if (and > 0 && STOP_PHRASES.has(first.slice(0, and).join(" "))) {
@@ -299,11 +296,16 @@ function isStopOrCorrection(clause: string[]): boolean {
   if (STOP_PHRASES.has(clause.join(" "))) {
     return true;
   }
-  let rest = clause;
+  return stripCorrectionWords(clause).length === 0;
+}
+
+/** Removes every leading correction phrase ("no wait", "sorry i mean"). */
+function stripCorrectionWords(words: string[]): string[] {
+  let rest = words;
   for (let next = stripPrefix(rest, CORRECTION_PREFIXES); next !== undefined; next = stripPrefix(rest, CORRECTION_PREFIXES)) {
     rest = next;
   }
-  return rest.length === 0;
+  return rest;
 }
 
 function hasNegation(words: readonly string[]): boolean {
@@ -324,10 +326,7 @@ function parseRejection(rejecting: string[], laterClauses: string[][]): ParsedTr
     rejected = rejecting.slice(0, but);
     alternative = rejecting.slice(but + 1);
   }
-  for (let next = stripPrefix(alternative, CORRECTION_PREFIXES); next !== undefined; next = stripPrefix(alternative, CORRECTION_PREFIXES)) {
-    alternative = next;
-  }
-  const expression = stripCommandWords(alternative);
+  const expression = stripCommandWords(stripCorrectionWords(alternative));
   if (expression.length === 0 || STOP_PHRASES.has(expression.join(" "))) {
     return { kind: "stop" };
   }

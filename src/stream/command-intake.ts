@@ -66,16 +66,20 @@ export class CommandIntake {
       case "empty":
         this.deps.logger.debug(`Ignoring transcript ${JSON.stringify(transcript.text)}: no command in it.`);
         return;
-      case "stop":
-        this.clear(
-          parsed.negation === true
-            ? `stopped by ${JSON.stringify(transcript.text)}, a negation the model cannot follow; say which object to take, such as "the blue bowl"`
-            : `stopped by ${JSON.stringify(transcript.text)}`,
-        );
-        if (this.slot.current === null && parsed.negation !== true) {
-          this.deps.logger.debug(`Transcript ${JSON.stringify(transcript.text)} is a stop.`);
+      case "stop": {
+        const negation = parsed.negation === true ? ", a negation the model cannot follow. Say which object to take, such as \"the blue bowl\"" : "";
+        if (this.slot.current === null) {
+          // Nothing to clear, but the speaker should still learn how the text was read.
+          const message = `Transcript ${JSON.stringify(transcript.text)} is a stop${negation}. No command is active.`;
+          if (negation === "") {
+            this.deps.logger.debug(message);
+          } else {
+            this.deps.logger.info(message);
+          }
         }
+        this.clear(`stopped by ${JSON.stringify(transcript.text)}${negation}`);
         return;
+      }
       case "command":
         this.start(transcript, parsed.expression, parsed.isCorrection, parsed.rejected);
         return;
