@@ -11,7 +11,7 @@ import { decodeImage, drawBox, GROUNDED_COLOR, NOT_FOUND_COLOR } from "../image"
 import { createConsoleLogger } from "../log";
 import { defaultParameters } from "../params/declarations";
 import { BUNDLED_MODEL_DIR, loadGroundingEngine } from "../runtime/engine";
-import { resolveFromRejected } from "../runtime/one-anaphora";
+import { resolveSpokenExpression } from "../runtime/one-anaphora";
 import { hasNoKnownWord } from "../runtime/tokenizer";
 import { noExpressionReason, parseTranscript } from "../runtime/transcript";
 import type { GroundingOutput, ImageInput } from "../runtime/types";
@@ -90,7 +90,7 @@ export async function run(args: string[]): Promise<number> {
   const engine = await loadGroundingEngine(values.model ?? BUNDLED_MODEL_DIR, { numThreads, logger });
   try {
     const textStart = performance.now();
-    const expression = resolveFromRejected(parsed.expression, parsed.rejected, engine.objectNouns);
+    const expression = resolveSpokenExpression(parsed.expression, parsed.rejected, engine.objectNouns);
     const command = await engine.encode(expression);
     const textMs = performance.now() - textStart;
     if (hasNoKnownWord(expression, command.unknownWords)) {

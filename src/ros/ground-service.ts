@@ -10,9 +10,9 @@ import type { GroundingResult } from "../msgs";
 import { groundingResultFromEvent, noImageResult, UngroundedResultFields } from "../output";
 import { thresholdOverride, type GroundingParameters, type PolicyName } from "../params/declarations";
 import { validateParameter } from "../params/validate";
-import { resolveFromRejected } from "../runtime/one-anaphora";
+import { resolveSpokenExpression } from "../runtime/one-anaphora";
 import type { GroundingEngine } from "../runtime/types";
-import { parseTranscript } from "../runtime/transcript";
+import { noExpressionReason, parseTranscript } from "../runtime/transcript";
 import type { FrameInput } from "../stream/types";
 import { GROUNDING_STATUS } from "../msgs";
 import { frameFromMessage } from "./inputs";
@@ -48,9 +48,9 @@ export async function handleGroundRequest(request: unknown, context: GroundServi
   try {
     const parsed = parseTranscript(fields.text, `${GROUND_REQUEST_SOURCE} text`);
     if (parsed.kind !== "command") {
-      throw new InputError(GROUND_REQUEST_SOURCE, "text", "no_expression", `Rejected ${GROUND_REQUEST_SOURCE}: text ${JSON.stringify(fields.text)} contains no referring expression.`);
+      throw new InputError(GROUND_REQUEST_SOURCE, "text", "no_expression", `Rejected ${GROUND_REQUEST_SOURCE}: text ${JSON.stringify(fields.text)} ${noExpressionReason(fields.text, parsed)}; send words that name the object, such as "the blue bowl".`);
     }
-    expression = context.engine === undefined ? parsed.expression : resolveFromRejected(parsed.expression, parsed.rejected, context.engine.objectNouns);
+    expression = context.engine === undefined ? parsed.expression : resolveSpokenExpression(parsed.expression, parsed.rejected, context.engine.objectNouns);
     const policy = requestPolicy(fields.policy, context.parameters.policy);
 
     const frame = hasImageData(fields.image)

@@ -4,6 +4,7 @@
  * data, so the stream writes the corrected command's object noun in place of "one" before
  * encoding.
  */
+import { singularNouns } from "./plural-nouns";
 
 /** Object nouns split into words, longest first, so that "soda can" wins over "can". */
 export type NounList = readonly (readonly string[])[];
@@ -102,7 +103,16 @@ export function resolveFromRejectedPhrase(expression: string, rejected: string, 
   return resolveOneAnaphora(expression, rejected, nouns);
 }
 
-/** Returns a command's expression with "one" read from its rejected phrase, for callers without a previous command. */
-export function resolveFromRejected(expression: string, rejected: string | undefined, objectNouns: readonly string[]): string {
-  return rejected === undefined ? expression : (resolveFromRejectedPhrase(expression, rejected, nounList(objectNouns)) ?? expression);
+/**
+ * Returns the expression to encode for a command heard without a previous one (`ground`,
+ * the ground service): plural object nouns made singular, and "one" read from the
+ * rejected phrase.
+ */
+export function resolveSpokenExpression(expression: string, rejected: string | undefined, objectNouns: readonly string[]): string {
+  const nouns = nounList(objectNouns);
+  const singular = singularNouns(expression, nouns) ?? expression;
+  if (rejected === undefined) {
+    return singular;
+  }
+  return resolveFromRejectedPhrase(singular, singularNouns(rejected, nouns) ?? rejected, nouns) ?? singular;
 }

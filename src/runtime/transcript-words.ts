@@ -4,7 +4,15 @@
  * prefix, longer phrases come before the phrases they start with.
  */
 
-export const FILLERS = new Set(["uh", "uhh", "um", "umm", "uhm", "er", "erm", "ah", "hmm", "hm", "mm", "mhm"]);
+// "oh" too: "oh no, the blue one" is the correction "no, the blue one".
+export const FILLERS = new Set(["uh", "uhh", "um", "umm", "uhm", "er", "erm", "ah", "oh", "hmm", "hm", "mm", "mhm"]);
+
+/**
+ * Acknowledgements that open a reply without changing the command ("no problem, grab the
+ * bowl", "yes, the blue one"). Stripped from the start like politeness words; "no problem"
+ * comes before the correction word "no" can match.
+ */
+export const ACKNOWLEDGEMENTS = ["no problem", "all right", "alright", "got it", "thank you", "thanks", "yes", "yeah", "yep", "sure", "great", "cool", "fine", "so", "well"];
 
 /**
  * Whole-transcript stop phrases, matched after fillers and politeness words are removed.
@@ -113,6 +121,9 @@ export const CORRECTION_PREFIXES = [
   "rather",
   "instead",
   "sorry",
+  "oops",
+  "whoops",
+  "my bad",
   "nope",
   "wait",
   "no",
@@ -123,6 +134,10 @@ export const CORRECTION_PREFIXES = [
  * "okay robot could you please pick up" disappear. Longer phrases come before their prefixes.
  */
 export const COMMAND_PREFIXES = [
+  "i would like you to",
+  "i'd like you to",
+  "i want you to",
+  "i need you to",
   "could you please",
   "can you please",
   "would you please",
@@ -136,6 +151,21 @@ export const COMMAND_PREFIXES = [
   "i'd like",
   "i want",
   "i need",
+  "can i have",
+  "could i have",
+  "may i have",
+  "can i get",
+  "could i get",
+  "i'll take",
+  "i'll have",
+  "i'd love",
+  "go ahead and",
+  "let's",
+  "lets",
+  "let us",
+  "go for",
+  "try",
+  "also",
   "please",
   "hey robot",
   "robot",
@@ -147,7 +177,37 @@ export const COMMAND_PREFIXES = [
   "and",
   "pick up",
   "pick",
+  "picking up",
+  "picking",
+  "grab me",
   "grab",
+  "grabbing",
+  "getting me",
+  "getting",
+  "giving me",
+  "handing me",
+  "passing me",
+  "bringing me",
+  "fetching me",
+  "fetching",
+  "taking",
+  "finding",
+  "showing me",
+  "pointing at",
+  "pointing to",
+  "reaching for",
+  "move",
+  "put",
+  "place",
+  "lift",
+  "hold",
+  "push",
+  "pull",
+  "bring",
+  "pass",
+  "hand",
+  "give",
+  "show",
   "get me",
   "get",
   "give me",
@@ -170,10 +230,41 @@ export const COMMAND_PREFIXES = [
   "touch",
   "reach for",
   "go to",
+  // What is left after a verb phrase such as "could you grab me" or "show me where".
+  "me",
+  "us",
+  "where are",
+  "where",
 ];
 
-/** Trailing politeness and particle words ("pick the cup up", "the cup for me please"). */
-export const TRAILING_SUFFIXES = ["thank you", "thanks", "please", "for me", "now", "up"];
+/**
+ * Trailing politeness, particles and destinations ("pick the cup up", "the cup for me
+ * please", "put the mug down", "the bowl over there"). A destination names where the
+ * object goes, not which object it is, and a pointing word cannot be seen by the model.
+ */
+export const TRAILING_SUFFIXES = [
+  "thank you",
+  "thanks",
+  "please",
+  "for me",
+  "if you can",
+  "if possible",
+  "now",
+  "up",
+  "down",
+  "over here",
+  "over there",
+  "here",
+  "there",
+  "is",
+  "are",
+];
+
+/**
+ * Words that point at an object instead of describing it ("pick it up", "that one"). An
+ * expression of only these names nothing the model can find.
+ */
+export const POINTING_WORDS = new Set(["it", "that", "this", "them", "those", "these", "one", "ones", "the", "here", "there"]);
 
 export const ORDINAL_WORDS: Record<string, string> = {
   "1st": "first",

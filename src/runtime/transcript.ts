@@ -6,11 +6,13 @@
  */
 import { InputError } from "../errors";
 import {
+  ACKNOWLEDGEMENTS,
   COMMAND_PREFIXES,
   CORRECTION_PREFIXES,
   FILLERS,
   NEGATION_WORDS,
   NUMBER_WORDS,
+  POINTING_WORDS,
   ORDINAL_WORDS,
   REJECTING_LEADS,
   STOP_PHRASES,
@@ -33,8 +35,14 @@ export type ParsedTranscript =
       kind: "stop";
       /** The text negates its object in a way the model cannot follow ("the bowl that is not yellow"). */
       negation?: true;
+      /** The correction points at an object without naming it ("no, that one"). */
+      pointing?: true;
     }
-  | { kind: "empty" };
+  | {
+      kind: "empty";
+      /** The text points at an object without naming it ("pick it up", "that one"). */
+      pointing?: true;
+    };
 
 /**
  * Parses one transcript. Throws InputError when `text` is not a string or longer than
@@ -67,8 +75,9 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
     clauses.shift();
     isCorrection ||= lead.length > 0;
   }
-  let first = stripCorrectionWords(clauses[0] ?? []);
-  isCorrection ||= first.length < (clauses[0]?.length ?? 0);
+  const opening = stripPoliteness(clauses[0] ?? []);
+  let first = stripCorrectionWords(opening);
+  isCorrection ||= first.length < opening.length;
   // "cancel that and grab the bowl": a stop phrase joined to a new command by "and".
   const and = first.indexOf("and");
   if (and > 0 && STOP_PHRASES.has(first.slice(0, and).join(" "))) {
@@ -90,6 +99,10 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
   }
   if (hasNegation(words)) {
     return { kind: "stop", negation: true };
+  }
+  if (onlyPoints(words)) {
+    // A correction still rejects the current object, so the robot must not go on with it.
+    return isCorrection ? { kind: "stop", pointing: true } : { kind: "empty", pointing: true };
   }
   return { kind: "command", expression: words.join(" "), isCorrection };
 }
@@ -119,6 +132,10 @@ function stripCorrectionWords(words: string[]): string[] {
   return rest;
 }
 
+function onlyPoints(words: readonly string[]): boolean {
+  return words.every((word) => POINTING_WORDS.has(word));
+}
+
 function hasNegation(words: readonly string[]): boolean {
   return words.some((word) => NEGATION_WORDS.has(word) || word.endsWith("n't"));
 }
@@ -145,6 +162,9 @@ function parseRejection(rejecting: string[], laterClauses: string[][]): ParsedTr
     // "not the red mug, not the blue one" rejects twice and names nothing to take.
     return { kind: "stop" };
   }
+  if (onlyPoints(expression)) {
+    return { kind: "stop", pointing: true };
+  }
   const named = stripCommandWords(rejected).join(" ");
   return { kind: "command", expression: expression.join(" "), isCorrection: true, ...(named === "" ? {} : { rejected: named }) };
 }
@@ -154,6 +174,10 @@ function parseRejection(rejecting: string[], laterClauses: string[][]): ParsedTr
  * such as `--text "uh" contains no referring expression`.
  */
 export function noExpressionReason(text: string, parsed: Exclude<ParsedTranscript, { kind: "command" }>): string {
+  if (parsed.pointing === true) {
+    const taken = parsed.kind === "stop" ? ", so it was taken as a stop" : "";
+    return `points at an object ("it", "that one") without naming it, and the model cannot see where you point${taken}`;
+  }
   if (parsed.kind === "stop") {
     return parsed.negation === true
       ? "negates part of the expression, which the model cannot follow, so it was taken as a stop"
@@ -227,10 +251,12 @@ function rewriteNumber(word: string): string {
   return word;
 }
 
+const POLITE_LEADS = ["please", "okay", "ok", "hey", "robot", ...ACKNOWLEDGEMENTS];
+
 function stripPoliteness(words: string[]): string[] {
   let rest = words;
   for (;;) {
-    const next = stripPrefix(rest, ["please", "okay", "ok", "hey", "robot"]) ?? stripSuffix(rest, TRAILING_SUFFIXES);
+    const next = stripPrefix(rest, POLITE_LEADS) ?? stripSuffix(rest, TRAILING_SUFFIXES);
     if (next === undefined) {
       return rest;
     }

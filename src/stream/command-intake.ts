@@ -1,6 +1,7 @@
 import type { Logger } from "../log";
 import type { CommandEncoding } from "../runtime/types";
 import { nounList, resolveFromRejectedPhrase, resolveOneAnaphora, type NounList } from "../runtime/one-anaphora";
+import { singularNouns } from "../runtime/plural-nouns";
 import { hasNoKnownWord } from "../runtime/tokenizer";
 import { parseTranscript } from "../runtime/transcript";
 import { CommandSlot, type ActiveCommand } from "./command-slot";
@@ -8,6 +9,8 @@ import { settleOnce } from "./engine-calls";
 import { checkTranscriptTime, rejectionFromError } from "./input-checks";
 import type { GroundingStreamEngine } from "./options";
 import type { RejectionEvent, TranscriptInput } from "./types";
+
+const NAME_THE_OBJECT = 'Say which object to take, such as "the blue bowl"';
 
 export interface CommandIntakeDependencies {
   engine: GroundingStreamEngine;
@@ -64,20 +67,26 @@ export class CommandIntake {
 
     switch (parsed.kind) {
       case "empty":
-        this.deps.logger.debug(`Ignoring transcript ${JSON.stringify(transcript.text)}: no command in it.`);
+        if (parsed.pointing === true) {
+          const kept = this.slot.current === null ? "no command is active" : `command ${this.slot.current.info.id} stays`;
+          this.deps.logger.info(`Transcript ${JSON.stringify(transcript.text)} points at an object without naming it, which the model cannot see; ${kept}. ${NAME_THE_OBJECT}.`);
+        } else {
+          this.deps.logger.debug(`Ignoring transcript ${JSON.stringify(transcript.text)}: no command in it.`);
+        }
         return;
       case "stop": {
-        const negation = parsed.negation === true ? ", a negation the model cannot follow. Say which object to take, such as \"the blue bowl\"" : "";
+        const why = parsed.negation === true ? "a negation the model cannot follow" : parsed.pointing === true ? "pointing at an object the model cannot see" : "";
+        const reason = why === "" ? "" : `, ${why}. ${NAME_THE_OBJECT}`;
         if (this.slot.current === null) {
           // Nothing to clear, but the speaker should still learn how the text was read.
-          const message = `Transcript ${JSON.stringify(transcript.text)} is a stop${negation}. No command is active.`;
-          if (negation === "") {
+          const message = `Transcript ${JSON.stringify(transcript.text)} is a stop${reason}. No command is active.`;
+          if (reason === "") {
             this.deps.logger.debug(message);
           } else {
             this.deps.logger.info(message);
           }
         }
-        this.clear(`stopped by ${JSON.stringify(transcript.text)}${negation}`);
+        this.clear(`stopped by ${JSON.stringify(transcript.text)}${reason}`);
         return;
       }
       case "command":
@@ -96,8 +105,10 @@ export class CommandIntake {
     this.deps.onChange();
   }
 
-  private start(transcript: TranscriptInput, spoken: string, isCorrection: boolean, rejected: string | undefined): void {
+  private start(transcript: TranscriptInput, heard: string, isCorrection: boolean, heardRejected: string | undefined): void {
     const last = this.last;
+    const spoken = singularNouns(heard, this.nouns) ?? heard;
+    const rejected = heardRejected === undefined ? undefined : (singularNouns(heardRejected, this.nouns) ?? heardRejected);
     // Only a correction refers back: a new "the green one" means any green object. The
     // phrase it rejects ("not the red mug, the blue one") names the object first.
     const fromRejected = isCorrection && rejected !== undefined ? resolveFromRejectedPhrase(spoken, rejected, this.nouns) : null;
@@ -118,8 +129,9 @@ export class CommandIntake {
     this.lastBefore.set(command.info.id, last);
     this.last = { id: command.info.id, expression };
     const notes = [
-      ...(fromRejected !== null ? [`spoken as ${JSON.stringify(spoken)}, "one" taken from ${JSON.stringify(`not ${rejected ?? ""}`)}`] : []),
-      ...(fromLast !== null && last !== null ? [`spoken as ${JSON.stringify(spoken)}, "one" taken from command ${last.id}`] : []),
+      ...(expression !== heard ? [`spoken as ${JSON.stringify(heard)}`] : []),
+      ...(fromRejected !== null ? [`"one" taken from ${JSON.stringify(`not ${rejected ?? ""}`)}`] : []),
+      ...(fromLast !== null && last !== null ? [`"one" taken from command ${last.id}`] : []),
       ...(previous === null ? [] : [`${isCorrection ? "corrects" : "replaces"} command ${previous.info.id}`]),
     ];
     const noted = notes.length === 0 ? "" : ` (${notes.join("; ")})`;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 
 import { InputError } from "../../src/errors";
-import { MAX_TRANSCRIPT_LENGTH, parseTranscript } from "../../src/runtime/transcript";
+import { MAX_TRANSCRIPT_LENGTH, noExpressionReason, parseTranscript } from "../../src/runtime/transcript";
 
 describe("parseTranscript", () => {
   const commands: Array<[string, string, boolean]> = [
@@ -36,6 +36,21 @@ describe("parseTranscript", () => {
     ["cancel that and grab the blue bowl", "the blue bowl", true],
     ["wrong one, the blue one", "the blue one", true],
     ["okay robot, grab the cup", "the cup", false],
+    // Chatty and polite phrasings a person says to a robot.
+    ["would you mind grabbing the red mug", "the red mug", false],
+    ["I'd like you to pick up the blue cup", "the blue cup", false],
+    ["could you grab me the red mug", "the red mug", false],
+    ["go ahead and grab the mug", "the mug", false],
+    ["let's take the bowl", "the bowl", false],
+    ["can I have the apple please", "the apple", false],
+    ["no problem, grab the bowl", "the bowl", false],
+    ["no problem grab the bowl", "the bowl", false],
+    ["yeah, the blue bowl", "the blue bowl", false],
+    ["show me where the mug is", "the mug", false],
+    ["put the mug down", "the mug", false],
+    ["bring the bowl over here", "the bowl", false],
+    ["oops, the blue one", "the blue one", true],
+    ["oh no, the blue one", "the blue one", true],
   ];
 
   for (const [text, expression, isCorrection] of commands) {
@@ -107,10 +122,24 @@ describe("parseTranscript", () => {
     });
   }
 
-  const empties = ["", "   ", "uh um", "...", "please", "could you grab", "thanks"];
+  const empties = ["", "   ", "uh um", "...", "please", "could you grab", "thanks", "yes", "no problem"];
   for (const text of empties) {
     it(`finds nothing in ${JSON.stringify(text)}`, () => {
       assert.deepEqual(parseTranscript(text), { kind: "empty" });
+    });
+  }
+
+  for (const text of ["pick it up", "grab that one", "this one please", "the ones"]) {
+    it(`finds only pointing in ${JSON.stringify(text)}`, () => {
+      const parsed = parseTranscript(text);
+      assert.deepEqual(parsed, { kind: "empty", pointing: true });
+      assert.match(noExpressionReason(text, { kind: "empty", pointing: true }), /points at an object \("it", "that one"\) without naming it/);
+    });
+  }
+
+  for (const text of ["no, that one", "not this one, that one"]) {
+    it(`stops on the pointing correction ${JSON.stringify(text)}`, () => {
+      assert.deepEqual(parseTranscript(text), { kind: "stop", pointing: true });
     });
   }
 

@@ -183,6 +183,36 @@ describe("grounding stream", () => {
     });
   });
 
+  it("makes plural nouns singular and keeps the command when a transcript only points", () => {
+    const scheduler = createScheduler();
+    scheduler.run((helpers) => {
+      const { tokens, engine } = buildTestStream(scheduler, helpers, {
+        transcripts: "t--u",
+        texts: { t: "grab one of the bowls", u: "pick it up" },
+        frames: "------a|",
+        engine: { groundMs: 3, objectNouns: ["mug", "bowl"] },
+      });
+      helpers.expectObservable(tokens).toBe("---------(A|)", { A: "a@1" });
+      helpers.flush();
+      assert.deepStrictEqual(engine.encodedExpressions, ["the bowl"]);
+    });
+  });
+
+  it("stops on a correction that only points", () => {
+    const scheduler = createScheduler();
+    scheduler.run((helpers) => {
+      const { tokens, engine } = buildTestStream(scheduler, helpers, {
+        transcripts: "t--u",
+        texts: { t: "grab the bowl", u: "no, that one" },
+        frames: "------a|",
+        engine: { groundMs: 3, objectNouns: ["mug", "bowl"] },
+      });
+      helpers.expectObservable(tokens).toBe("-------|");
+      helpers.flush();
+      assert.deepStrictEqual(engine.encodedExpressions, ["the bowl"]);
+    });
+  });
+
   it("clears the command on stop", () => {
     const scheduler = createScheduler();
     scheduler.run((helpers) => {

@@ -1,0 +1,81 @@
+/**
+ * Plural object nouns in a spoken command. "grab one of the apples" asks for an apple, but
+ * the model's vocabulary holds the singular nouns of its training data only, so "apples"
+ * would reach it as an unknown word. The stream, `ground` and the ground service rewrite
+ * the plurals of the manifest's object nouns to the singular before encoding.
+ */
+import type { NounList } from "./one-anaphora";
+
+/** Regular English plurals of one word: cups, boxes, dishes, berries, knives, tomatoes. */
+function pluralsOf(word: string): string[] {
+  if (/(s|x|z|ch|sh)$/.test(word)) {
+    return [`${word}es`];
+  }
+  if (/[^aeiou]y$/.test(word)) {
+    return [`${word.slice(0, -1)}ies`];
+  }
+  if (/fe?$/.test(word)) {
+    return [`${word}s`, `${word.replace(/fe?$/, "")}ves`];
+  }
+  if (word.endsWith("o")) {
+    return [`${word}s`, `${word}es`];
+  }
+  return [`${word}s`];
+}
+
+/** Plural phrases, as words, with the singular noun each stands for, longest first. */
+interface PluralForm {
+  plural: readonly string[];
+  noun: readonly string[];
+}
+
+const formsByList = new WeakMap<NounList, PluralForm[]>();
+
+function pluralForms(nouns: NounList): PluralForm[] {
+  let forms = formsByList.get(nouns);
+  if (forms === undefined) {
+    // Only the last word of a compound takes the plural: "soda cans".
+    forms = nouns.flatMap((noun) => pluralsOf(noun[noun.length - 1] as string).map((last) => ({ plural: [...noun.slice(0, -1), last], noun })));
+    forms.sort((a, b) => b.plural.length - a.plural.length);
+    formsByList.set(nouns, forms);
+  }
+  return forms;
+}
+
+/** Quantifiers that ask for one of several objects ("one of the apples", "any of those"). */
+const ONE_OF = new Set(["one", "any", "either", "some"]);
+
+/** Plural determiners, which become "the" once their noun is singular. */
+const PLURAL_DETERMINERS = new Set(["these", "those"]);
+
+/**
+ * Returns `expression` with plural object nouns made singular: "one of the red apples"
+ * gives "the red apple", and "those bowls" gives "the bowl". Returns null when the
+ * expression has no plural of a known noun.
+ */
+export function singularNouns(expression: string, nouns: NounList): string | null {
+  const words = expression.split(" ");
+  const forms = pluralForms(nouns);
+  const out: string[] = [];
+  let changed = false;
+  for (let index = 0; index < words.length; ) {
+    const form = forms.find(({ plural }) => plural.every((word, offset) => words[index + offset] === word));
+    if (form === undefined) {
+      out.push(words[index] as string);
+      index += 1;
+      continue;
+    }
+    out.push(...form.noun);
+    index += form.plural.length;
+    changed = true;
+  }
+  if (!changed) {
+    return null;
+  }
+  const singular = out.map((word) => (PLURAL_DETERMINERS.has(word) ? "the" : word));
+  // "one of the apples" asks for an apple; "the apple" is the training data's wording.
+  if (singular.length > 2 && ONE_OF.has(singular[0] as string) && singular[1] === "of") {
+    singular.splice(0, 2);
+  }
+  return singular.join(" ");
+}
