@@ -60,6 +60,20 @@ function isNumber(words: readonly string[], index: number, nouns: NounList): boo
   return false;
 }
 
+const ORDINALS = new Set(["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "last"]);
+
+/**
+ * Keeps the direction an ordinal counts in: after "the second apple from the left",
+ * "actually the third one" means the third apple from the left.
+ */
+function withCountingDirection(words: string[], previous: string): string[] {
+  const direction = /\bfrom the (left|right|front|back)\b/.exec(previous);
+  if (direction === null || !words.some((word) => ORDINALS.has(word)) || words.includes("from")) {
+    return words;
+  }
+  return [...words, ...direction[0].split(" ")];
+}
+
 /**
  * Returns `expression` with its "one" (or "ones") replaced by the head noun of `previous`.
  * Returns null when there is nothing to replace. That is the case when the expression
@@ -80,7 +94,7 @@ export function resolveOneAnaphora(expression: string, previous: string, nouns: 
       if (isNumber(words, index, nouns)) {
         return null;
       }
-      return [...words.slice(0, index), ...noun, ...words.slice(index + 1)].join(" ");
+      return withCountingDirection([...words.slice(0, index), ...noun, ...words.slice(index + 1)], previous).join(" ");
     }
   }
   return null;

@@ -1,5 +1,5 @@
 /**
- * Plural object nouns in a spoken command. "grab one of the apples" asks for an apple, but
+ * Plural object nouns in a spoken command. "grab one of the apples" requests one apple, but
  * the model's vocabulary holds the singular nouns of its training data only, so "apples"
  * would reach it as an unknown word. The stream, `ground` and the ground service rewrite
  * the plurals of the manifest's object nouns to the singular before encoding.
@@ -42,7 +42,7 @@ function pluralForms(nouns: NounList): PluralForm[] {
   return forms;
 }
 
-/** Quantifiers that ask for one of several objects ("one of the apples", "any of those"). */
+/** Quantifiers that request one of several objects ("one of the apples", "any of those"). */
 const ONE_OF = new Set(["one", "any", "either", "some"]);
 
 /** Plural determiners, which become "the" once their noun is singular. */
@@ -73,7 +73,7 @@ export function singularNouns(expression: string, nouns: NounList): string | nul
     return null;
   }
   const singular = out.map((word) => (PLURAL_DETERMINERS.has(word) ? "the" : word));
-  // "one of the apples" asks for an apple; "the apple" is the training data's wording.
+  // "one of the apples" means one apple, which the training data words as "the apple".
   if (singular.length > 2 && ONE_OF.has(singular[0] as string) && singular[1] === "of") {
     singular.splice(0, 2);
   }

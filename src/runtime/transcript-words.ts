@@ -9,8 +9,8 @@ export const FILLERS = new Set(["uh", "uhh", "um", "umm", "uhm", "er", "erm", "a
 
 /**
  * Acknowledgements that open a reply without changing the command ("no problem, grab the
- * bowl", "yes, the blue one"). Stripped from the start like politeness words; "no problem"
- * comes before the correction word "no" can match.
+ * bowl", "yes, the blue one"). They are stripped from the start like politeness words,
+ * before correction words, so "no problem" is not read as the correction "no".
  */
 export const ACKNOWLEDGEMENTS = ["no problem", "all right", "alright", "got it", "thank you", "thanks", "yes", "yeah", "yep", "sure", "great", "cool", "fine", "so", "well"];
 
@@ -55,6 +55,17 @@ export const STOP_PHRASES = new Set([
   "that's the wrong one",
   "wrong",
   "wrong one",
+  "my mistake",
+]);
+
+/** Stop phrases that reject the current object rather than cancel the task. */
+export const REJECTION_PHRASES = new Set([
+  "wrong",
+  "wrong one",
+  "that's wrong",
+  "thats wrong",
+  "that is wrong",
+  "that's the wrong one",
   "my mistake",
 ]);
 

@@ -13,6 +13,7 @@ import {
   NEGATION_WORDS,
   NUMBER_WORDS,
   POINTING_WORDS,
+  REJECTION_PHRASES,
   ORDINAL_WORDS,
   REJECTING_LEADS,
   STOP_PHRASES,
@@ -33,6 +34,11 @@ export type ParsedTranscript =
     }
   | {
       kind: "stop";
+      /**
+       * The text only rejects the current command ("no", "sorry", "wrong one"), so the
+       * next command, said after a pause, is likely its correction ("the blue one").
+       */
+      expectsCorrection?: true;
       /** The text negates its object in a way the model cannot follow ("the bowl that is not yellow"). */
       negation?: true;
       /** The correction points at an object without naming it ("no, that one"). */
@@ -58,8 +64,9 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
     return { kind: "empty" };
   }
 
-  if (STOP_PHRASES.has(stripPoliteness(words).join(" "))) {
-    return { kind: "stop" };
+  const whole = stripPoliteness(words);
+  if (STOP_PHRASES.has(whole.join(" "))) {
+    return REJECTION_PHRASES.has(whole.join(" ")) || stripCorrectionWords(whole).length === 0 ? { kind: "stop", expectsCorrection: true } : { kind: "stop" };
   }
 
   // Clauses as punctuated: "never mind, the blue one" has two. Leading clauses that only
@@ -92,7 +99,8 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
 
   words = stripCommandWords([...first, ...clauses.slice(1).flat()]);
   if (words.length === 0) {
-    return isCorrection ? { kind: "stop" } : { kind: "empty" };
+    // Correction words alone ("sorry", "no, actually"): the correction may follow.
+    return isCorrection ? { kind: "stop", expectsCorrection: true } : { kind: "empty" };
   }
   if (STOP_PHRASES.has(words.join(" "))) {
     return { kind: "stop" };
@@ -175,8 +183,8 @@ function parseRejection(rejecting: string[], laterClauses: string[][]): ParsedTr
  */
 export function noExpressionReason(text: string, parsed: Exclude<ParsedTranscript, { kind: "command" }>): string {
   if (parsed.pointing === true) {
-    const taken = parsed.kind === "stop" ? ", so it was taken as a stop" : "";
-    return `points at an object ("it", "that one") without naming it, and the model cannot see where you point${taken}`;
+    const outcome = parsed.kind === "stop" ? ", so it was taken as a stop" : "";
+    return `points at an object ("it", "that one") without naming it, and the model cannot see where you point${outcome}`;
   }
   if (parsed.kind === "stop") {
     return parsed.negation === true

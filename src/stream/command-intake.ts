@@ -10,7 +10,25 @@ import { checkTranscriptTime, rejectionFromError } from "./input-checks";
 import type { GroundingStreamEngine } from "./options";
 import type { RejectionEvent, TranscriptInput } from "./types";
 
+/**
+ * How long after a bare rejection ("no", "sorry") the next command counts as its
+ * correction, in ms: speech recognisers often end a message at the pause in "No. The
+ * blue one."
+ */
+export const CORRECTION_PAUSE_MS = 5000;
+
 const NAME_THE_OBJECT = 'Say which object to take, such as "the blue bowl"';
+
+/** Names what the model cannot follow in a stop, or "" for a plain stop. */
+function unfollowableCause(stop: { negation?: true; pointing?: true }): string {
+  if (stop.negation === true) {
+    return "a negation the model cannot follow";
+  }
+  if (stop.pointing === true) {
+    return "pointing at an object the model cannot see";
+  }
+  return "";
+}
 
 export interface CommandIntakeDependencies {
   engine: GroundingStreamEngine;
@@ -36,6 +54,8 @@ export class CommandIntake {
   private last: { id: number; expression: string } | null = null;
   /** The value of `last` before each command still being encoded, restored if that command is dropped. */
   private readonly lastBefore = new Map<number, { id: number; expression: string } | null>();
+  /** Until when (receive time, ms) a command counts as a correction after a bare rejection. */
+  private correctionUntilMs = -Infinity;
 
   constructor(private readonly deps: CommandIntakeDependencies) {
     this.slot = new CommandSlot((encoding) => deps.engine.release(encoding), deps.logger);
@@ -65,18 +85,22 @@ export class CommandIntake {
       return;
     }
 
+    const afterRejection = transcript.receivedAtMs <= this.correctionUntilMs;
+    if (parsed.kind !== "empty") {
+      this.correctionUntilMs = parsed.kind === "stop" && parsed.expectsCorrection === true ? transcript.receivedAtMs + CORRECTION_PAUSE_MS : -Infinity;
+    }
     switch (parsed.kind) {
       case "empty":
         if (parsed.pointing === true) {
-          const kept = this.slot.current === null ? "no command is active" : `command ${this.slot.current.info.id} stays`;
-          this.deps.logger.info(`Transcript ${JSON.stringify(transcript.text)} points at an object without naming it, which the model cannot see; ${kept}. ${NAME_THE_OBJECT}.`);
+          const current = this.slot.current === null ? "No command is active" : `Command ${this.slot.current.info.id} stays active`;
+          this.deps.logger.info(`Transcript ${JSON.stringify(transcript.text)} points at an object without naming it, which the model cannot see. ${current}. ${NAME_THE_OBJECT}.`);
         } else {
           this.deps.logger.debug(`Ignoring transcript ${JSON.stringify(transcript.text)}: no command in it.`);
         }
         return;
       case "stop": {
-        const why = parsed.negation === true ? "a negation the model cannot follow" : parsed.pointing === true ? "pointing at an object the model cannot see" : "";
-        const reason = why === "" ? "" : `, ${why}. ${NAME_THE_OBJECT}`;
+        const cause = unfollowableCause(parsed);
+        const reason = cause === "" ? "" : `, ${cause}. ${NAME_THE_OBJECT}`;
         if (this.slot.current === null) {
           // Nothing to clear, but the speaker should still learn how the text was read.
           const message = `Transcript ${JSON.stringify(transcript.text)} is a stop${reason}. No command is active.`;
@@ -90,7 +114,7 @@ export class CommandIntake {
         return;
       }
       case "command":
-        this.start(transcript, parsed.expression, parsed.isCorrection, parsed.rejected);
+        this.start(transcript, parsed.expression, parsed.isCorrection || afterRejection, parsed.rejected);
         return;
     }
   }
@@ -105,10 +129,10 @@ export class CommandIntake {
     this.deps.onChange();
   }
 
-  private start(transcript: TranscriptInput, heard: string, isCorrection: boolean, heardRejected: string | undefined): void {
+  private start(transcript: TranscriptInput, parsedExpression: string, isCorrection: boolean, parsedRejected: string | undefined): void {
     const last = this.last;
-    const spoken = singularNouns(heard, this.nouns) ?? heard;
-    const rejected = heardRejected === undefined ? undefined : (singularNouns(heardRejected, this.nouns) ?? heardRejected);
+    const spoken = singularNouns(parsedExpression, this.nouns) ?? parsedExpression;
+    const rejected = parsedRejected === undefined ? undefined : (singularNouns(parsedRejected, this.nouns) ?? parsedRejected);
     // Only a correction refers back: a new "the green one" means any green object. The
     // phrase it rejects ("not the red mug, the blue one") names the object first.
     const fromRejected = isCorrection && rejected !== undefined ? resolveFromRejectedPhrase(spoken, rejected, this.nouns) : null;
@@ -129,7 +153,7 @@ export class CommandIntake {
     this.lastBefore.set(command.info.id, last);
     this.last = { id: command.info.id, expression };
     const notes = [
-      ...(expression !== heard ? [`spoken as ${JSON.stringify(heard)}`] : []),
+      ...(expression !== parsedExpression ? [`spoken as ${JSON.stringify(parsedExpression)}`] : []),
       ...(fromRejected !== null ? [`"one" taken from ${JSON.stringify(`not ${rejected ?? ""}`)}`] : []),
       ...(fromLast !== null && last !== null ? [`"one" taken from command ${last.id}`] : []),
       ...(previous === null ? [] : [`${isCorrection ? "corrects" : "replaces"} command ${previous.info.id}`]),

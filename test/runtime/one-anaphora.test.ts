@@ -11,6 +11,9 @@ describe("runtime/one-anaphora", () => {
     ["the one left of the bowl", "the mug", "the mug left of the bowl"],
     ["the second one", "the plate in front of the yellow apple", "the second plate"],
     ["the blue ones", "the soda can", "the blue soda can"],
+    ["the third one", "the second apple from the left", "the third apple from the left"],
+    ["the third one from the right", "the second apple from the left", "the third apple from the right"],
+    ["the red one", "the second apple from the left", "the red apple"],
     // Nothing to replace.
     ["the blue mug", "the red plate", null],
     ["the apple next to the red one", "the plate", null],

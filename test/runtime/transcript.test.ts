@@ -67,7 +67,6 @@ describe("parseTranscript", () => {
     "Nevermind.",
     "please stop",
     "cancel that",
-    "no",
     "no, never mind",
     "forget it thanks",
     "um stop",
@@ -83,13 +82,18 @@ describe("parseTranscript", () => {
     "no, leave the red mug alone",
     "hold on",
     "wait a second",
-    "that's wrong",
     "sorry, my mistake, never mind",
     "not the red mug the orange one",
   ];
   for (const text of stops) {
     it(`stops on ${JSON.stringify(text)}`, () => {
       assert.deepEqual(parseTranscript(text), { kind: "stop" });
+    });
+  }
+
+  for (const text of ["no", "Sorry.", "nope", "that's wrong", "wrong one", "no, actually"]) {
+    it(`stops on ${JSON.stringify(text)} and expects a correction`, () => {
+      assert.deepEqual(parseTranscript(text), { kind: "stop", expectsCorrection: true });
     });
   }
 

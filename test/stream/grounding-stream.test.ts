@@ -213,6 +213,36 @@ describe("grounding stream", () => {
     });
   });
 
+  it("reads a command soon after a bare \"no\" as its correction", () => {
+    const scheduler = createScheduler();
+    scheduler.run((helpers) => {
+      const { tokens, engine } = buildTestStream(scheduler, helpers, {
+        transcripts: "t--u--v--w 5000ms x--y",
+        texts: { t: "grab the red mug", u: "no", v: "um", w: "the blue one", x: "sorry", y: "stop" },
+        frames: "6000ms |",
+        engine: { groundMs: 3, objectNouns: ["mug", "bowl"] },
+      });
+      tokens.subscribe();
+      helpers.flush();
+      assert.deepStrictEqual(engine.encodedExpressions, ["the red mug", "the blue mug"]);
+    });
+  });
+
+  it("keeps a command after the pause as a new one", () => {
+    const scheduler = createScheduler();
+    scheduler.run((helpers) => {
+      const { tokens, engine } = buildTestStream(scheduler, helpers, {
+        transcripts: "t--u 5000ms w",
+        texts: { t: "grab the red mug", u: "no", w: "the blue one" },
+        frames: "6000ms |",
+        engine: { groundMs: 3, objectNouns: ["mug", "bowl"] },
+      });
+      tokens.subscribe();
+      helpers.flush();
+      assert.deepStrictEqual(engine.encodedExpressions, ["the red mug", "the blue one"]);
+    });
+  });
+
   it("clears the command on stop", () => {
     const scheduler = createScheduler();
     scheduler.run((helpers) => {
