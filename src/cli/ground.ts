@@ -11,8 +11,8 @@ import { decodeImage, drawBox, GROUNDED_COLOR, NOT_FOUND_COLOR } from "../image"
 import { createConsoleLogger } from "../log";
 import { defaultParameters } from "../params/declarations";
 import { BUNDLED_MODEL_DIR, loadGroundingEngine } from "../runtime/engine";
+import { checkGroundable } from "../runtime/object-nouns";
 import { resolveSpokenExpression } from "../runtime/one-anaphora";
-import { hasNoKnownWord } from "../runtime/tokenizer";
 import { noExpressionReason, parseTranscript } from "../runtime/transcript";
 import type { GroundingOutput, ImageInput } from "../runtime/types";
 import { checkOutputFile, checkOutputsApart, parseCliArgs, parsePolicy, parsePositiveInteger, parsePositiveNumber } from "./runtime-options";
@@ -93,12 +93,13 @@ export async function run(args: string[]): Promise<number> {
     const expression = resolveSpokenExpression(parsed.expression, parsed.rejected, engine.objectNouns);
     const command = await engine.encode(expression);
     const textMs = performance.now() - textStart;
-    if (hasNoKnownWord(expression, command.unknownWords)) {
+    const ungroundable = checkGroundable(expression, command.unknownWords, engine.objectNouns);
+    if (ungroundable !== null) {
       engine.release(command);
       return reject(
         values.json,
         values.text,
-        `None of the words of ${JSON.stringify(expression)} is in the model's vocabulary, so it cannot be grounded; the bundled model knows English tabletop words such as "the red cup left of the bowl".`,
+        `Expression ${JSON.stringify(expression)} ${ungroundable.explanation}, so it cannot be grounded; name the object in English tabletop words, such as "the red cup left of the bowl".`,
       );
     }
     if (command.unknownWords.length > 0) {

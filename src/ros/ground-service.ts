@@ -10,6 +10,7 @@ import type { GroundingResult } from "../msgs";
 import { groundingResultFromEvent, noImageResult, UngroundedResultFields } from "../output";
 import { thresholdOverride, type GroundingParameters, type PolicyName } from "../params/declarations";
 import { validateParameter } from "../params/validate";
+import { checkGroundable } from "../runtime/object-nouns";
 import { resolveSpokenExpression } from "../runtime/one-anaphora";
 import type { GroundingEngine } from "../runtime/types";
 import { noExpressionReason, parseTranscript } from "../runtime/transcript";
@@ -67,6 +68,15 @@ export async function handleGroundRequest(request: unknown, context: GroundServi
     const engine = context.engine;
     const command = await engine.encode(expression);
     try {
+      const ungroundable = checkGroundable(expression, command.unknownWords, engine.objectNouns);
+      if (ungroundable !== null) {
+        throw new InputError(
+          GROUND_REQUEST_SOURCE,
+          "text",
+          ungroundable.reason,
+          `Rejected ${GROUND_REQUEST_SOURCE}: expression ${JSON.stringify(expression)} ${ungroundable.explanation}; send words that name the object, such as "the blue bowl".`,
+        );
+      }
       const parameters = context.parameters;
       const output = await engine.ground(frame.image, command, {
         policy,

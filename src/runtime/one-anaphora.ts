@@ -4,48 +4,8 @@
  * data, so the stream writes the corrected command's object noun in place of "one" before
  * encoding.
  */
+import { headNoun, nounAt, nounList, ORDINALS, PHRASE_ENDS, type NounList } from "./object-nouns";
 import { singularNouns } from "./plural-nouns";
-
-/** Object nouns split into words, longest first, so that "soda can" wins over "can". */
-export type NounList = readonly (readonly string[])[];
-
-export function nounList(objectNouns: readonly string[]): NounList {
-  return objectNouns.map((noun) => noun.split(" ")).sort((a, b) => b.length - a.length);
-}
-
-/** Words that name no category but can head an expression ("the red thing"). */
-const GENERIC_HEADS = new Set(["one", "ones", "thing", "things", "object", "objects", "item", "items"]);
-
-/**
- * Words that end the head of an expression: prepositions that start a relation or a
- * position ("the mug next to the bowl", "the plate in front of the apple").
- */
-const PHRASE_ENDS = new Set(["of", "to", "in", "on", "at", "near", "next", "behind", "beside", "between", "from", "above", "below", "under", "by", "with"]);
-
-/** Returns the noun that starts at `words[index]`, if any. */
-function nounAt(words: readonly string[], index: number, nouns: NounList): readonly string[] | undefined {
-  return nouns.find((noun) => noun.every((word, offset) => words[index + offset] === word));
-}
-
-/**
- * Returns the object noun that heads an expression: "plate" in "the plate in front of the
- * apple". Returns undefined when the head is generic ("the red thing left of the bowl")
- * or no noun comes before the first relation word.
- */
-export function headNoun(expression: string, nouns: NounList): readonly string[] | undefined {
-  const words = expression.split(" ");
-  for (let index = 0; index < words.length; index += 1) {
-    const word = words[index] as string;
-    if (GENERIC_HEADS.has(word) || PHRASE_ENDS.has(word)) {
-      return undefined;
-    }
-    const noun = nounAt(words, index, nouns);
-    if (noun !== undefined) {
-      return noun;
-    }
-  }
-  return undefined;
-}
 
 /** Reports whether the "one" at `index` counts objects ("one apple", "the one red apple"). */
 function isNumber(words: readonly string[], index: number, nouns: NounList): boolean {
@@ -60,7 +20,6 @@ function isNumber(words: readonly string[], index: number, nouns: NounList): boo
   return false;
 }
 
-const ORDINALS = new Set(["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "last"]);
 
 /**
  * Keeps the direction an ordinal counts in: after "the second apple from the left",

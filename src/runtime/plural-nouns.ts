@@ -4,7 +4,7 @@
  * would reach it as an unknown word. The stream, `ground` and the ground service rewrite
  * the plurals of the manifest's object nouns to the singular before encoding.
  */
-import type { NounList } from "./one-anaphora";
+import type { NounList } from "./object-nouns";
 
 /** Regular English plurals of one word: cups, boxes, dishes, berries, knives, tomatoes. */
 function pluralsOf(word: string): string[] {

@@ -44,6 +44,16 @@ export const STOP_PHRASES = new Set([
   "hang on",
   "hang on a second",
   "hang on a sec",
+  "hold on a second",
+  "hold on a sec",
+  "hold on a moment",
+  "wait a moment",
+  "one moment",
+  "a moment",
+  "just a moment",
+  "give me a second",
+  "give me a moment",
+  "let me think",
   "one second",
   "one sec",
   "just a second",
@@ -56,6 +66,14 @@ export const STOP_PHRASES = new Set([
   "wrong",
   "wrong one",
   "my mistake",
+  // The task is done or should end.
+  "that's enough",
+  "thats enough",
+  "enough",
+  "that's all",
+  "thats all",
+  "that will do",
+  "that'll do",
 ]);
 
 /** Stop phrases that reject the current object rather than cancel the task. */
@@ -210,6 +228,13 @@ export const COMMAND_PREFIXES = [
   "move",
   "put",
   "place",
+  "set",
+  "stack",
+  "slide",
+  "carry",
+  "drag",
+  "throw",
+  "toss",
   "lift",
   "hold",
   "push",
@@ -249,6 +274,15 @@ export const COMMAND_PREFIXES = [
 ];
 
 /**
+ * Verbs that move an object somewhere: after them the last place phrase is the
+ * destination, not part of the object's description ("put the apple in the bowl").
+ */
+export const PLACING_VERBS = new Set(["put", "place", "set", "move", "stack", "slide", "carry", "drag", "throw", "toss", "push", "pull"]);
+
+/** Words that start a destination after a placing verb ("into the box", "next to the bowl"). */
+export const DESTINATION_STARTS = new Set(["into", "onto", "inside", "in", "on", "to", "next", "beside", "behind", "near", "under", "over"]);
+
+/**
  * Trailing politeness, particles and destinations ("pick the cup up", "the cup for me
  * please", "put the mug down", "the bowl over there"). A destination names where the
  * object goes, not which object it is, and a pointing word cannot be seen by the model.
@@ -258,6 +292,8 @@ export const TRAILING_SUFFIXES = [
   "thanks",
   "please",
   "for me",
+  "to me",
+  "to us",
   "if you can",
   "if possible",
   "now",

@@ -11,7 +11,9 @@ import {
   CORRECTION_PREFIXES,
   FILLERS,
   NEGATION_WORDS,
+  DESTINATION_STARTS,
   NUMBER_WORDS,
+  PLACING_VERBS,
   POINTING_WORDS,
   REJECTION_PHRASES,
   ORDINAL_WORDS,
@@ -274,13 +276,34 @@ function stripPoliteness(words: string[]): string[] {
 
 function stripCommandWords(words: string[]): string[] {
   let rest = words;
+  let placing = false;
   for (let next = stripPrefix(rest, COMMAND_PREFIXES); next !== undefined; next = stripPrefix(rest, COMMAND_PREFIXES)) {
+    placing ||= PLACING_VERBS.has(rest[0] as string);
     rest = next;
+  }
+  if (placing) {
+    rest = withoutDestination(rest);
   }
   for (let next = stripSuffix(rest, TRAILING_SUFFIXES); next !== undefined; next = stripSuffix(rest, TRAILING_SUFFIXES)) {
     rest = next;
   }
   return rest;
+}
+
+/**
+ * Cuts the destination of a placing verb: the last place phrase, as in "the apple in the
+ * bowl" or "the mug on the left next to the plate". The object keeps at least two words.
+ */
+function withoutDestination(words: string[]): string[] {
+  for (let index = words.length - 1; index >= 2; index -= 1) {
+    if (!DESTINATION_STARTS.has(words[index] as string)) {
+      continue;
+    }
+    // "next to" and "close to" start where their first word does.
+    const start = words[index] === "to" && (words[index - 1] === "next" || words[index - 1] === "close") ? index - 1 : index;
+    return start >= 2 ? words.slice(0, start) : words;
+  }
+  return words;
 }
 
 /** Returns `words` without the first matching phrase at its start, or undefined. */

@@ -1,8 +1,8 @@
 import type { Logger } from "../log";
 import type { CommandEncoding } from "../runtime/types";
-import { nounList, resolveFromRejectedPhrase, resolveOneAnaphora, type NounList } from "../runtime/one-anaphora";
+import { nounList, checkGroundable, type NounList } from "../runtime/object-nouns";
+import { resolveFromRejectedPhrase, resolveOneAnaphora } from "../runtime/one-anaphora";
 import { singularNouns } from "../runtime/plural-nouns";
-import { hasNoKnownWord } from "../runtime/tokenizer";
 import { parseTranscript } from "../runtime/transcript";
 import { CommandSlot, type ActiveCommand } from "./command-slot";
 import { settleOnce } from "./engine-calls";
@@ -47,6 +47,7 @@ export class CommandIntake {
   private nextCommandId = 1;
   private encodesInFlight = 0;
   private readonly nouns: NounList;
+  private readonly objectNouns: readonly string[];
   /**
    * The last command given, even if stopped or expired since: what a correction such as
    * "no, the blue one" refers to. A command dropped for naming nothing does not count.
@@ -59,7 +60,8 @@ export class CommandIntake {
 
   constructor(private readonly deps: CommandIntakeDependencies) {
     this.slot = new CommandSlot((encoding) => deps.engine.release(encoding), deps.logger);
-    this.nouns = nounList(deps.engine.objectNouns ?? []);
+    this.objectNouns = deps.engine.objectNouns ?? [];
+    this.nouns = nounList(this.objectNouns);
   }
 
   get current(): ActiveCommand | null {
@@ -170,15 +172,17 @@ export class CommandIntake {
   }
 
   /**
-   * Attaches the encoding. A command with no word in the model's vocabulary is dropped and
-   * its transcript rejected, because grounding it would return a box for noise. The
-   * command it replaced stays retired, because the speaker meant to change it.
+   * Attaches the encoding. A command with no word in the model's vocabulary, or naming no
+   * object the model knows, is dropped and its transcript rejected, because grounding it
+   * would return a box for noise. The command it replaced stays retired, because the
+   * speaker meant to change it.
    */
   private onEncoded(command: ActiveCommand, encoding: CommandEncoding, transcript: TranscriptInput): void {
     this.encodesInFlight -= 1;
     const lastBefore = this.lastBefore.get(command.info.id);
     this.lastBefore.delete(command.info.id);
-    if (hasNoKnownWord(command.info.expression, encoding.unknownWords)) {
+    const ungroundable = checkGroundable(command.info.expression, encoding.unknownWords, this.objectNouns);
+    if (ungroundable !== null) {
       if (this.last?.id === command.info.id && lastBefore !== undefined) {
         this.last = lastBefore;
       }
@@ -190,9 +194,9 @@ export class CommandIntake {
         kind: "rejected",
         topic: transcript.topic,
         field: "data",
-        reason: "no_known_words",
+        reason: ungroundable.reason,
         message:
-          `Transcript ${JSON.stringify(transcript.text)} on ${transcript.topic} has no word the model knows, so command ${command.info.id} was dropped; ` +
+          `Transcript ${JSON.stringify(transcript.text)} on ${transcript.topic} ${ungroundable.explanation}, so command ${command.info.id} was dropped; ` +
           `name the object in English tabletop words, such as "the red cup left of the bowl".`,
       });
       this.deps.onChange();

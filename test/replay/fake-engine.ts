@@ -18,7 +18,7 @@ export interface FakeEngineOptions {
 export class FakeEngine implements GroundingEngine {
   readonly modelName = "fake";
   readonly gateableBlocks = ["stage4.res1", "fuse.s8"];
-  readonly objectNouns = ["mug", "bowl", "coffee mug"];
+  readonly objectNouns = ["mug", "bowl", "coffee mug", "cup"];
   encodeCalls = 0;
   groundCalls = 0;
   released = 0;

@@ -46,7 +46,7 @@ export interface FakeEngineOptions {
 export class FakeEngine implements GroundingEngine {
   readonly modelName = "fake-model";
   readonly gateableBlocks = ["stage4.res1", "fuse.s8"];
-  readonly objectNouns = ["mug", "bowl", "coffee mug"];
+  readonly objectNouns = ["mug", "bowl", "coffee mug", "cup"];
   readonly calls: { expression: string; options: GroundOptions }[] = [];
   closed = false;
   released = 0;

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 
 import { POLICY_NAMES } from "../../src/params/declarations";
-import { copyTinyModel, editManifest, removeDir, REPO_ROOT, TINY_MODEL_DIR } from "./helpers";
+import { copyTinyModel, editManifest, removeDir, REPO_ROOT, SHIPPED_MODEL_DIR, TINY_MODEL_DIR } from "./helpers";
 
 const CLI = path.join(REPO_ROOT, "dist/src/cli/main.js");
 const SCENE = path.join(TINY_MODEL_DIR, "goldens/scene.png");
@@ -146,14 +146,22 @@ describe("softskip ground and eval", function () {
   it("ground rejects words the model does not know", async () => {
     const run = await runCli(["ground", "--image", SCENE, "--text", "la tasse rouge", "--model", TINY_MODEL_DIR]);
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /None of the words of "la tasse rouge" is in the model's vocabulary/);
+    assert.match(run.stderr, /Expression "la tasse rouge" has no word the model knows, so it cannot be grounded/);
   });
 
   it("ground rejects a repeated unknown word", async () => {
     const run = await runCli(["ground", "--image", SCENE, "--text", "xyzzy plugh xyzzy", "--model", TINY_MODEL_DIR]);
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /None of the words of "xyzzy plugh xyzzy"/);
+    assert.match(run.stderr, /Expression "xyzzy plugh xyzzy" has no word the model knows/);
   });
+
+  for (const text of ["the knife", "that's enough", "the laptop on the left"]) {
+    it(`ground rejects ${JSON.stringify(text)} with the shipped model`, async () => {
+      const run = await runCli(["ground", "--image", SCENE, "--text", text, "--model", SHIPPED_MODEL_DIR]);
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /names no object the model knows \(apple, ball, .*, or "the red one"\), so it cannot be grounded/);
+    });
+  }
 
   it("ground warns about some unknown words", async () => {
     const run = await runCli(["ground", "--image", SCENE, "--text", "the purple cup", "--model", TINY_MODEL_DIR]);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 
-import { headNoun, nounList, resolveOneAnaphora } from "../../src/runtime/one-anaphora";
+import { headNoun, nounList } from "../../src/runtime/object-nouns";
+import { resolveOneAnaphora } from "../../src/runtime/one-anaphora";
 
 const NOUNS = nounList(["mug", "coffee mug", "can", "soda can", "plate", "apple", "bowl"]);
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 
-import { nounList, resolveSpokenExpression } from "../../src/runtime/one-anaphora";
+import { nounList } from "../../src/runtime/object-nouns";
+import { resolveSpokenExpression } from "../../src/runtime/one-anaphora";
 import { singularNouns } from "../../src/runtime/plural-nouns";
 
 const NOUNS = nounList(["mug", "soda can", "can", "box", "dish", "glass", "knife", "battery", "apple", "bowl"]);

@@ -49,6 +49,13 @@ describe("parseTranscript", () => {
     ["show me where the mug is", "the mug", false],
     ["put the mug down", "the mug", false],
     ["bring the bowl over here", "the bowl", false],
+    ["bring the mug to me", "the mug", false],
+    // After a placing verb the last place phrase is the destination.
+    ["put the apple in the bowl", "the apple", false],
+    ["could you put the blue cup into the box please", "the blue cup", false],
+    ["move the cup on the left to the plate", "the cup on the left", false],
+    ["put the mug next to the bowl", "the mug", false],
+    ["put the mug down on the table", "the mug", false],
     ["oops, the blue one", "the blue one", true],
     ["oh no, the blue one", "the blue one", true],
   ];

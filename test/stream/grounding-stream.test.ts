@@ -243,6 +243,22 @@ describe("grounding stream", () => {
     });
   });
 
+  it("drops a command that names no known object", () => {
+    const scheduler = createScheduler();
+    scheduler.run((helpers) => {
+      const { tokens, engine } = buildTestStream(scheduler, helpers, {
+        transcripts: "t--u",
+        texts: { t: "grab the bowl", u: "that's enough" },
+        frames: "------a|",
+        engine: { groundMs: 3, objectNouns: ["mug", "bowl"] },
+      });
+      // The rejected text still ends the bowl command: the speaker meant to change it.
+      helpers.expectObservable(tokens).toBe("---R---|", { R: "rejected:no_known_object" });
+      helpers.flush();
+      assert.deepStrictEqual(engine.encodedExpressions, ["the bowl", "that's enough"]);
+    });
+  });
+
   it("clears the command on stop", () => {
     const scheduler = createScheduler();
     scheduler.run((helpers) => {

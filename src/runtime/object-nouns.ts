@@ -1,0 +1,92 @@
+/**
+ * The manifest's object nouns and the head of an expression: which object it names. Used
+ * to resolve "one" in corrections, to make plurals singular, and to reject expressions
+ * that name no object the model was trained on.
+ */
+import { hasNoKnownWord } from "./tokenizer";
+
+/** Object nouns split into words, longest first, so that "soda can" wins over "can". */
+export type NounList = readonly (readonly string[])[];
+
+export function nounList(objectNouns: readonly string[]): NounList {
+  return objectNouns.map((noun) => noun.split(" ")).sort((a, b) => b.length - a.length);
+}
+
+/** Words that name no category but can head an expression ("the red thing"). */
+export const GENERIC_HEADS = new Set(["one", "ones", "thing", "things", "object", "objects", "item", "items"]);
+
+/**
+ * Words that end the head of an expression: prepositions that start a relation or a
+ * position ("the mug next to the bowl", "the plate in front of the apple").
+ */
+export const PHRASE_ENDS = new Set(["of", "to", "in", "on", "at", "near", "next", "behind", "beside", "between", "from", "above", "below", "under", "by", "with"]);
+
+/** Returns the noun that starts at `words[index]`, if any. */
+export function nounAt(words: readonly string[], index: number, nouns: NounList): readonly string[] | undefined {
+  return nouns.find((noun) => noun.every((word, offset) => words[index + offset] === word));
+}
+
+/**
+ * Returns the object noun that heads an expression: "plate" in "the plate in front of the
+ * apple". Returns undefined when the head is generic ("the red thing left of the bowl")
+ * or no noun comes before the first relation word.
+ */
+export function headNoun(expression: string, nouns: NounList): readonly string[] | undefined {
+  const words = expression.split(" ");
+  for (let index = 0; index < words.length; index += 1) {
+    const word = words[index] as string;
+    if (GENERIC_HEADS.has(word) || PHRASE_ENDS.has(word)) {
+      return undefined;
+    }
+    const noun = nounAt(words, index, nouns);
+    if (noun !== undefined) {
+      return noun;
+    }
+  }
+  return undefined;
+}
+
+/** Ordinal words, which pick an object by counting ("the third from the left"). */
+export const ORDINALS = new Set(["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "last"]);
+
+/**
+ * Reports whether an expression names an object the model can look for. Before its first
+ * relation word it needs one of the model's nouns, a generic head ("one", "thing"), an
+ * ordinal, or a superlative the vocabulary has ("the biggest", "the leftmost").
+ */
+export function namesObject(expression: string, nouns: NounList, unknownWords: readonly string[]): boolean {
+  const words = expression.split(" ");
+  const unknown = new Set(unknownWords);
+  for (let index = 0; index < words.length && !PHRASE_ENDS.has(words[index] as string); index += 1) {
+    const word = words[index] as string;
+    const superlative = /(est|most)$/.test(word) && !unknown.has(word);
+    if (GENERIC_HEADS.has(word) || ORDINALS.has(word) || superlative || nounAt(words, index, nouns) !== undefined) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Why an encoded expression cannot be grounded: a rejection reason and the words for a message. */
+export interface Ungroundable {
+  reason: "no_known_words" | "no_known_object";
+  /** Completes "Expression X ...". */
+  explanation: string;
+}
+
+/**
+ * Explains why an encoded expression cannot be grounded, or returns null when it can. The
+ * vocabulary also holds common English words the model never saw in training ("knife",
+ * "enough"). Grounding those would return the best-scoring box of some other object, and
+ * a robot would act on it. A model whose manifest lists no nouns is checked for known
+ * words only.
+ */
+export function checkGroundable(expression: string, unknownWords: readonly string[], objectNouns: readonly string[]): Ungroundable | null {
+  if (hasNoKnownWord(expression, unknownWords)) {
+    return { reason: "no_known_words", explanation: "has no word the model knows" };
+  }
+  if (objectNouns.length === 0 || namesObject(expression, nounList(objectNouns), unknownWords)) {
+    return null;
+  }
+  return { reason: "no_known_object", explanation: `names no object the model knows (${objectNouns.join(", ")}, or "the red one")` };
+}

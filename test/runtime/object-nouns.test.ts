@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+
+import { checkGroundable, namesObject, nounList } from "../../src/runtime/object-nouns";
+
+const OBJECT_NOUNS = ["mug", "soda can", "bowl", "apple"];
+const NOUNS = nounList(OBJECT_NOUNS);
+
+describe("runtime/object-nouns", () => {
+  const named = [
+    "the red mug",
+    "the blue soda can",
+    "the one left of the bowl",
+    "the red thing",
+    "the third from the left",
+    "the biggest",
+    "the leftmost",
+    "the red apple and the bowl",
+  ];
+  for (const expression of named) {
+    it(`finds an object in ${JSON.stringify(expression)}`, () => {
+      assert.equal(namesObject(expression, NOUNS, []), true);
+    });
+  }
+
+  const unnamed = ["the knife", "that's enough", "a moment", "the laptop on the left", "the knife next to the mug", "the red"];
+  for (const expression of unnamed) {
+    it(`finds no object in ${JSON.stringify(expression)}`, () => {
+      assert.equal(namesObject(expression, NOUNS, []), false);
+    });
+  }
+
+  it("counts only superlatives the vocabulary has", () => {
+    assert.equal(namesObject("the chest", NOUNS, ["chest"]), false);
+  });
+
+  it("names the reason an expression cannot be grounded", () => {
+    assert.deepEqual(checkGroundable("xyzzy", ["xyzzy"], OBJECT_NOUNS), { reason: "no_known_words", explanation: "has no word the model knows" });
+    assert.equal(checkGroundable("the knife", [], OBJECT_NOUNS)?.reason, "no_known_object");
+    assert.match(checkGroundable("the knife", [], OBJECT_NOUNS)?.explanation ?? "", /names no object the model knows \(mug, soda can, bowl, apple, or "the red one"\)/);
+    assert.equal(checkGroundable("the red mug", [], OBJECT_NOUNS), null);
+  });
+
+  it("checks only known words without nouns", () => {
+    assert.equal(checkGroundable("the knife", [], []), null);
+  });
+});
