@@ -280,6 +280,15 @@ describe("CMakeLists.txt", function () {
     assert.match(cmake, /install\(PROGRAMS scripts\/grounding_node DESTINATION lib\/\$\{PROJECT_NAME\}\)/);
   });
 
+  it("copies every script the npm build runs into its build copy", function () {
+    const scripts = JSON.parse(readRepoFile("package.json")) as { scripts: Record<string, string> };
+    const used = [...`${scripts.scripts.build} ${scripts.scripts.prepare}`.matchAll(/node (scripts\/[\w.-]+)/g)].map((match) => match[1]);
+    assert.ok(used.length > 0);
+    for (const script of used) {
+      assert.match(cmake, new RegExp(`set\\(SOFTSKIP_BUILD_SCRIPTS[^)]*\\$\\{CMAKE_CURRENT_SOURCE_DIR\\}/${script.replace(/\./g, "\\.")}`), `${script} is not copied`);
+    }
+  });
+
   it("configures and plans the install layout", function () {
     if (spawnSync("cmake", ["--version"]).status !== 0 || !existsSync(join(REPO_ROOT, "dist", "src", "cli", "main.js"))) {
       this.skip();
