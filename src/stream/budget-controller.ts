@@ -83,6 +83,7 @@ export class BudgetController {
   private lastArrivalMs: number | null = null;
   private latestSlowdown: number | null = null;
   private latestFloorMs: number | null = null;
+  private recordedCount = 0;
 
   private readonly floorMs: number;
   private readonly quantile: number;
@@ -164,6 +165,7 @@ export class BudgetController {
     }
     this.overheads.push(Math.max(0, endToEndMs - waitMs - modelMs));
     this.waits.push(waitMs);
+    this.recordedCount += 1;
 
     let next = this.computeBudget();
     if (endToEndMs > this.target) {
@@ -181,6 +183,11 @@ export class BudgetController {
     }
     this.budget = Math.max(this.floorMs, this.budget);
     return true;
+  }
+
+  /** Number of samples that `record` accepted. */
+  get recorded(): number {
+    return this.recordedCount;
   }
 
   snapshot(): BudgetState {
