@@ -39,8 +39,8 @@ export type {
   SchemaEncoding,
   StringMessage,
 } from "./msgs";
-export { BUNDLED_MODEL_DIR, loadGroundingEngine, MAX_TRANSCRIPT_LENGTH, parseTranscript } from "./runtime";
-export type { EngineOptions, ParsedTranscript } from "./runtime";
+export { BUNDLED_MODEL_DIR, checkGroundable, loadGroundingEngine, MAX_TRANSCRIPT_LENGTH, parseTranscript, resolveSpokenExpression } from "./runtime";
+export type { EngineOptions, ParsedTranscript, Ungroundable } from "./runtime";
 export type * from "./runtime/types";
 export type * from "./stream/types";
 export { BudgetController, createGroundingStream } from "./stream";

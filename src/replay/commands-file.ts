@@ -42,6 +42,12 @@ export function parseCommands(text: string, source: string): ScheduledCommand[] 
       );
     }
     const fields = entry as Record<string, unknown>;
+    const unknownKeys = Object.keys(fields).filter((key) => key !== "time_s" && key !== "text");
+    if (unknownKeys.length > 0) {
+      throw new ArgumentError(
+        `--commands file ${source}, entry ${index} has the unknown key ${unknownKeys.map((key) => JSON.stringify(key)).join(", ")}; each entry has exactly time_s and text, such as {time_s: 2.0, text: "the red mug"}.`,
+      );
+    }
     const timeS = fields["time_s"];
     const commandText = fields["text"];
     if (typeof timeS !== "number" || !Number.isFinite(timeS) || timeS < 0) {
@@ -57,7 +63,7 @@ export function parseCommands(text: string, source: string): ScheduledCommand[] 
         `--commands file ${source}, entry ${index}: text ${JSON.stringify(commandText)} ${noExpressionReason(commandText, parsed)}; name the object, or write "stop" to cancel.`,
       );
     }
-    return { timeS, text: commandText };
+    return { timeS, text: commandText, source: `--commands entry ${index}` };
   });
   // Stable sort, so commands at the same time keep file order.
   return commands.sort((a, b) => a.timeS - b.timeS);

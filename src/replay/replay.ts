@@ -231,7 +231,7 @@ class ReplaySession {
         );
       }
       const receivedAtMs = await this.arrive(logTimeNs === undefined ? maxBigInt(dueNs, this.lastLogTimeNs) : dueNs);
-      await this.pushTranscript({ text: command.text, receivedAtMs, topic: "--command" });
+      await this.pushTranscript({ text: command.text, receivedAtMs, topic: command.source ?? "--command" });
     }
   }
 

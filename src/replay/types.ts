@@ -8,6 +8,8 @@ import type { GroundingEngine } from "../runtime/types";
 export interface ScheduledCommand {
   timeS: number;
   text: string;
+  /** Where the command came from, for logs and rejections (default "--command"). */
+  source?: string;
 }
 
 export interface ReplayOptions {

@@ -43,7 +43,7 @@ export type ImageInput = RawImageInput | CompressedImageInput | FileImageInput;
 
 /** Text encoder and gate output for one expression; computed once per command. */
 export interface CommandEncoding {
-  /** Referring expression after transcript normalisation. */
+  /** Referring expression as passed to `encode`, which does not parse transcripts. */
   expression: string;
   tokenIds: number[];
   /** Words that were not in the vocabulary (mapped to the unknown token). */

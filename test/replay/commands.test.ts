@@ -19,25 +19,27 @@ describe("replay: commands files", function () {
     const path = join(temp.dir, "commands.yaml");
     writeFileSync(path, "- time_s: 4.5\n  text: now the bowl\n- time_s: 0\n  text: grab the red mug\n");
     assert.deepEqual(readCommandsFile(path), [
-      { timeS: 0, text: "grab the red mug" },
-      { timeS: 4.5, text: "now the bowl" },
+      { timeS: 0, text: "grab the red mug", source: "--commands entry 2" },
+      { timeS: 4.5, text: "now the bowl", source: "--commands entry 1" },
     ]);
   });
 
   it("keeps stop entries", function () {
     assert.deepEqual(parseCommands('[{"time_s": 0, "text": "the cup"}, {"time_s": 2, "text": "never mind"}]', "inline.json"), [
-      { timeS: 0, text: "the cup" },
-      { timeS: 2, text: "never mind" },
+      { timeS: 0, text: "the cup", source: "--commands entry 1" },
+      { timeS: 2, text: "never mind", source: "--commands entry 2" },
     ]);
   });
 
   it("reads JSON", function () {
-    assert.deepEqual(parseCommands('[{"time_s": 1, "text": "the cup"}]', "inline.json"), [{ timeS: 1, text: "the cup" }]);
+    assert.deepEqual(parseCommands('[{"time_s": 1, "text": "the cup"}]', "inline.json"), [{ timeS: 1, text: "the cup", source: "--commands entry 1" }]);
   });
 
   const invalid: [string, string, RegExp][] = [
     ["a map", "time_s: 1\ntext: x\n", /must contain a list of \{time_s, text\} entries but contains object/],
     ["a negative time", "- {time_s: -1, text: x}\n", /entry 1: time_s must be a number of seconds >= 0 but is -1/],
+    ["a misspelled key", "- {time: 1, text: the cup}\n", /entry 1 has the unknown key "time"; each entry has exactly time_s and text/],
+    ["a text that only points", "- {time_s: 1, text: pick it up}\n", /entry 1: text "pick it up" points at an object \("it", "that one"\) without naming it/],
     ["a missing time", "- {text: x}\n", /entry 1: time_s must be a number/],
     ["a bare string", '- {time_s: 1, text: "the cup"}\n- "the red mug"\n', /entry 2 is "the red mug" but must be a mapping such as \{time_s: 2\.0, text: "the red mug"\}/],
     ["an empty text", '- {time_s: 1, text: ""}\n', /entry 1: text must be a non-empty string but is ""/],
