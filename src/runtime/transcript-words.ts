@@ -158,6 +158,9 @@ export const CORRECTION_PREFIXES = [
   "no",
 ];
 
+/** Phrases that correct what came before them inside one utterance without punctuation ("the apple no wait the plate"). */
+export const SELF_REPAIR_MARKS = ["no wait", "no sorry", "wait no", "sorry", "i mean", "i meant", "or rather", "actually no"];
+
 /**
  * Leading command words, stripped repeatedly so that chains such as
  * "okay robot could you please pick up" disappear. Longer phrases come before their prefixes.

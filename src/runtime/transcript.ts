@@ -16,6 +16,7 @@ import {
   PLACING_VERBS,
   POINTING_WORDS,
   REJECTION_PHRASES,
+  SELF_REPAIR_MARKS,
   ORDINAL_WORDS,
   REJECTING_LEADS,
   STOP_PHRASES,
@@ -73,8 +74,15 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
 
   // Clauses as punctuated: "never mind, the blue one" has two. Leading clauses that only
   // stop or mark a correction ("no,", "sorry, my mistake,") go, and the rest corrects.
-  const clauses = splitClauses(text);
-  let isCorrection = false;
+  const split = splitClauses(text);
+  // "the mug, stop" ends with a stop: the speaker took the request back.
+  const lastClause = stripPoliteness(split[split.length - 1] ?? []).join(" ");
+  if (split.length > 1 && STOP_PHRASES.has(lastClause)) {
+    return { kind: "stop" };
+  }
+  const repair = selfRepair(split);
+  const clauses = repair.clauses;
+  let isCorrection = repair.rejected !== undefined;
   while (clauses.length > 1) {
     const lead = stripPoliteness(clauses[0] as string[]);
     if (lead.length > 0 && !isStopOrCorrection(lead)) {
@@ -114,7 +122,32 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
     // A correction still rejects the current object, so the robot must not go on with it.
     return isCorrection ? { kind: "stop", pointing: true } : { kind: "empty", pointing: true };
   }
-  return { kind: "command", expression: words.join(" "), isCorrection };
+  const rejected = repair.rejected === undefined ? "" : stripCommandWords(stripCorrectionWords(stripPoliteness(repair.rejected))).join(" ");
+  return { kind: "command", expression: words.join(" "), isCorrection, ...(rejected === "" ? {} : { rejected }) };
+}
+
+/**
+ * Applies a self-repair inside one utterance: "the apple, no wait, the plate" and "the
+ * red mug sorry the blue one" keep what follows the last correction mark, and return what
+ * precedes it as `rejected`. A mark between clauses is any clause that only stops or
+ * corrects. Without punctuation only the marks in SELF_REPAIR_MARKS count, because a
+ * lone "no" or "wait" inside a phrase is ambiguous.
+ */
+function selfRepair(clauses: string[][]): { clauses: string[][]; rejected?: string[] } {
+  for (let index = clauses.length - 2; index >= 1; index -= 1) {
+    const clause = stripPoliteness(clauses[index] as string[]);
+    if (clause.length > 0 && isStopOrCorrection(clause)) {
+      return { clauses: clauses.slice(index + 1), rejected: clauses.slice(0, index).flat() };
+    }
+  }
+  const words = clauses.flat();
+  for (let index = words.length - 2; index >= 1; index -= 1) {
+    const rest = stripPrefix(words.slice(index), SELF_REPAIR_MARKS);
+    if (rest !== undefined && rest.length > 0) {
+      return { clauses: [rest], rejected: words.slice(0, index) };
+    }
+  }
+  return { clauses };
 }
 
 /** Splits raw text at punctuation and dashes into normalised clauses, dropping empty ones. */

@@ -91,6 +91,8 @@ describe("parseTranscript", () => {
     "wait a second",
     "sorry, my mistake, never mind",
     "not the red mug the orange one",
+    "the mug, stop",
+    "grab the bowl, never mind",
   ];
   for (const text of stops) {
     it(`stops on ${JSON.stringify(text)}`, () => {
@@ -111,6 +113,11 @@ describe("parseTranscript", () => {
     ["not the cup, grab the bowl please", "the bowl", "the cup"],
     ["not the red mug. The orange one", "the orange one", "the red mug"],
     ["don't take the cup, take the bowl", "the bowl", "the cup"],
+    // A self-repair inside one utterance keeps what follows the last correction mark.
+    ["the apple, no wait, the plate", "the plate", "the apple"],
+    ["grab the red mug, I mean the blue one", "the blue one", "the red mug"],
+    ["the red mug sorry the blue one", "the blue one", "the red mug"],
+    ["the mug, never mind, the bowl", "the bowl", "the mug"],
   ];
   for (const [text, expression, rejected] of negations) {
     it(`reads ${JSON.stringify(text)} as a correction`, () => {
