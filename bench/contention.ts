@@ -12,6 +12,7 @@ import { ArgumentError } from "../src/errors";
 import { silentLogger, type Logger } from "../src/log";
 import { defaultParameters, POLICY_NAMES, type GroundingParameters, type PolicyName } from "../src/params/declarations";
 import { intersectionOverUnion, IOU_THRESHOLD, percentile } from "../src/replay/statistics";
+import { setThreadNice } from "../src/runtime/thread-nice";
 import type { Box, ImageInput } from "../src/runtime/types";
 import { createGroundingStream, monotonicScheduler, type GroundingStreamEngine } from "../src/stream";
 import type { FrameInput, Header, StreamEvent, TranscriptInput } from "../src/stream/types";
@@ -58,6 +59,12 @@ export interface ContentionBenchmarkOptions {
    * latency any plan reaches under each load. Default false.
    */
   fewestBlocksRuns?: boolean;
+  /**
+   * Also run `policies` on this engine with the main thread at nice `nice` during the run,
+   * for an engine loaded with the same nice value: the node's `nice` parameter. The
+   * competitors start before the main thread's nice changes, so they keep the default.
+   */
+  prioritized?: { engine: GroundingStreamEngine; nice: number };
   /** Parameter overrides (latency_budget_ms, command_ttl_s, ...); `policy` is set per run. */
   parameters?: Partial<GroundingParameters>;
   /** Wait after starting the competitors, before replaying, so they are at full load, in ms; default 300. */
@@ -106,11 +113,13 @@ export async function runContentionBenchmark(options: ContentionBenchmarkOptions
   const logger = options.logger ?? silentLogger;
   const baseParameters: GroundingParameters = { ...defaultParameters(), ...options.parameters };
 
-  const variants: Array<{ label: string; policy: PolicyName; parameters: GroundingParameters; logger: Logger }> = policies.map((policy) => ({
+  const variants: Variant[] = policies.map((policy) => ({
     label: policy,
     policy,
     parameters: { ...baseParameters, policy },
     logger,
+    engine: options.engine,
+    nice: 0,
   }));
   if (options.fewestBlocksRuns === true) {
     variants.push({
@@ -120,7 +129,15 @@ export async function runContentionBenchmark(options: ContentionBenchmarkOptions
       // Its 1 ms target is below the fewest blocks on purpose, so the stream's warnings
       // saying so carry no news there; they go to debug.
       logger: { ...logger, warn: (message: string) => logger.debug(message) },
+      engine: options.engine,
+      nice: 0,
     });
+  }
+  const prioritized = options.prioritized;
+  if (prioritized !== undefined) {
+    for (const policy of policies) {
+      variants.push({ label: `${policy}, nice ${prioritized.nice}`, policy, parameters: { ...baseParameters, policy }, logger, ...prioritized });
+    }
   }
   const runs: ContentionRun[] = [];
   for (const competitors of competitorCounts) {
@@ -129,7 +146,7 @@ export async function runContentionBenchmark(options: ContentionBenchmarkOptions
       try {
         await delay(options.settleMs ?? 300);
         logger.info(`Contention run: ${variant.label}, ${competitors} competing process(es).`);
-        const events = await replay(options, variant.parameters, variant.logger);
+        const events = await replayAtNice(variant, options);
         runs.push({ ...summarise(variant.policy, competitors, options.frames, events, baseParameters.latency_budget_ms), label: variant.label });
       } finally {
         await stopCompetitors(children);
@@ -175,8 +192,34 @@ function checkOptions(options: ContentionBenchmarkOptions, policies: PolicyName[
   }
 }
 
+interface Variant {
+  label: string;
+  policy: PolicyName;
+  parameters: GroundingParameters;
+  logger: Logger;
+  engine: GroundingStreamEngine;
+  /** Nice value of the main thread during the run; its engine's worker sets its own. */
+  nice: number;
+}
+
+/** Replays one variant with the main thread at the variant's nice value, then restores 0. */
+async function replayAtNice(variant: Variant, options: ContentionBenchmarkOptions): Promise<StreamEvent[]> {
+  if (variant.nice === 0) {
+    return replay(options, variant.engine, variant.parameters, variant.logger);
+  }
+  const failure = setThreadNice(variant.nice);
+  if (failure !== null) {
+    variant.logger.warn(`Run ${variant.label} keeps the main thread at its default priority: ${failure}.`);
+  }
+  try {
+    return await replay(options, variant.engine, variant.parameters, variant.logger);
+  } finally {
+    setThreadNice(0);
+  }
+}
+
 /** Replays the sequence at real rate and collects every stream event. */
-function replay(options: ContentionBenchmarkOptions, parameters: GroundingParameters, logger: Logger): Promise<StreamEvent[]> {
+function replay(options: ContentionBenchmarkOptions, engine: GroundingStreamEngine, parameters: GroundingParameters, logger: Logger): Promise<StreamEvent[]> {
   const now = (): number => monotonicScheduler.now();
   const frames: Observable<FrameInput> = merge(
     ...options.frames.map((frame) =>
@@ -194,7 +237,7 @@ function replay(options: ContentionBenchmarkOptions, parameters: GroundingParame
   );
 
   const stream = createGroundingStream({
-    engine: options.engine,
+    engine,
     frames,
     transcripts,
     parameters: of(parameters),

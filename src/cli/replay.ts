@@ -14,6 +14,7 @@ import { createConsoleLogger, type Logger } from "../log";
 import { defaultParameters, type GroundingParameters } from "../params/declarations";
 import { readParameterFile } from "../params/file";
 import { mergeParameters } from "../params/validate";
+import { setThreadNice } from "../runtime/thread-nice";
 import { noExpressionReason, parseTranscript } from "../runtime/transcript";
 import { formatSummary, ProgressBar, readCommandsFile, replayBag, ReplayInterruptedError, ThumbnailCollector, writeReport, type ScheduledCommand } from "../replay";
 import type { GroundingEngine } from "../runtime/types";
@@ -259,5 +260,9 @@ async function loadEngine(parsed: ParsedArguments, logger: Logger): Promise<Grou
         : `--model ${modelDir} has no manifest.json; pass the folder that train.py exported, such as models/lgmdp-tabletop.`,
     );
   }
-  return runtime.loadGroundingEngine(modelDir, { numThreads: parsed.parameters.num_threads, logger });
+  const niceFailure = setThreadNice(parsed.parameters.nice);
+  if (niceFailure !== null) {
+    logger.warn(`The replay's main thread runs at its default priority: ${niceFailure}.`);
+  }
+  return runtime.loadGroundingEngine(modelDir, { numThreads: parsed.parameters.num_threads, nice: parsed.parameters.nice, logger });
 }

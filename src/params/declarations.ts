@@ -32,6 +32,8 @@ export interface GroundingParameters {
   publish_debug_image: boolean;
   /** ONNX Runtime intra-op threads per session. */
   num_threads: number;
+  /** Unix nice value of the node's main and inference threads. */
+  nice: number;
 }
 
 interface Declaration<K extends keyof GroundingParameters> {
@@ -136,6 +138,16 @@ export const PARAMETER_DECLARATIONS: DeclarationTable = {
     default: 1,
     range: { min: 1, max: 64 },
     description: "ONNX Runtime intra-op threads per block session.",
+    dynamic: false,
+  },
+  nice: {
+    name: "nice",
+    type: "integer",
+    default: 0,
+    range: { min: -20, max: 19 },
+    description:
+      "Unix nice value of the node's main and inference threads, set at start. Below 0 they run ahead of other processes, " +
+      "which keeps latency within budget when other work loads every core; that needs CAP_SYS_NICE, and without it the node warns and runs at 0.",
     dynamic: false,
   },
 };

@@ -17,6 +17,7 @@ import { Logger, RateLimitedLog } from "../log";
 import type { GroundingResult } from "../msgs";
 import { noImageResult, rejectedInputResult, UngroundedResultFields } from "../output";
 import type { GroundingEngine } from "../runtime/types";
+import { setThreadNice } from "../runtime/thread-nice";
 import { parseTranscript } from "../runtime/transcript";
 import type { GroundingStreamOptions } from "../stream/options";
 import type { FrameInput, StreamEvent, TranscriptInput } from "../stream/types";
@@ -131,8 +132,12 @@ export class GroundingNode {
       );
     }
 
-    this.logger.info(`Configuring: loading model ${modelDir} with ${parameters.num_threads} thread(s).`);
-    this.model.start(this.options.loadEngine, modelDir, parameters.num_threads);
+    this.logger.info(`Configuring: loading model ${modelDir} with ${parameters.num_threads} thread(s), nice ${parameters.nice}.`);
+    const niceFailure = setThreadNice(parameters.nice);
+    if (niceFailure !== null) {
+      this.logger.warn(`The node's main thread runs at its default priority: ${niceFailure}.`);
+    }
+    this.model.start(this.options.loadEngine, modelDir, { numThreads: parameters.num_threads, nice: parameters.nice });
 
     this.outputs = new NodeOutputs(this.transport, parameters.publish_debug_image, this.options.renderDebugImage, this.rejections);
     this.diagnosticsTimer = this.transport.createTimer(DIAGNOSTICS_PERIOD_MS, () => this.publishDiagnostics());

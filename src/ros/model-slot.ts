@@ -7,7 +7,7 @@ import { describeError } from "../errors";
 import type { Logger } from "../log";
 import type { GroundingEngine } from "../runtime/types";
 
-export type LoadEngine = (modelDir: string, options: { numThreads: number; logger: Logger }) => Promise<GroundingEngine>;
+export type LoadEngine = (modelDir: string, options: { numThreads: number; nice: number; logger: Logger }) => Promise<GroundingEngine>;
 
 export class ModelSlot {
   private load: Promise<GroundingEngine> | undefined;
@@ -39,8 +39,8 @@ export class ModelSlot {
   }
 
   /** Starts loading; a failure is logged here and rejects `loading`. */
-  start(loadEngine: LoadEngine, modelDir: string, numThreads: number): void {
-    const load = loadEngine(modelDir, { numThreads, logger: this.logger });
+  start(loadEngine: LoadEngine, modelDir: string, threads: { numThreads: number; nice: number }): void {
+    const load = loadEngine(modelDir, { ...threads, logger: this.logger });
     this.load = load;
     this.statusText = `loading ${modelDir}`;
     this.loadError = undefined;

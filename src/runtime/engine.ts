@@ -18,6 +18,7 @@ import { readManifest } from "./manifest-reader";
 import type { ExecutionPlan } from "./plan";
 import { planExecution } from "./plan";
 import { selectBlocks } from "./policies";
+import { NICE_RANGE } from "./thread-nice";
 import { Tokenizer } from "./tokenizer";
 import { MAX_TRANSCRIPT_LENGTH } from "./transcript";
 import type { Box, CommandEncoding, GroundingEngine, GroundingOutput, GroundOptions, ImageInput } from "./types";
@@ -34,6 +35,11 @@ export interface EngineOptions {
    * session and thread pool, so values above 1 create up to that many threads per block.
    */
   numThreads?: number;
+  /**
+   * Nice value of the inference thread, -20..19; default 0. Below 0 it runs ahead of other
+   * processes, which needs CAP_SYS_NICE; without it the engine logs a warning and runs at 0.
+   */
+  nice?: number;
   /** Receives unknown words, worker failures and load messages; default silent. */
   logger?: Logger;
   /** Run the full graph twice at load, so the first real inference is not slower and the cost model starts measured; default true. */
@@ -102,7 +108,11 @@ export class OnnxGroundingEngine implements GroundingEngine {
     const manifest = await readManifest(modelDir);
     // NOTE: a separately trained static model (manifest "staticModel") is validated but not
     // loaded; the static policy runs manifest "static.blocks" of this model's weights.
-    const client = await WorkerClient.start(workerSetup(manifest, numThreads), manifest.manifestPath, logger);
+    const nice = options.nice ?? 0;
+    if (!Number.isInteger(nice) || nice < NICE_RANGE.min || nice > NICE_RANGE.max) {
+      throw new RangeError(`nice is ${nice} but must be an integer from ${NICE_RANGE.min} to ${NICE_RANGE.max}.`);
+    }
+    const client = await WorkerClient.start(workerSetup(manifest, numThreads, nice), manifest.manifestPath, logger);
     const engine = new OnnxGroundingEngine(manifest, client, logger);
     if (options.warmup ?? true) {
       await engine.warmUp();
@@ -385,7 +395,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
   }
 }
 
-function workerSetup(manifest: ModelManifest, numThreads: number): WorkerSetup {
+function workerSetup(manifest: ModelManifest, numThreads: number, nice: number): WorkerSetup {
   return {
     textFile: manifest.text.file,
     textInputs: { tokens: manifest.text.tokensInput },
@@ -396,6 +406,7 @@ function workerSetup(manifest: ModelManifest, numThreads: number): WorkerSetup {
     padId: manifest.tokenizer.padId,
     gateCount: manifest.gateCount,
     numThreads,
+    nice,
   };
 }
 

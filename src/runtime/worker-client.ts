@@ -41,6 +41,9 @@ export class WorkerClient {
       await worker.terminate();
       throw toError(ready.error, manifestPath);
     }
+    if (ready.niceFailure !== undefined) {
+      logger.warn(`The inference thread runs at its default priority: ${ready.niceFailure}.`);
+    }
     return new WorkerClient(worker, logger);
   }
 

@@ -18,6 +18,8 @@ export interface WorkerSetup {
   gateCount: number;
   /** ONNX Runtime intra-op threads per session. */
   numThreads: number;
+  /** Nice value the worker thread sets for itself before it opens the sessions. */
+  nice: number;
 }
 
 /**
@@ -92,4 +94,5 @@ export type WorkerResponse =
   | { id: number; ok: false; error: SerializedError };
 
 /** First message from the worker: sessions opened, or why not. */
-export type WorkerReady = { type: "ready" } | { type: "failed"; error: SerializedError };
+/** `niceFailure` says why the worker could not set its nice value; it runs anyway. */
+export type WorkerReady = { type: "ready"; niceFailure?: string } | { type: "failed"; error: SerializedError };

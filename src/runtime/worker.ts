@@ -8,6 +8,7 @@ import * as ort from "onnxruntime-node";
 
 import { describeError } from "../errors";
 import { InputTensorWriter } from "../image/raw-tensor";
+import { setThreadNice } from "./thread-nice";
 import type {
   EncodeResult,
   GroundResult,
@@ -279,9 +280,11 @@ function start(): void {
     throw new Error("src/runtime/worker.js must run as a worker thread started by the grounding engine");
   }
 
-  const opening = InferenceWorker.open(workerData as WorkerSetup);
+  const setup = workerData as WorkerSetup;
+  const niceFailure = setThreadNice(setup.nice);
+  const opening = InferenceWorker.open(setup);
   opening.then(
-    () => port.postMessage({ type: "ready" } satisfies WorkerReady),
+    () => port.postMessage({ type: "ready", ...(niceFailure === null ? {} : { niceFailure }) } satisfies WorkerReady),
     (error: unknown) => port.postMessage({ type: "failed", error: serializeError(error) } satisfies WorkerReady),
   );
 

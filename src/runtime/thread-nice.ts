@@ -1,0 +1,33 @@
+/**
+ * Unix nice value of the calling thread. On Linux the nice value belongs to each thread,
+ * so the main thread and the inference worker set their own; elsewhere it applies to the
+ * whole process. A negative value makes the scheduler run the thread ahead of processes
+ * at the default 0, which keeps latency down when other processes load every core.
+ */
+import os from "node:os";
+
+import { describeError } from "../errors";
+
+/** Lowest and highest nice values that Linux accepts. */
+export const NICE_RANGE = { min: -20, max: 19 } as const;
+
+/**
+ * Sets the calling thread's nice value and returns null, or returns why it failed
+ * (usually missing permission for a negative value) without throwing. A value of 0 on a
+ * thread already at 0 changes nothing.
+ */
+export function setThreadNice(nice: number): string | null {
+  if (!Number.isInteger(nice) || nice < NICE_RANGE.min || nice > NICE_RANGE.max) {
+    return `nice ${nice} is outside ${NICE_RANGE.min}..${NICE_RANGE.max}`;
+  }
+  if (nice === 0 && os.getPriority(0) === 0) {
+    return null;
+  }
+  try {
+    // pid 0 is the calling thread on Linux.
+    os.setPriority(0, nice);
+    return null;
+  } catch (error) {
+    return `setting nice ${nice} failed (${describeError(error)}); a negative value needs CAP_SYS_NICE, for example a "nice" limit for the user in /etc/security/limits.conf or running the node with sudo setcap cap_sys_nice+ep on node`;
+  }
+}

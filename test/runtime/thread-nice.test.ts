@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+
+import { loadGroundingEngine } from "../../src/runtime/engine";
+import { setThreadNice } from "../../src/runtime/thread-nice";
+import { REPO_ROOT, TINY_MODEL_DIR } from "./helpers";
+
+/** Nice values of this process's threads, from /proc (field 19 of each task's stat). */
+function threadNiceValues(): number[] {
+  return readdirSync("/proc/self/task").map((task) => {
+    const stat = readFileSync(`/proc/self/task/${task}/stat`, "utf8");
+    // The command name may hold spaces, so fields are counted after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[16]);
+  });
+}
+
+describe("runtime/thread-nice", () => {
+  it("rejects a value outside -20..19", () => {
+    assert.match(setThreadNice(25) ?? "", /nice 25 is outside -20\.\.19/);
+  });
+
+  it("leaves a default thread alone at 0", () => {
+    assert.equal(setThreadNice(0), null);
+  });
+
+  it("sets only the calling thread on Linux", async function () {
+    if (process.platform !== "linux") {
+      this.skip();
+    }
+    const modulePath = path.join(REPO_ROOT, "dist/src/runtime/thread-nice.js");
+    const worker = new Worker(
+      `const { parentPort } = require("node:worker_threads"); const os = require("node:os");
+       const failure = require(${JSON.stringify(modulePath)}).setThreadNice(5);
+       parentPort.postMessage({ failure, nice: os.getPriority(0) });`,
+      { eval: true },
+    );
+    const reply = await new Promise<{ failure: string | null; nice: number }>((resolve) => worker.once("message", resolve));
+    await worker.terminate();
+    assert.equal(reply.failure, null);
+    assert.equal(reply.nice, 5);
+    assert.equal(os.getPriority(0), 0);
+  });
+
+  it("runs the engine's inference thread at its nice value", async function () {
+    if (process.platform !== "linux") {
+      this.skip();
+    }
+    const engine = await loadGroundingEngine(TINY_MODEL_DIR, { nice: 3, warmup: false });
+    try {
+      assert.ok(threadNiceValues().includes(3), `thread nice values ${threadNiceValues().join(", ")}`);
+      assert.equal(os.getPriority(0), 0);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("rejects an engine nice value out of range", async () => {
+    await assert.rejects(loadGroundingEngine(TINY_MODEL_DIR, { nice: -21, warmup: false }), /nice is -21 but must be an integer from -20 to 19/);
+  });
+});
