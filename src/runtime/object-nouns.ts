@@ -76,7 +76,7 @@ export interface Ungroundable {
 
 /**
  * Explains why an encoded expression cannot be grounded, or returns null when it can. The
- * vocabulary also holds common English words the model never saw in training ("knife",
+ * vocabulary also contains common English words the model never saw in training ("knife",
  * "enough"). Grounding those would return the best-scoring box of some other object, and
  * a robot would act on it. A model whose manifest lists no nouns is checked for known
  * words only.

@@ -1,8 +1,8 @@
 /**
  * Unix nice value of the calling thread. On Linux the nice value belongs to each thread,
- * so the main thread and the inference worker set their own; elsewhere it applies to the
- * whole process. A negative value makes the scheduler run the thread ahead of processes
- * at the default 0, which keeps latency down when other processes load every core.
+ * so the main thread and the inference worker each set their own, while elsewhere it
+ * applies to the whole process. With a negative value the scheduler runs the thread ahead
+ * of processes at the default 0, so latency stays low when other work loads every core.
  */
 import os from "node:os";
 
@@ -28,6 +28,9 @@ export function setThreadNice(nice: number): string | null {
     os.setPriority(0, nice);
     return null;
   } catch (error) {
-    return `setting nice ${nice} failed (${describeError(error)}); a negative value needs CAP_SYS_NICE, for example a "nice" limit for the user in /etc/security/limits.conf or running the node with sudo setcap cap_sys_nice+ep on node`;
+    return (
+      `setting nice ${nice} failed (${describeError(error)}); a negative value needs CAP_SYS_NICE: ` +
+      `add a "nice" limit for the user in /etc/security/limits.conf, or grant it with "sudo setcap cap_sys_nice+ep $(which node)"`
+    );
   }
 }
