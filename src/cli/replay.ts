@@ -39,7 +39,7 @@ Options:
   --rate 1|max            1: bag time, frames arriving while busy are dropped (default);
                           max: as fast as possible, no frame dropped; other numbers scale bag time
   --include-input         also copy the image and transcript messages to --out
-  --image-topic T         image topic (default /camera/image_raw, else the first Image topic)
+  --image-topic T         image topic, or its base name for T/compressed (default /camera/image_raw, else the first Image topic)
   --transcript-topic T    std_msgs/msg/String topic (default /transcript, else the first String topic)
   --model DIR             model directory containing manifest.json (default: the bundled model)
   --json                  print one JSON summary object on stdout

@@ -64,12 +64,15 @@ function selectImageTopic(topics: readonly BagTopic[], allTopics: readonly BagTo
   const listing = images.map((topic) => `${topic.name} (${topic.type})`).join(", ") || "none";
 
   if (choice.imageTopic !== undefined) {
-    const topic = topics.find((candidate) => candidate.name === choice.imageTopic);
-    const kind = topic === undefined ? undefined : kindOf(topic);
-    if (topic === undefined || kind === undefined) {
+    // As image_transport does, a base topic name also finds its "/compressed" topic: that
+    // one under the compressed transport, and otherwise when the base has no images.
+    const compressed = images.find((topic) => topic.name === `${choice.imageTopic}/compressed` && kindOf(topic) === "compressed");
+    const named = images.find((topic) => topic.name === choice.imageTopic);
+    const topic = choice.transport === "compressed" ? (compressed ?? named) : (named ?? compressed);
+    if (topic === undefined) {
       throw new ArgumentError(`Invalid --image-topic ${choice.imageTopic}: the bag has no readable image topic of that name; image topics: ${listing}.`);
     }
-    return { name: topic.name, kind };
+    return { name: topic.name, kind: kindOf(topic) ?? "raw" };
   }
 
   const expectedType = choice.transport === "compressed" ? COMPRESSED_IMAGE_TYPE : IMAGE_TYPE;

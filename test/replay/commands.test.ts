@@ -94,6 +94,17 @@ describe("replay: topic selection", function () {
     assert.equal(selected.transcript, "/speech/transcript");
   });
 
+  it("finds the compressed topic of a base name", function () {
+    const compressedOnly = [topic("/cam/a/compressed", "sensor_msgs/msg/CompressedImage")];
+    assert.deepEqual(selectReplayTopics(compressedOnly, { transport: "raw", imageTopic: "/cam/a", useTranscripts: false, bagPath: "session.mcap" }).image, {
+      name: "/cam/a/compressed",
+      kind: "compressed",
+    });
+    const both = [topic("/cam/a", "sensor_msgs/msg/Image"), ...compressedOnly];
+    assert.equal(selectReplayTopics(both, { transport: "raw", imageTopic: "/cam/a", useTranscripts: false, bagPath: "session.mcap" }).image.name, "/cam/a");
+    assert.equal(selectReplayTopics(both, { transport: "compressed", imageTopic: "/cam/a", useTranscripts: false, bagPath: "session.mcap" }).image.name, "/cam/a/compressed");
+  });
+
   it("rejects topics the bag lacks", function () {
     assert.throws(() => selectReplayTopics(topics, { transport: "raw", imageTopic: "/speech/transcript", useTranscripts: true, bagPath: "session.mcap" }), (error: unknown) => {
       assert.ok(error instanceof ArgumentError);
