@@ -5,6 +5,7 @@
  * `latency_budget_ms` where the full model cannot.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import os from "node:os";
 
 import { lastValueFrom, map, merge, Observable, of, timer, toArray } from "rxjs";
 
@@ -202,11 +203,12 @@ interface Variant {
   nice: number;
 }
 
-/** Replays one variant with the main thread at the variant's nice value, then restores 0. */
+/** Replays one variant with the main thread at the variant's nice value, then restores the previous one. */
 async function replayAtNice(variant: Variant, options: ContentionBenchmarkOptions): Promise<StreamEvent[]> {
   if (variant.nice === 0) {
     return replay(options, variant.engine, variant.parameters, variant.logger);
   }
+  const before = os.getPriority(0);
   const failure = setThreadNice(variant.nice);
   if (failure !== null) {
     variant.logger.warn(`Run ${variant.label} keeps the main thread at its default priority: ${failure}.`);
@@ -214,7 +216,8 @@ async function replayAtNice(variant: Variant, options: ContentionBenchmarkOption
   try {
     return await replay(options, variant.engine, variant.parameters, variant.logger);
   } finally {
-    setThreadNice(0);
+    // Raising the nice value back is always permitted.
+    os.setPriority(0, before);
   }
 }
 

@@ -146,7 +146,7 @@ export const PARAMETER_DECLARATIONS: DeclarationTable = {
     default: 0,
     range: { min: -20, max: 19 },
     description:
-      "Unix nice value of the node's main and inference threads, set at start. Below 0 they run ahead of other processes, " +
+      "Unix nice value of the node's main and inference threads, set at start; 0 leaves them as started. Below 0 they run ahead of other processes, " +
       "which keeps latency within budget when other work loads every core; that needs CAP_SYS_NICE, and without it the node warns and runs at 0.",
     dynamic: false,
   },

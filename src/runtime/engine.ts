@@ -36,8 +36,9 @@ export interface EngineOptions {
    */
   numThreads?: number;
   /**
-   * Nice value of the inference thread, -20..19; default 0. Below 0 it runs ahead of other
-   * processes, which needs CAP_SYS_NICE; without it the engine logs a warning and runs at 0.
+   * Nice value of the inference thread, -20..19; the default 0 leaves it as started. Below 0
+   * it runs ahead of other processes, which needs CAP_SYS_NICE; without it the engine logs a
+   * warning and runs at its default priority.
    */
   nice?: number;
   /** Receives unknown words, worker failures and load messages; default silent. */

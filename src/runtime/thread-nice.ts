@@ -13,14 +13,14 @@ export const NICE_RANGE = { min: -20, max: 19 } as const;
 
 /**
  * Sets the calling thread's nice value and returns null, or returns why it failed
- * (usually missing permission for a negative value) without throwing. A value of 0 on a
- * thread already at 0 changes nothing.
+ * (usually missing permission for a negative value) without throwing. The default 0
+ * leaves the thread as it is, so a process started with `nice -n 5` keeps its value.
  */
 export function setThreadNice(nice: number): string | null {
   if (!Number.isInteger(nice) || nice < NICE_RANGE.min || nice > NICE_RANGE.max) {
     return `nice ${nice} is outside ${NICE_RANGE.min}..${NICE_RANGE.max}`;
   }
-  if (nice === 0 && os.getPriority(0) === 0) {
+  if (nice === 0) {
     return null;
   }
   try {

@@ -228,6 +228,7 @@ export const COMMAND_PREFIXES = [
   "pointing at",
   "pointing to",
   "reaching for",
+  "move to",
   "move",
   "put",
   "place",

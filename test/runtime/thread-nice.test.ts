@@ -23,8 +23,23 @@ describe("runtime/thread-nice", () => {
     assert.match(setThreadNice(25) ?? "", /nice 25 is outside -20\.\.19/);
   });
 
-  it("leaves a default thread alone at 0", () => {
-    assert.equal(setThreadNice(0), null);
+  it("leaves the thread alone at 0", async function () {
+    if (process.platform !== "linux") {
+      this.skip();
+    }
+    const modulePath = path.join(REPO_ROOT, "dist/src/runtime/thread-nice.js");
+    // A thread at nice 4 cannot go back to 0 without privileges, so 0 must not try.
+    const worker = new Worker(
+      `const { parentPort } = require("node:worker_threads"); const os = require("node:os");
+       os.setPriority(0, 4);
+       const failure = require(${JSON.stringify(modulePath)}).setThreadNice(0);
+       parentPort.postMessage({ failure, nice: os.getPriority(0) });`,
+      { eval: true },
+    );
+    const reply = await new Promise<{ failure: string | null; nice: number }>((resolve) => worker.once("message", resolve));
+    await worker.terminate();
+    assert.equal(reply.failure, null);
+    assert.equal(reply.nice, 4);
   });
 
   it("sets only the calling thread on Linux", async function () {
