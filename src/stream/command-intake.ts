@@ -1,6 +1,6 @@
 import type { Logger } from "../log";
 import type { CommandEncoding } from "../runtime/types";
-import { nounList, checkGroundable, type NounList } from "../runtime/object-nouns";
+import { checkGroundable, nounList, type NounList } from "../runtime/object-nouns";
 import { resolveFromRejectedPhrase, resolveOneAnaphora } from "../runtime/one-anaphora";
 import { singularNouns } from "../runtime/plural-nouns";
 import { parseTranscript } from "../runtime/transcript";
