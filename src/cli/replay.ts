@@ -32,7 +32,8 @@ Options:
                           bag's start, instead of its transcripts ("stop" cancels)
   --out OUT.mcap          write ~/result, ~/detections and ~/annotations to this MCAP bag
   --report OUT.html       write a self-contained HTML report
-  --params FILE           ROS 2 parameter file (config/params.yaml format)
+  --params FILE           ROS 2 parameter file (config/params.yaml format; --params-file also works),
+                          for example nice: -10 to run ahead of other processes
   --policy P              full | lgmdp | softskip | budget | static (overrides the parameter file)
   --budget-ms N           end-to-end latency budget per frame, in ms: the budget policy
                           plans within it, and every policy's results are counted over it
@@ -155,6 +156,8 @@ const OPTIONS = {
   out: { type: "string" },
   report: { type: "string" },
   params: { type: "string" },
+  // The name `ros2 run ... --ros-args --params-file` uses.
+  "params-file": { type: "string" },
   policy: { type: "string" },
   "budget-ms": { type: "string" },
   rate: { type: "string", default: "1" },
@@ -178,7 +181,11 @@ function parseArguments(args: string[]): ParsedArguments {
     throw new ArgumentError(`Expected exactly one BAG argument but received ${positionals.length} (${positionals.join(" ") || "none"}).`);
   }
   const inputs = [{ name: "input bag", path: positionals[0] }];
-  for (const [name, path] of [["commands file", values.commands], ["parameter file", values.params]] as const) {
+  if (values.params !== undefined && values["params-file"] !== undefined) {
+    throw new ArgumentError("--params and --params-file name the same file; pass one of them.");
+  }
+  const paramsFile = values.params ?? values["params-file"];
+  for (const [name, path] of [["commands file", values.commands], ["parameter file", paramsFile]] as const) {
     if (path !== undefined) {
       inputs.push({ name, path });
     }
@@ -212,7 +219,7 @@ function parseArguments(args: string[]): ParsedArguments {
   if (values["budget-ms"] !== undefined) {
     overrides["latency_budget_ms"] = parseNumber("--budget-ms", values["budget-ms"]);
   }
-  const base = values.params !== undefined ? readParameterFile(values.params) : defaultParameters();
+  const base = paramsFile !== undefined ? readParameterFile(paramsFile) : defaultParameters();
 
   return {
     bag: positionals[0],
@@ -263,6 +270,8 @@ async function loadEngine(parsed: ParsedArguments, logger: Logger): Promise<Grou
   const niceFailure = setThreadNice(parsed.parameters.nice);
   if (niceFailure !== null) {
     logger.warn(`The replay's main thread runs at its default priority: ${niceFailure}.`);
+  } else if (parsed.parameters.nice !== 0) {
+    logger.info(`The replay's main thread runs at nice ${parsed.parameters.nice}.`);
   }
   return runtime.loadGroundingEngine(modelDir, { numThreads: parsed.parameters.num_threads, nice: parsed.parameters.nice, logger });
 }

@@ -75,7 +75,15 @@ export function mergeParameters(
       );
     }
     const key = name as keyof GroundingParameters;
-    (merged as unknown as Record<string, unknown>)[key] = validateParameter(key, value);
+    try {
+      (merged as unknown as Record<string, unknown>)[key] = validateParameter(key, value);
+    } catch (error) {
+      // Name the file or flag the value came from; validateParameter knows only the value.
+      if (error instanceof ParameterError && !error.message.includes(source)) {
+        throw new ParameterError(error.parameter, `${error.message.replace(/\.$/, "")} (in ${source}).`);
+      }
+      throw error;
+    }
   }
   return merged;
 }

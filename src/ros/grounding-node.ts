@@ -136,6 +136,8 @@ export class GroundingNode {
     const niceFailure = setThreadNice(parameters.nice);
     if (niceFailure !== null) {
       this.logger.warn(`The node's main thread runs at its default priority: ${niceFailure}.`);
+    } else if (parameters.nice !== 0) {
+      this.logger.info(`The node's main thread runs at nice ${parameters.nice}.`);
     }
     this.model.start(this.options.loadEngine, modelDir, { numThreads: parameters.num_threads, nice: parameters.nice });
 

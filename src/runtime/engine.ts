@@ -118,7 +118,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
     if (options.warmup ?? true) {
       await engine.warmUp();
     }
-    logger.info(`Loaded model ${manifest.name} from ${manifest.dir}: ${manifest.blocks.length} blocks, ${manifest.gateCount} gates, ${numThreads} thread(s) per session.`);
+    logger.info(`Loaded model ${manifest.name} from ${manifest.dir}: ${manifest.blocks.length} blocks, ${manifest.gateCount} gates, ${numThreads} thread(s) per session${nice === 0 ? "" : `, nice ${nice} requested`}.`);
     return engine;
   }
 

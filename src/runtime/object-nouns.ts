@@ -69,21 +69,52 @@ export function namesObject(expression: string, nouns: NounList, unknownWords: r
 
 /** Why an encoded expression cannot be grounded: a rejection reason and the words for a message. */
 export interface Ungroundable {
-  reason: "no_known_words" | "no_known_object";
+  reason: "no_known_words" | "unknown_lead_words" | "several_objects" | "no_known_object";
   /** Completes "Expression X ...". */
   explanation: string;
+}
+
+const ARTICLES = new Set(["the", "a", "an"]);
+
+/**
+ * Finds what in an expression's head, before its first relation word, keeps it from
+ * naming one object: unknown words before the first article, which may be a verb that
+ * forbids the object ("avoid the red mug"), or a second article ("the knife, the red
+ * one", "the mug and the bowl").
+ */
+function headProblem(expression: string, unknownWords: readonly string[]): Ungroundable | null {
+  const words = expression.split(" ");
+  const unknown = new Set(unknownWords);
+  const headEnd = words.findIndex((word) => PHRASE_ENDS.has(word));
+  const head = headEnd < 0 ? words : words.slice(0, headEnd);
+  const firstArticle = head.findIndex((word) => ARTICLES.has(word));
+  const leading = firstArticle < 0 ? [] : head.slice(0, firstArticle).filter((word) => unknown.has(word));
+  if (leading.length > 0) {
+    return {
+      reason: "unknown_lead_words",
+      explanation: `starts with ${leading.map((word) => JSON.stringify(word)).join(", ")}, which the model does not know, so what to do with the object is unclear`,
+    };
+  }
+  if (head.filter((word) => ARTICLES.has(word)).length > 1) {
+    return { reason: "several_objects", explanation: "names more than one object" };
+  }
+  return null;
 }
 
 /**
  * Explains why an encoded expression cannot be grounded, or returns null when it can. The
  * vocabulary also contains common English words the model never saw in training ("knife",
  * "enough"). Grounding those would return the best-scoring box of some other object, and
- * a robot would act on it. A model whose manifest lists no nouns is checked for known
- * words only.
+ * a robot would act on it. A model whose manifest lists no nouns is not checked for
+ * unknown objects.
  */
 export function checkGroundable(expression: string, unknownWords: readonly string[], objectNouns: readonly string[]): Ungroundable | null {
   if (hasNoKnownWord(expression, unknownWords)) {
     return { reason: "no_known_words", explanation: "has no word the model knows" };
+  }
+  const problem = headProblem(expression, unknownWords);
+  if (problem !== null) {
+    return problem;
   }
   if (objectNouns.length === 0 || namesObject(expression, nounList(objectNouns), unknownWords)) {
     return null;

@@ -66,7 +66,15 @@ export const STOP_PHRASES = new Set([
   "wrong",
   "wrong one",
   "my mistake",
+  "scratch that",
+  "scratch it",
   // The task is done or should end.
+  "that's it",
+  "thats it",
+  "done",
+  "all done",
+  "i'm done",
+  "let go",
   "that's enough",
   "thats enough",
   "enough",
@@ -75,6 +83,12 @@ export const STOP_PHRASES = new Set([
   "that will do",
   "that'll do",
 ]);
+
+/**
+ * Stop words that end a text without punctuation and still take the request back ("the
+ * red mug scratch that"). Other stop phrases count at the end only as their own clause.
+ */
+export const TRAILING_STOPS = ["scratch that", "never mind", "nevermind", "hold on", "hang on", "cancel that", "forget it", "stop", "cancel", "abort", "halt", "wait"];
 
 /** Stop phrases that reject the current object rather than cancel the task. */
 export const REJECTION_PHRASES = new Set([
@@ -107,6 +121,15 @@ export const REJECTING_LEADS = [
   "ignore",
   "abort",
   "halt",
+  // Forbidding an object: "avoid the red mug", "hands off the apple".
+  "keep away from",
+  "stay away from",
+  "hands off",
+  "avoid",
+  "skip",
+  // "rather than the red mug, the box" and "instead of the cup, take the bowl".
+  "rather than",
+  "instead of",
 ];
 
 /**
@@ -133,6 +156,11 @@ export const NEGATION_WORDS = new Set([
   "another",
   "different",
   "else",
+  "none",
+  "avoid",
+  "skip",
+  // "the red mug is off limits"
+  "limits",
 ]);
 
 /** Leading phrases that mark a correction of the previous command, longest first. */
@@ -292,6 +320,11 @@ export const DESTINATION_STARTS = new Set(["into", "onto", "inside", "in", "on",
  * object goes, not which object it is, and a pointing word cannot be seen by the model.
  */
 export const TRAILING_SUFFIXES = [
+  "thank you very much",
+  "thank you so much",
+  "thanks so much",
+  "thanks a lot",
+  "much appreciated",
   "thank you",
   "thanks",
   "please",

@@ -20,6 +20,7 @@ import {
   REJECTION_PHRASES,
   SELF_REPAIR_MARKS,
   STOP_PHRASES,
+  TRAILING_STOPS,
   TRAILING_SUFFIXES,
 } from "./transcript-words";
 
@@ -74,6 +75,10 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
 
   // Clauses as punctuated: "never mind, the blue one" has two. Leading clauses that only
   // stop or mark a correction ("no,", "sorry, my mistake,") go, and the rest corrects.
+  // "the red mug scratch that": without punctuation, a stop at the end takes it back.
+  if (words.length > 1 && stripSuffix(whole, TRAILING_STOPS) !== undefined) {
+    return { kind: "stop" };
+  }
   const split = splitClauses(text);
   // "the mug, stop" ends with a stop: the speaker took the request back.
   const lastClause = stripPoliteness(split[split.length - 1] ?? []).join(" ");
@@ -169,7 +174,12 @@ function isStopOrCorrection(clause: string[]): boolean {
 /** Removes every leading correction phrase ("no wait", "sorry i mean"). */
 function stripCorrectionWords(words: string[]): string[] {
   let rest = words;
-  for (let next = stripPrefix(rest, CORRECTION_PREFIXES); next !== undefined; next = stripPrefix(rest, CORRECTION_PREFIXES)) {
+  // "rather than X" and "instead of X" reject X, so their first word is no correction mark.
+  while (stripPrefix(rest, ["rather than", "instead of"]) === undefined) {
+    const next = stripPrefix(rest, CORRECTION_PREFIXES);
+    if (next === undefined) {
+      break;
+    }
     rest = next;
   }
   return rest;
@@ -183,6 +193,9 @@ function hasNegation(words: readonly string[]): boolean {
   return words.some((word) => NEGATION_WORDS.has(word) || word.endsWith("n't"));
 }
 
+/** Verbs that start the alternative after a rejected phrase without punctuation. */
+const ALTERNATIVE_VERBS = new Set(["take", "grab", "get", "pick", "use"]);
+
 /**
  * Parses what follows a rejecting lead: "not the red mug, the blue one" or "don't take
  * the cup but the bowl" corrects to the second phrase, and records the first as
@@ -192,10 +205,12 @@ function hasNegation(words: readonly string[]): boolean {
 function parseRejection(rejecting: string[], laterClauses: string[][]): ParsedTranscript {
   let rejected = rejecting;
   let alternative = laterClauses.flat();
-  const but = rejecting.indexOf("but");
-  if (alternative.length === 0 && but >= 0) {
-    rejected = rejecting.slice(0, but);
-    alternative = rejecting.slice(but + 1);
+  // Without punctuation, "but" or a second command verb starts the alternative: "not the
+  // cup but the bowl", "instead of the cup take the bowl".
+  const split = rejecting.findIndex((word, index) => word === "but" || (index > 0 && ALTERNATIVE_VERBS.has(word)));
+  if (alternative.length === 0 && split >= 0) {
+    rejected = rejecting.slice(0, split);
+    alternative = rejecting.slice(rejecting[split] === "but" ? split + 1 : split);
   }
   const expression = stripCommandWords(stripCorrectionWords(alternative));
   if (expression.length === 0 || STOP_PHRASES.has(expression.join(" "))) {

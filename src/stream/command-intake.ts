@@ -183,7 +183,10 @@ export class CommandIntake {
     this.lastBefore.delete(command.info.id);
     const ungroundable = checkGroundable(command.info.expression, encoding.unknownWords, this.objectNouns);
     if (ungroundable !== null) {
-      if (this.last?.id === command.info.id && lastBefore !== undefined) {
+      // Noise does not change what a later "one" refers to. A command that names an object
+      // the model does not know ("no, the knife") does: the speaker moved away from the
+      // earlier object, so it stays the last command and lends no noun.
+      if (ungroundable.reason === "no_known_words" && this.last?.id === command.info.id && lastBefore !== undefined) {
         this.last = lastBefore;
       }
       // Attached and then retired, so the slot's own release path frees the encoding.

@@ -44,6 +44,7 @@ describe("replay: command line", function () {
     ["a filler-only command", ["x.mcap", "--command", "um uh"], /--command "um uh" contains no referring expression; pass words that name the object/],
     ["a stop as the command", ["x.mcap", "--command", "stop"], /--command "stop" is a stop command/],
     ["a bad policy", ["x.mcap", "--policy", "fastest"], /--policy "fastest" is not a policy; use one of full, lgmdp, softskip, budget, static/],
+    ["both parameter flags", ["x.mcap", "--params", "config/params.yaml", "--params-file", "config/params.yaml"], /--params and --params-file name the same file; pass one of them/],
   ];
   for (const [name, args, message] of usageErrors) {
     it(`rejects ${name}`, function () {
@@ -52,6 +53,14 @@ describe("replay: command line", function () {
       assert.match(stderr, message);
     });
   }
+
+  it("names the parameter file of a value out of range", function () {
+    const params = join(temp.dir, "nice.yaml");
+    writeFileSync(params, "softskip_grounding:\n  ros__parameters:\n    nice: 25\n");
+    const { status, stderr } = runCli(["x.mcap", "--params-file", params]);
+    assert.equal(status, 2, stderr);
+    assert.match(stderr, new RegExp(`Parameter nice must be between -20 and 19 but received 25 \\(in ${params.replace(/[.\\/]/g, "\\$&")}\\)`));
+  });
 
   it("exits 1 when every frame is rejected", function () {
     // A real bag whose only images are a 30-byte raw image and a truncated JPEG.

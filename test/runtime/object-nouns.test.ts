@@ -40,7 +40,24 @@ describe("runtime/object-nouns", () => {
     assert.equal(checkGroundable("the red mug", [], OBJECT_NOUNS), null);
   });
 
-  it("checks only known words without nouns", () => {
+  it("checks no object without nouns", () => {
     assert.equal(checkGroundable("the knife", [], []), null);
+  });
+
+  it("rejects unknown words before the first article", () => {
+    const problem = checkGroundable("avoid the red mug", ["avoid"], OBJECT_NOUNS);
+    assert.equal(problem?.reason, "unknown_lead_words");
+    assert.match(problem?.explanation ?? "", /starts with "avoid", which the model does not know/);
+    assert.equal(checkGroundable("the shiny red mug", ["shiny"], OBJECT_NOUNS), null);
+  });
+
+  for (const expression of ["the knife the red one", "the red mug and the bowl", "the red thing a mug"]) {
+    it(`rejects several objects in ${JSON.stringify(expression)}`, () => {
+      assert.equal(checkGroundable(expression, [], OBJECT_NOUNS)?.reason, "several_objects");
+    });
+  }
+
+  it("accepts a second article after a relation word", () => {
+    assert.equal(checkGroundable("the mug between the bowl and the apple", [], OBJECT_NOUNS), null);
   });
 });

@@ -50,6 +50,7 @@ describe("parseTranscript", () => {
     ["put the mug down", "the mug", false],
     ["bring the bowl over here", "the bowl", false],
     ["bring the mug to me", "the mug", false],
+    ["the red mug please thank you so much", "the red mug", false],
     // After a placing verb the last place phrase is the destination.
     ["put the apple in the bowl", "the apple", false],
     ["could you put the blue cup into the box please", "the blue cup", false],
@@ -93,6 +94,15 @@ describe("parseTranscript", () => {
     "not the red mug the orange one",
     "the mug, stop",
     "grab the bowl, never mind",
+    // Forbidding an object, and taking the request back without punctuation.
+    "avoid the red mug",
+    "skip the red mug",
+    "hands off the red mug",
+    "keep away from the bowl",
+    "the red mug scratch that",
+    "the red mug hold on",
+    "grab the bowl wait",
+    "that's it",
   ];
   for (const text of stops) {
     it(`stops on ${JSON.stringify(text)}`, () => {
@@ -118,6 +128,8 @@ describe("parseTranscript", () => {
     ["grab the red mug, I mean the blue one", "the blue one", "the red mug"],
     ["the red mug sorry the blue one", "the blue one", "the red mug"],
     ["the mug, never mind, the bowl", "the bowl", "the mug"],
+    ["rather than the red mug, the box", "the box", "the red mug"],
+    ["instead of the red mug take the box", "the box", "the red mug"],
   ];
   for (const [text, expression, rejected] of negations) {
     it(`reads ${JSON.stringify(text)} as a correction`, () => {
@@ -133,6 +145,8 @@ describe("parseTranscript", () => {
     "the non yellow bowl",
     "no, the other one",
     "a different mug",
+    "the red mug is off limits",
+    "none of the boxes",
   ];
   for (const text of negated) {
     it(`stops on the negation ${JSON.stringify(text)}`, () => {

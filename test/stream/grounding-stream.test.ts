@@ -228,6 +228,22 @@ describe("grounding stream", () => {
     });
   });
 
+  it("lends no noun after a command naming an unknown object", () => {
+    const scheduler = createScheduler();
+    scheduler.run((helpers) => {
+      const { tokens, engine } = buildTestStream(scheduler, helpers, {
+        transcripts: "t--u--v",
+        texts: { t: "grab the red mug", u: "no, the knife", v: "actually the yellow one" },
+        frames: "6000ms |",
+        engine: { groundMs: 3, objectNouns: ["mug", "bowl"] },
+      });
+      tokens.subscribe();
+      helpers.flush();
+      // The speaker moved from the mug to a knife, so "one" must not reach back to the mug.
+      assert.deepStrictEqual(engine.encodedExpressions, ["the red mug", "the knife", "the yellow one"]);
+    });
+  });
+
   it("keeps a command after the pause as a new one", () => {
     const scheduler = createScheduler();
     scheduler.run((helpers) => {
