@@ -78,7 +78,7 @@ export function mergeParameters(
     try {
       (merged as unknown as Record<string, unknown>)[key] = validateParameter(key, value);
     } catch (error) {
-      // Name the file or flag the value came from; validateParameter knows only the value.
+      // Name the file or flag the value came from, which validateParameter is not given.
       if (error instanceof ParameterError && !error.message.includes(source)) {
         throw new ParameterError(error.parameter, `${error.message.replace(/\.$/, "")} (in ${source}).`);
       }

@@ -57,8 +57,8 @@ export function parseCommands(text: string, source: string): ScheduledCommand[] 
       throw new ArgumentError(`--commands file ${source}, entry ${index}: text must be a non-empty string but is ${JSON.stringify(commandText)}.`);
     }
     const parsed = parseTranscript(commandText, `--commands file ${source}, entry ${index}`);
-    // A stop entry is meaningful (it cancels the command in force), and so is pointing (it
-    // keeps the command in force); other text that names nothing is a mistake.
+    // A stop entry cancels the command in force, and pointing keeps it, so both are kept.
+    // Other text that names nothing is a mistake.
     if (parsed.kind === "empty" && parsed.pointing !== true) {
       throw new ArgumentError(
         `--commands file ${source}, entry ${index}: text ${JSON.stringify(commandText)} ${noExpressionReason(commandText, parsed)}; name the object, or write "stop" to cancel.`,

@@ -40,7 +40,7 @@ export type ParsedTranscript =
       kind: "stop";
       /**
        * The text only rejects the current command ("no", "sorry", "wrong one"), so the
-       * next command, said after a pause, is likely its correction ("the blue one").
+       * next command, given after a pause, is likely its correction ("the blue one").
        */
       expectsCorrection?: true;
       /** The text negates its object in a way the model cannot follow ("the bowl that is not yellow"). */

@@ -172,8 +172,8 @@ export class CommandIntake {
   }
 
   /**
-   * Attaches the encoding. A command with no word in the model's vocabulary, or naming no
-   * object the model knows, is dropped and its transcript rejected, because grounding it
+   * Attaches the encoding. A command with no word in the model's vocabulary, or with no
+   * single object the model was trained on, is dropped and its transcript rejected, because grounding it
    * would return a box for noise. The command it replaced stays retired, because the
    * speaker meant to change it.
    */
