@@ -173,9 +173,9 @@ export class CommandIntake {
 
   /**
    * Attaches the encoding. A command with no word in the model's vocabulary, or with no
-   * single object the model was trained on, is dropped and its transcript rejected, because grounding it
-   * would return a box for noise. The command it replaced stays retired, because the
-   * speaker meant to change it.
+   * single object the model was trained on, is dropped and its transcript rejected,
+   * because grounding it would return a box for noise. The command it replaced stays
+   * retired, because the speaker meant to change it.
    */
   private onEncoded(command: ActiveCommand, encoding: CommandEncoding, transcript: TranscriptInput): void {
     this.encodesInFlight -= 1;
