@@ -12,7 +12,7 @@ import { createConsoleLogger } from "../log";
 import { defaultParameters } from "../params/declarations";
 import { BUNDLED_MODEL_DIR, loadGroundingEngine } from "../runtime/engine";
 import { checkGroundable } from "../runtime/object-nouns";
-import { resolveSpokenExpression } from "../runtime/one-anaphora";
+import { resolveSpokenExpression, unexcludedCategory, unexcludedCategoryReason } from "../runtime/one-anaphora";
 import { noExpressionReason, parseTranscript } from "../runtime/transcript";
 import type { GroundingOutput, ImageInput } from "../runtime/types";
 import { checkOutputFile, checkOutputsApart, parseCliArgs, parsePolicy, parsePositiveInteger, parsePositiveNumber } from "./runtime-options";
@@ -91,6 +91,10 @@ export async function run(args: string[]): Promise<number> {
   try {
     const textStart = performance.now();
     const expression = resolveSpokenExpression(parsed.expression, parsed.rejected, engine.objectNouns);
+    const unexcluded = unexcludedCategory(expression, parsed.rejected, engine.objectNouns);
+    if (unexcluded !== null) {
+      return reject(values.json, values.text, `--text ${JSON.stringify(values.text)} ${unexcludedCategoryReason(unexcluded)}; name the object you want, such as "the blue ball".`);
+    }
     const command = await engine.encode(expression);
     const textMs = performance.now() - textStart;
     const ungroundable = checkGroundable(expression, command.unknownWords, engine.objectNouns);

@@ -11,7 +11,7 @@ import { groundingResultFromEvent, noImageResult, UngroundedResultFields } from 
 import { thresholdOverride, type GroundingParameters, type PolicyName } from "../params/declarations";
 import { validateParameter } from "../params/validate";
 import { checkGroundable } from "../runtime/object-nouns";
-import { resolveSpokenExpression } from "../runtime/one-anaphora";
+import { resolveSpokenExpression, unexcludedCategory, unexcludedCategoryReason } from "../runtime/one-anaphora";
 import type { GroundingEngine } from "../runtime/types";
 import { noExpressionReason, parseTranscript } from "../runtime/transcript";
 import type { FrameInput } from "../stream/types";
@@ -52,6 +52,10 @@ export async function handleGroundRequest(request: unknown, context: GroundServi
       throw new InputError(GROUND_REQUEST_SOURCE, "text", "no_expression", `Rejected ${GROUND_REQUEST_SOURCE}: text ${JSON.stringify(fields.text)} ${noExpressionReason(fields.text, parsed)}; send words that name the object, such as "the blue bowl".`);
     }
     expression = context.engine === undefined ? parsed.expression : resolveSpokenExpression(parsed.expression, parsed.rejected, context.engine.objectNouns);
+    const unexcluded = unexcludedCategory(expression, parsed.rejected, context.engine?.objectNouns ?? []);
+    if (unexcluded !== null) {
+      throw new InputError(GROUND_REQUEST_SOURCE, "text", "unexcluded_category", `Rejected ${GROUND_REQUEST_SOURCE}: text ${JSON.stringify(fields.text)} ${unexcludedCategoryReason(unexcluded)}; send words that name the object, such as "the blue ball".`);
+    }
     const policy = requestPolicy(fields.policy, context.parameters.policy);
 
     const frame = hasImageData(fields.image)

@@ -67,6 +67,25 @@ export function namesObject(expression: string, nouns: NounList, unknownWords: r
   return false;
 }
 
+/**
+ * Returns a compound noun such as "can opener" or "cup holder": a known noun followed by
+ * an unknown word inside the head. The model would ground the can or the cup. Returns null
+ * when there is none.
+ */
+function compoundAfterNoun(expression: string, nouns: NounList, unknownWords: readonly string[]): string | null {
+  const words = expression.split(" ");
+  const unknown = new Set(unknownWords);
+  for (let index = 0; index < words.length && !PHRASE_ENDS.has(words[index] as string); index += 1) {
+    const noun = nounAt(words, index, nouns);
+    if (noun === undefined) {
+      continue;
+    }
+    const next = words[index + noun.length];
+    return next !== undefined && unknown.has(next) ? [...noun, next].join(" ") : null;
+  }
+  return null;
+}
+
 /** Why an encoded expression cannot be grounded: a rejection reason and the words for a message. */
 export interface Ungroundable {
   reason: "no_known_words" | "unknown_lead_words" | "several_objects" | "no_known_object";
@@ -116,7 +135,15 @@ export function checkGroundable(expression: string, unknownWords: readonly strin
   if (problem !== null) {
     return problem;
   }
-  if (objectNouns.length === 0 || namesObject(expression, nounList(objectNouns), unknownWords)) {
+  if (objectNouns.length === 0) {
+    return null;
+  }
+  const nouns = nounList(objectNouns);
+  const compound = compoundAfterNoun(expression, nouns, unknownWords);
+  if (compound !== null) {
+    return { reason: "no_known_object", explanation: `names ${JSON.stringify(compound)}, which is not an object the model knows (${objectNouns.join(", ")})` };
+  }
+  if (namesObject(expression, nouns, unknownWords)) {
     return null;
   }
   return { reason: "no_known_object", explanation: `names no object the model knows (${objectNouns.join(", ")}, or "the red one")` };

@@ -45,6 +45,10 @@ export function resolveOneAnaphora(expression: string, previous: string, nouns: 
     return null;
   }
   const words = expression.split(" ");
+  // "no, the third" ends at its ordinal and means "the third one".
+  if (ORDINALS.has(words[words.length - 1] as string)) {
+    words.push("one");
+  }
   for (let index = 0; index < words.length; index += 1) {
     if (nounAt(words, index, nouns) !== undefined) {
       return null;
@@ -88,4 +92,25 @@ export function resolveSpokenExpression(expression: string, rejected: string | u
     return singular;
   }
   return resolveFromRejectedPhrase(singular, singularNouns(rejected, nouns) ?? rejected, nouns) ?? singular;
+}
+
+/**
+ * Returns the category that a correction cannot exclude, or null. After "not the bowl",
+ * "the blue one" names no category of its own, so the model may pick a blue bowl again.
+ */
+export function unexcludedCategory(expression: string, rejected: string | undefined, objectNouns: readonly string[]): string | null {
+  if (rejected === undefined) {
+    return null;
+  }
+  const nouns = nounList(objectNouns);
+  const category = headNoun(rejected, nouns);
+  if (category === undefined || headNoun(expression, nouns) !== undefined) {
+    return null;
+  }
+  return category.join(" ");
+}
+
+/** Completes "Text X ..." for a correction that cannot exclude `category`. */
+export function unexcludedCategoryReason(category: string): string {
+  return `rejects ${category} without naming another kind of object, so the model could pick a ${category} again`;
 }

@@ -12,7 +12,46 @@ export const FILLERS = new Set(["uh", "uhh", "um", "umm", "uhm", "er", "erm", "a
  * bowl", "yes, the blue one"). They are stripped from the start like politeness words,
  * before correction words, so "no problem" is not read as the correction "no".
  */
-export const ACKNOWLEDGEMENTS = ["no problem", "all right", "alright", "got it", "thank you", "thanks", "yes", "yeah", "yep", "sure", "great", "cool", "fine", "so", "well"];
+export const ACKNOWLEDGEMENTS = [
+  "no problem",
+  "all right",
+  "alright",
+  "got it",
+  "thank you",
+  "thanks",
+  "good job",
+  "well done",
+  "perfect",
+  "excellent",
+  "awesome",
+  "nice",
+  "good",
+  "yes",
+  "yeah",
+  "yep",
+  "sure",
+  "great",
+  "cool",
+  "fine",
+  "so",
+  "well",
+];
+
+/** Texts that put the request off, so the robot must not act on what follows ("not now, the red can"). */
+export const POSTPONING_PHRASES = new Set(["not now", "not yet", "not right now", "later", "maybe later"]);
+
+/**
+ * First words of a question or statement about an object, which asks for no action ("did
+ * you pick up the red can", "is the mug hot"). Requests phrased as questions ("could you",
+ * "can I have", "where is") are command leads instead.
+ */
+export const QUESTION_STARTS = ["did", "does", "do you", "is", "are", "was", "were", "should", "shall", "have you", "has", "thanks for", "thank you for"];
+
+/** Verbs that make a statement about an object ("the red can is hot") when no relative word comes before them. */
+export const STATEMENT_VERBS = new Set(["is", "are", "was", "were", "belongs", "belong", "looks", "seems"]);
+
+/** Words before a verb that make it part of the description ("the mug that is red"). */
+export const RELATIVE_WORDS = new Set(["that", "which", "who", "where"]);
 
 /**
  * Whole-transcript stop phrases, matched after fillers and politeness words are removed.
@@ -133,6 +172,12 @@ export const REJECTING_LEADS = [
 ];
 
 /**
+ * Rejecting leads that forbid an object. Said alone ("don't grab", then "the red mug" in
+ * the next message), they turn the next command into a stop.
+ */
+export const PROHIBITING_LEADS = new Set(["do not", "don't", "dont", "avoid", "skip", "hands off", "keep away from", "stay away from"]);
+
+/**
  * Words that negate part of an expression, which the model cannot follow. "the other one"
  * and "a different mug" exclude the object in view, which the model would pick again.
  */
@@ -157,6 +202,7 @@ export const NEGATION_WORDS = new Set([
   "different",
   "else",
   "none",
+  "wrong",
   "avoid",
   "skip",
   // "the red mug is off limits"
@@ -165,6 +211,7 @@ export const NEGATION_WORDS = new Set([
 
 /** Leading phrases that mark a correction of the previous command, longest first. */
 export const CORRECTION_PREFIXES = [
+  "make that",
   "no not that one",
   "not that one",
   "no i mean",
@@ -194,6 +241,7 @@ export const SELF_REPAIR_MARKS = ["no wait", "no sorry", "wait no", "sorry", "i 
  * "okay robot could you please pick up" disappear. Longer phrases come before their prefixes.
  */
 export const COMMAND_PREFIXES = [
+  "make it",
   "i would like you to",
   "i'd like you to",
   "i want you to",

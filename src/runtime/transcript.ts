@@ -16,9 +16,14 @@ import {
   ORDINAL_WORDS,
   PLACING_VERBS,
   POINTING_WORDS,
+  POSTPONING_PHRASES,
+  PROHIBITING_LEADS,
+  QUESTION_STARTS,
   REJECTING_LEADS,
   REJECTION_PHRASES,
+  RELATIVE_WORDS,
   SELF_REPAIR_MARKS,
+  STATEMENT_VERBS,
   STOP_PHRASES,
   TRAILING_STOPS,
   TRAILING_SUFFIXES,
@@ -47,11 +52,18 @@ export type ParsedTranscript =
       negation?: true;
       /** The correction points at an object without naming it ("no, that one"). */
       pointing?: true;
+      /**
+       * The text forbids without naming an object ("don't grab"), so a command in the next
+       * message ("the red mug") is what it forbids.
+       */
+      forbidsNext?: true;
     }
   | {
       kind: "empty";
       /** The text points at an object without naming it ("pick it up", "that one"). */
       pointing?: true;
+      /** The text asks or states something about an object instead of requesting it ("is the mug hot"). */
+      question?: true;
     };
 
 /**
@@ -75,6 +87,9 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
 
   // Clauses as punctuated: "never mind, the blue one" has two. Leading clauses that only
   // stop or mark a correction ("no,", "sorry, my mistake,") go, and the rest corrects.
+  if (stripPrefix(words, QUESTION_STARTS) !== undefined || stripPrefix(whole, QUESTION_STARTS) !== undefined) {
+    return { kind: "empty", question: true };
+  }
   // "the red mug scratch that": without punctuation, a stop at the end takes it back.
   if (words.length > 1 && stripSuffix(whole, TRAILING_STOPS) !== undefined) {
     return { kind: "stop" };
@@ -83,6 +98,10 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
   // "the mug, stop" ends with a stop: the speaker took the request back.
   const lastClause = stripPoliteness(split[split.length - 1] ?? []).join(" ");
   if (split.length > 1 && STOP_PHRASES.has(lastClause)) {
+    return { kind: "stop" };
+  }
+  // Before politeness stripping, which would take the "now" of "not now".
+  if (split.some((clause) => POSTPONING_PHRASES.has(clause.join(" ")) || POSTPONING_PHRASES.has(stripPoliteness(clause).join(" ")))) {
     return { kind: "stop" };
   }
   const repair = selfRepair(split);
@@ -107,9 +126,10 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
     isCorrection = true;
   }
 
-  const rejecting = stripPrefix(stripPoliteness(first), REJECTING_LEADS);
-  if (rejecting !== undefined) {
-    return parseRejection(rejecting, clauses.slice(1));
+  const polite = stripPoliteness(first);
+  const lead = REJECTING_LEADS.find((phrase) => stripPrefix(polite, [phrase]) !== undefined);
+  if (lead !== undefined) {
+    return parseRejection(lead, polite.slice(lead.split(" ").length), clauses.slice(1));
   }
 
   words = stripCommandWords([...first, ...clauses.slice(1).flat()]);
@@ -122,6 +142,9 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
   }
   if (hasNegation(words)) {
     return { kind: "stop", negation: true };
+  }
+  if (isStatement(words)) {
+    return { kind: "empty", question: true };
   }
   if (onlyPoints(words)) {
     // A correction still rejects the current object, so the robot must not go on with it.
@@ -180,9 +203,27 @@ function stripCorrectionWords(words: string[]): string[] {
     if (next === undefined) {
       break;
     }
+    // Without a comma, "no red mug" and "no need for the bowl" negate: "no" marks a
+    // correction only before an article, a pointing word or another lead ("no the blue one").
+    const bareNo = (rest[0] === "no" || rest[0] === "nope") && rest.length - next.length === 1;
+    if (bareNo && next.length > 0 && !startsNewPhrase(next)) {
+      break;
+    }
     rest = next;
   }
   return rest;
+}
+
+const PHRASE_STARTS = new Set(["the", "a", "an", ...POINTING_WORDS]);
+
+/** Reports whether `words` start with an article, a pointing word, or a correction or command lead. */
+function startsNewPhrase(words: string[]): boolean {
+  return PHRASE_STARTS.has(words[0] as string) || stripPrefix(words, CORRECTION_PREFIXES) !== undefined || stripPrefix(words, COMMAND_PREFIXES) !== undefined;
+}
+
+/** Reports whether an expression states something about its object ("the red can is hot"). */
+function isStatement(words: string[]): boolean {
+  return words.some((word, index) => index > 0 && STATEMENT_VERBS.has(word) && !RELATIVE_WORDS.has(words[index - 1] as string));
 }
 
 function onlyPoints(words: readonly string[]): boolean {
@@ -202,7 +243,10 @@ const ALTERNATIVE_VERBS = new Set(["take", "grab", "get", "pick", "use"]);
  * `rejected`. Without a second phrase it is a stop: the speaker rejected an object
  * without naming another.
  */
-function parseRejection(rejecting: string[], laterClauses: string[][]): ParsedTranscript {
+function parseRejection(lead: string, rejecting: string[], laterClauses: string[][]): ParsedTranscript {
+  if (PROHIBITING_LEADS.has(lead) && laterClauses.length === 0 && stripCommandWords(rejecting).length === 0) {
+    return { kind: "stop", forbidsNext: true };
+  }
   let rejected = rejecting;
   let alternative = laterClauses.flat();
   // Without punctuation, "but" or a second command verb starts the alternative: "not the
@@ -232,6 +276,12 @@ function parseRejection(rejecting: string[], laterClauses: string[][]): ParsedTr
  * such as `--text "uh" contains no referring expression`.
  */
 export function noExpressionReason(text: string, parsed: Exclude<ParsedTranscript, { kind: "command" }>): string {
+  if (parsed.kind === "empty" && parsed.question === true) {
+    return "asks or states something about an object instead of requesting it";
+  }
+  if (parsed.kind === "stop" && parsed.forbidsNext === true) {
+    return "forbids an object without naming it, so it was taken as a stop";
+  }
   if (parsed.pointing === true) {
     const outcome = parsed.kind === "stop" ? ", so it was taken as a stop" : "";
     return `points at an object ("it", "that one") without naming it, and the model cannot see where you point${outcome}`;

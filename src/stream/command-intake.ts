@@ -1,7 +1,7 @@
 import type { Logger } from "../log";
 import type { CommandEncoding } from "../runtime/types";
 import { checkGroundable, nounList, type NounList } from "../runtime/object-nouns";
-import { resolveFromRejectedPhrase, resolveOneAnaphora } from "../runtime/one-anaphora";
+import { resolveFromRejectedPhrase, resolveOneAnaphora, unexcludedCategory, unexcludedCategoryReason } from "../runtime/one-anaphora";
 import { singularNouns } from "../runtime/plural-nouns";
 import { parseTranscript } from "../runtime/transcript";
 import { CommandSlot, type ActiveCommand } from "./command-slot";
@@ -11,9 +11,9 @@ import type { GroundingStreamEngine } from "./options";
 import type { RejectionEvent, TranscriptInput } from "./types";
 
 /**
- * How long after a bare rejection ("no", "sorry") the next command counts as its
- * correction, in ms: speech recognisers often end a message at the pause in "No. The
- * blue one."
+ * How long after a bare rejection ("no", "sorry") or prohibition ("don't grab") the next
+ * command counts as its correction or as what is forbidden, in ms: speech recognisers
+ * often end a message at the pause in "No. The blue one."
  */
 export const CORRECTION_PAUSE_MS = 5000;
 
@@ -57,6 +57,8 @@ export class CommandIntake {
   private readonly lastBefore = new Map<number, { id: number; expression: string } | null>();
   /** Until when (receive time, ms) a command counts as a correction after a bare rejection. */
   private correctionUntilMs = -Infinity;
+  /** Until when (receive time, ms) a command counts as forbidden after a bare "don't". */
+  private forbiddenUntilMs = -Infinity;
 
   constructor(private readonly deps: CommandIntakeDependencies) {
     this.slot = new CommandSlot((encoding) => deps.engine.release(encoding), deps.logger);
@@ -88,8 +90,16 @@ export class CommandIntake {
     }
 
     const afterRejection = transcript.receivedAtMs <= this.correctionUntilMs;
+    const forbidden = transcript.receivedAtMs <= this.forbiddenUntilMs;
     if (parsed.kind !== "empty") {
       this.correctionUntilMs = parsed.kind === "stop" && parsed.expectsCorrection === true ? transcript.receivedAtMs + CORRECTION_PAUSE_MS : -Infinity;
+      this.forbiddenUntilMs = parsed.kind === "stop" && parsed.forbidsNext === true ? transcript.receivedAtMs + CORRECTION_PAUSE_MS : -Infinity;
+    }
+    if (parsed.kind === "command" && forbidden) {
+      // "Don't grab." then "The red mug.": the second message names what the first forbids.
+      this.deps.logger.info(`Transcript ${JSON.stringify(transcript.text)} follows a "don't" without an object, so it is taken as what is forbidden.`);
+      this.clear(`stopped by ${JSON.stringify(transcript.text)}, forbidden by the message before it`);
+      return;
     }
     switch (parsed.kind) {
       case "empty":
@@ -142,6 +152,12 @@ export class CommandIntake {
     const fromLast = isCorrection && rejected === undefined && last !== null ? resolveOneAnaphora(spoken, last.expression, this.nouns) : null;
     const resolved = fromRejected ?? fromLast;
     const expression = resolved ?? spoken;
+    const unexcluded = isCorrection ? unexcludedCategory(expression, rejected, this.objectNouns) : null;
+    if (unexcluded !== null) {
+      this.deps.logger.info(`Transcript ${JSON.stringify(transcript.text)} ${unexcludedCategoryReason(unexcluded)}. ${NAME_THE_OBJECT}.`);
+      this.clear(`stopped by ${JSON.stringify(transcript.text)}, which rejects ${unexcluded} without naming another object`);
+      return;
+    }
     const command: ActiveCommand = {
       info: { id: this.nextCommandId++, transcript: transcript.text, expression },
       arrivalMs: transcript.receivedAtMs,

@@ -163,6 +163,12 @@ describe("softskip ground and eval", function () {
     });
   }
 
+  it("ground rejects a correction that cannot exclude a category", async () => {
+    const run = await runCli(["ground", "--image", SCENE, "--text", "not the bowl, the blue one", "--model", SHIPPED_MODEL_DIR]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /rejects bowl without naming another kind of object, so the model could pick a bowl again/);
+  });
+
   it("ground warns about some unknown words", async () => {
     const run = await runCli(["ground", "--image", SCENE, "--text", "the purple cup", "--model", TINY_MODEL_DIR]);
     assert.equal(run.code, 0, run.stderr);

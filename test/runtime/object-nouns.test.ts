@@ -57,6 +57,13 @@ describe("runtime/object-nouns", () => {
     });
   }
 
+  it("rejects a compound of a known noun", () => {
+    const problem = checkGroundable("the can opener", ["opener"], ["can", "mug"]);
+    assert.equal(problem?.reason, "no_known_object");
+    assert.match(problem?.explanation ?? "", /names "can opener", which is not an object the model knows/);
+    assert.equal(checkGroundable("the shiny mug on the left", ["shiny"], ["can", "mug"]), null);
+  });
+
   it("accepts a second article after a relation word", () => {
     assert.equal(checkGroundable("the mug between the bowl and the apple", [], OBJECT_NOUNS), null);
   });

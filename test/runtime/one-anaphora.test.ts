@@ -15,6 +15,7 @@ describe("runtime/one-anaphora", () => {
     ["the third one", "the second apple from the left", "the third apple from the left"],
     ["the third one from the right", "the second apple from the left", "the third apple from the right"],
     ["the red one", "the second apple from the left", "the red apple"],
+    ["the third", "the second apple from the left", "the third apple from the left"],
     // Nothing to replace.
     ["the blue mug", "the red plate", null],
     ["the apple next to the red one", "the plate", null],

@@ -80,7 +80,6 @@ describe("parseTranscript", () => {
     "um stop",
     "leave it",
     "don't grab the red mug",
-    "no, don't",
     "please do not take the cup",
     "not the red mug",
     "not the red mug, not the blue one",
@@ -88,6 +87,7 @@ describe("parseTranscript", () => {
     "never mind the red mug",
     "stop grabbing the red mug",
     "no, leave the red mug alone",
+    "not now, the red can",
     "hold on",
     "wait a second",
     "sorry, my mistake, never mind",
@@ -113,6 +113,18 @@ describe("parseTranscript", () => {
   for (const text of ["no", "Sorry.", "nope", "that's wrong", "wrong one", "no, actually"]) {
     it(`stops on ${JSON.stringify(text)} and expects a correction`, () => {
       assert.deepEqual(parseTranscript(text), { kind: "stop", expectsCorrection: true });
+    });
+  }
+
+  for (const text of ["no, don't", "don't grab", "do not"]) {
+    it(`stops on ${JSON.stringify(text)} and forbids the next command`, () => {
+      assert.deepEqual(parseTranscript(text), { kind: "stop", forbidsNext: true });
+    });
+  }
+
+  for (const text of ["the red can is hot", "is there a red can?", "did you pick up the red can", "thanks for the red can"]) {
+    it(`takes ${JSON.stringify(text)} as no request`, () => {
+      assert.deepEqual(parseTranscript(text), { kind: "empty", question: true });
     });
   }
 
@@ -147,6 +159,9 @@ describe("parseTranscript", () => {
     "a different mug",
     "the red mug is off limits",
     "none of the boxes",
+    "no red mug",
+    "no need for the bowl",
+    "nope, wrong mug",
   ];
   for (const text of negated) {
     it(`stops on the negation ${JSON.stringify(text)}`, () => {

@@ -176,10 +176,11 @@ describe("grounding stream", () => {
         frames: "---------a|",
         engine: { groundMs: 3, objectNouns: ["mug", "bowl"] },
       });
-      helpers.expectObservable(tokens).toBe("------------(A|)", { A: "a@3" });
+      helpers.expectObservable(tokens).toBe("----------|");
       helpers.flush();
-      // "not the mug" rejects mugs, so its "one" takes no noun at all.
-      assert.deepStrictEqual(engine.encodedExpressions, ["the bowl", "the orange mug", "the blue one"]);
+      // "not the mug" rejects mugs, and "the blue one" names no other kind of object, so
+      // the model could pick a mug again: it is a stop.
+      assert.deepStrictEqual(engine.encodedExpressions, ["the bowl", "the orange mug"]);
     });
   });
 
@@ -241,6 +242,21 @@ describe("grounding stream", () => {
       helpers.flush();
       // The speaker moved from the mug to a knife, so "one" must not reach back to the mug.
       assert.deepStrictEqual(engine.encodedExpressions, ["the red mug", "the knife", "the yellow one"]);
+    });
+  });
+
+  it("stops a command that follows a bare \"don't\"", () => {
+    const scheduler = createScheduler();
+    scheduler.run((helpers) => {
+      const { tokens, engine } = buildTestStream(scheduler, helpers, {
+        transcripts: "t--u--v",
+        texts: { t: "grab the bowl", u: "don't grab", v: "the red mug" },
+        frames: "6000ms |",
+        engine: { groundMs: 3, objectNouns: ["mug", "bowl"] },
+      });
+      tokens.subscribe();
+      helpers.flush();
+      assert.deepStrictEqual(engine.encodedExpressions, ["the bowl"]);
     });
   });
 
