@@ -41,7 +41,7 @@ export const ACKNOWLEDGEMENTS = [
 export const POSTPONING_PHRASES = new Set(["not now", "not yet", "not right now", "later", "maybe later"]);
 
 /**
- * First words of a question or statement about an object, which asks for no action ("did
+ * First words of a question or statement about an object, which requests no action ("did
  * you pick up the red can", "is the mug hot"). Requests phrased as questions ("could you",
  * "can I have", "where is") are command leads instead.
  */

@@ -62,7 +62,7 @@ export type ParsedTranscript =
       kind: "empty";
       /** The text points at an object without naming it ("pick it up", "that one"). */
       pointing?: true;
-      /** The text asks or states something about an object instead of requesting it ("is the mug hot"). */
+      /** The text is a question or statement about an object, not a request ("is the mug hot"). */
       question?: true;
     };
 
@@ -277,7 +277,7 @@ function parseRejection(lead: string, rejecting: string[], laterClauses: string[
  */
 export function noExpressionReason(text: string, parsed: Exclude<ParsedTranscript, { kind: "command" }>): string {
   if (parsed.kind === "empty" && parsed.question === true) {
-    return "asks or states something about an object instead of requesting it";
+    return "is a question or statement about an object, not a request";
   }
   if (parsed.kind === "stop" && parsed.forbidsNext === true) {
     return "forbids an object without naming it, so it was taken as a stop";
