@@ -18,6 +18,26 @@ function threadNiceValues(): number[] {
   });
 }
 
+/**
+ * Starts a worker thread at nice `start`, calls setThreadNice(`nice`) there, and returns
+ * its result with the thread's nice value afterwards.
+ */
+async function setNiceInWorker(start: number, nice: number): Promise<{ failure: string | null; nice: number }> {
+  const modulePath = path.join(REPO_ROOT, "dist/src/runtime/thread-nice.js");
+  const worker = new Worker(
+    `const { parentPort } = require("node:worker_threads"); const os = require("node:os");
+     ${start === 0 ? "" : `os.setPriority(0, ${start});`}
+     const failure = require(${JSON.stringify(modulePath)}).setThreadNice(${nice});
+     parentPort.postMessage({ failure, nice: os.getPriority(0) });`,
+    { eval: true },
+  );
+  try {
+    return await new Promise((resolve) => worker.once("message", resolve));
+  } finally {
+    await worker.terminate();
+  }
+}
+
 describe("runtime/thread-nice", () => {
   it("rejects a value outside -20..19", () => {
     assert.match(setThreadNice(25) ?? "", /nice 25 is outside -20\.\.19/);
@@ -27,17 +47,8 @@ describe("runtime/thread-nice", () => {
     if (process.platform !== "linux") {
       this.skip();
     }
-    const modulePath = path.join(REPO_ROOT, "dist/src/runtime/thread-nice.js");
     // A thread at nice 4 cannot go back to 0 without privileges, so 0 must not try.
-    const worker = new Worker(
-      `const { parentPort } = require("node:worker_threads"); const os = require("node:os");
-       os.setPriority(0, 4);
-       const failure = require(${JSON.stringify(modulePath)}).setThreadNice(0);
-       parentPort.postMessage({ failure, nice: os.getPriority(0) });`,
-      { eval: true },
-    );
-    const reply = await new Promise<{ failure: string | null; nice: number }>((resolve) => worker.once("message", resolve));
-    await worker.terminate();
+    const reply = await setNiceInWorker(4, 0);
     assert.equal(reply.failure, null);
     assert.equal(reply.nice, 4);
   });
@@ -46,15 +57,7 @@ describe("runtime/thread-nice", () => {
     if (process.platform !== "linux") {
       this.skip();
     }
-    const modulePath = path.join(REPO_ROOT, "dist/src/runtime/thread-nice.js");
-    const worker = new Worker(
-      `const { parentPort } = require("node:worker_threads"); const os = require("node:os");
-       const failure = require(${JSON.stringify(modulePath)}).setThreadNice(5);
-       parentPort.postMessage({ failure, nice: os.getPriority(0) });`,
-      { eval: true },
-    );
-    const reply = await new Promise<{ failure: string | null; nice: number }>((resolve) => worker.once("message", resolve));
-    await worker.terminate();
+    const reply = await setNiceInWorker(0, 5);
     assert.equal(reply.failure, null);
     assert.equal(reply.nice, 5);
     assert.equal(os.getPriority(0), 0);
