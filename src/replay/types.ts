@@ -8,7 +8,7 @@ import type { GroundingEngine } from "../runtime/types";
 export interface ScheduledCommand {
   timeS: number;
   text: string;
-  /** Where the command came from, for logs and rejections (default "--command"). */
+  /** Origin of the command, for logs and rejections (default "--command"). */
   source?: string;
 }
 

@@ -46,6 +46,13 @@ export function headNoun(expression: string, nouns: NounList): readonly string[]
   return undefined;
 }
 
+/** Returns the words of an expression before its first relation word: the part that names the object. */
+function headWords(expression: string): string[] {
+  const words = expression.split(" ");
+  const end = words.findIndex((word) => PHRASE_ENDS.has(word));
+  return end < 0 ? words : words.slice(0, end);
+}
+
 /** Ordinal words, which pick an object by counting ("the third from the left"). */
 export const ORDINALS = new Set(["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "last"]);
 
@@ -55,16 +62,12 @@ export const ORDINALS = new Set(["first", "second", "third", "fourth", "fifth", 
  * ordinal, or a superlative the vocabulary has ("the biggest", "the leftmost").
  */
 export function namesObject(expression: string, nouns: NounList, unknownWords: readonly string[]): boolean {
-  const words = expression.split(" ");
+  const head = headWords(expression);
   const unknown = new Set(unknownWords);
-  for (let index = 0; index < words.length && !PHRASE_ENDS.has(words[index] as string); index += 1) {
-    const word = words[index] as string;
+  return head.some((word, index) => {
     const superlative = /(est|most)$/.test(word) && !unknown.has(word);
-    if (GENERIC_HEADS.has(word) || ORDINALS.has(word) || superlative || nounAt(words, index, nouns) !== undefined) {
-      return true;
-    }
-  }
-  return false;
+    return GENERIC_HEADS.has(word) || ORDINALS.has(word) || superlative || nounAt(head, index, nouns) !== undefined;
+  });
 }
 
 /**
@@ -73,17 +76,14 @@ export function namesObject(expression: string, nouns: NounList, unknownWords: r
  * when there is none.
  */
 function compoundAfterNoun(expression: string, nouns: NounList, unknownWords: readonly string[]): string | null {
-  const words = expression.split(" ");
-  const unknown = new Set(unknownWords);
-  for (let index = 0; index < words.length && !PHRASE_ENDS.has(words[index] as string); index += 1) {
-    const noun = nounAt(words, index, nouns);
-    if (noun === undefined) {
-      continue;
-    }
-    const next = words[index + noun.length];
-    return next !== undefined && unknown.has(next) ? [...noun, next].join(" ") : null;
+  const head = headWords(expression);
+  const index = head.findIndex((_, start) => nounAt(head, start, nouns) !== undefined);
+  if (index < 0) {
+    return null;
   }
-  return null;
+  const noun = nounAt(head, index, nouns) as readonly string[];
+  const next = head[index + noun.length];
+  return next !== undefined && unknownWords.includes(next) ? [...noun, next].join(" ") : null;
 }
 
 /** Why an encoded expression cannot be grounded: a rejection reason and the words for a message. */
@@ -102,10 +102,8 @@ const ARTICLES = new Set(["the", "a", "an"]);
  * one", "the mug and the bowl").
  */
 function headProblem(expression: string, unknownWords: readonly string[]): Ungroundable | null {
-  const words = expression.split(" ");
+  const head = headWords(expression);
   const unknown = new Set(unknownWords);
-  const headEnd = words.findIndex((word) => PHRASE_ENDS.has(word));
-  const head = headEnd < 0 ? words : words.slice(0, headEnd);
   const firstArticle = head.findIndex((word) => ARTICLES.has(word));
   const leading = firstArticle < 0 ? [] : head.slice(0, firstArticle).filter((word) => unknown.has(word));
   if (leading.length > 0) {

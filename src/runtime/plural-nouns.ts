@@ -1,6 +1,6 @@
 /**
  * Plural object nouns in a spoken command. "grab one of the apples" requests one apple, but
- * the model's vocabulary holds the singular nouns of its training data only, so "apples"
+ * the model's vocabulary contains the singular nouns of its training data only, so "apples"
  * would reach it as an unknown word. The stream, `ground` and the ground service rewrite
  * the plurals of the manifest's object nouns to the singular before encoding.
  */

@@ -81,12 +81,14 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
   }
 
   const whole = stripPoliteness(words);
-  if (STOP_PHRASES.has(whole.join(" "))) {
-    return REJECTION_PHRASES.has(whole.join(" ")) || stripCorrectionWords(whole).length === 0 ? { kind: "stop", expectsCorrection: true } : { kind: "stop" };
+  const wholeText = whole.join(" ");
+  if (STOP_PHRASES.has(wholeText)) {
+    // Only a rejection of the current object ("no", "wrong one") expects a correction next.
+    if (REJECTION_PHRASES.has(wholeText) || stripCorrectionWords(whole).length === 0) {
+      return { kind: "stop", expectsCorrection: true };
+    }
+    return { kind: "stop" };
   }
-
-  // Clauses as punctuated: "never mind, the blue one" has two. Leading clauses that only
-  // stop or mark a correction ("no,", "sorry, my mistake,") go, and the rest corrects.
   if (stripPrefix(words, QUESTION_STARTS) !== undefined || stripPrefix(whole, QUESTION_STARTS) !== undefined) {
     return { kind: "empty", question: true };
   }
@@ -94,6 +96,9 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
   if (words.length > 1 && stripSuffix(whole, TRAILING_STOPS) !== undefined) {
     return { kind: "stop" };
   }
+
+  // Clauses as punctuated: "never mind, the blue one" has two. Leading clauses that only
+  // stop or mark a correction ("no,", "sorry, my mistake,") go, and the rest corrects.
   const split = splitClauses(text);
   // "the mug, stop" ends with a stop: the speaker took the request back.
   const lastClause = stripPoliteness(split[split.length - 1] ?? []).join(" ");

@@ -94,5 +94,5 @@ export type WorkerResponse =
   | { id: number; ok: false; error: SerializedError };
 
 /** First message from the worker: sessions opened, or why not. */
-/** `niceFailure` says why the worker could not set its nice value; it runs anyway. */
+/** Worker start-up result. `niceFailure` is the reason the worker could not set its nice value, and the worker runs anyway. */
 export type WorkerReady = { type: "ready"; niceFailure?: string } | { type: "failed"; error: SerializedError };

@@ -36,7 +36,7 @@ describe("parseTranscript", () => {
     ["cancel that and grab the blue bowl", "the blue bowl", true],
     ["wrong one, the blue one", "the blue one", true],
     ["okay robot, grab the cup", "the cup", false],
-    // Chatty and polite phrasings a person says to a robot.
+    // Chatty and polite phrasings people use with a robot.
     ["would you mind grabbing the red mug", "the red mug", false],
     ["I'd like you to pick up the blue cup", "the blue cup", false],
     ["could you grab me the red mug", "the red mug", false],
