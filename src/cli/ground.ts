@@ -11,8 +11,7 @@ import { decodeImage, drawBox, GROUNDED_COLOR, NOT_FOUND_COLOR } from "../image"
 import { createConsoleLogger } from "../log";
 import { defaultParameters } from "../params/declarations";
 import { BUNDLED_MODEL_DIR, loadGroundingEngine } from "../runtime/engine";
-import { checkGroundable } from "../runtime/object-nouns";
-import { resolveSpokenExpression, unexcludedCategory, unexcludedCategoryReason } from "../runtime/one-anaphora";
+import { encodeGroundable, expressionToGround } from "../runtime/spoken-expression";
 import { noExpressionReason, parseTranscript } from "../runtime/transcript";
 import type { GroundingOutput, ImageInput } from "../runtime/types";
 import { checkOutputFile, checkOutputsApart, parseCliArgs, parsePolicy, parsePositiveInteger, parsePositiveNumber } from "./runtime-options";
@@ -90,22 +89,20 @@ export async function run(args: string[]): Promise<number> {
   const engine = await loadGroundingEngine(values.model ?? BUNDLED_MODEL_DIR, { numThreads, logger });
   try {
     const textStart = performance.now();
-    const expression = resolveSpokenExpression(parsed.expression, parsed.rejected, engine.objectNouns);
-    const unexcluded = unexcludedCategory(expression, parsed.rejected, engine.objectNouns);
-    if (unexcluded !== null) {
-      return reject(values.json, values.text, `--text ${JSON.stringify(values.text)} ${unexcludedCategoryReason(unexcluded)}; name the object you want, such as "the blue ball".`);
+    const { expression, problem } = expressionToGround(parsed, engine.objectNouns);
+    if (problem !== null) {
+      return reject(values.json, values.text, `--text ${JSON.stringify(values.text)} ${problem.explanation}; name the one object you want, such as "the blue ball".`);
     }
-    const command = await engine.encode(expression);
+    const encoded = await encodeGroundable(engine, expression);
     const textMs = performance.now() - textStart;
-    const ungroundable = checkGroundable(expression, command.unknownWords, engine.objectNouns);
-    if (ungroundable !== null) {
-      engine.release(command);
+    if (encoded.problem !== null) {
       return reject(
         values.json,
         values.text,
-        `Expression ${JSON.stringify(expression)} ${ungroundable.explanation}, so it cannot be grounded; name the object in English tabletop words, such as "the red cup left of the bowl".`,
+        `Expression ${JSON.stringify(expression)} ${encoded.problem.explanation}, so it cannot be grounded; name the object in English tabletop words, such as "the red cup left of the bowl".`,
       );
     }
+    const command = encoded.command;
     if (command.unknownWords.length > 0) {
       logger.warn(`Words not in the model's vocabulary are ignored: ${command.unknownWords.join(", ")}.`);
     }

@@ -10,8 +10,7 @@ import type { GroundingResult } from "../msgs";
 import { groundingResultFromEvent, noImageResult, UngroundedResultFields } from "../output";
 import { thresholdOverride, type GroundingParameters, type PolicyName } from "../params/declarations";
 import { validateParameter } from "../params/validate";
-import { checkGroundable } from "../runtime/object-nouns";
-import { resolveSpokenExpression, unexcludedCategory, unexcludedCategoryReason } from "../runtime/one-anaphora";
+import { encodeGroundable, expressionToGround } from "../runtime/spoken-expression";
 import type { GroundingEngine } from "../runtime/types";
 import { noExpressionReason, parseTranscript } from "../runtime/transcript";
 import type { FrameInput } from "../stream/types";
@@ -51,10 +50,10 @@ export async function handleGroundRequest(request: unknown, context: GroundServi
     if (parsed.kind !== "command") {
       throw new InputError(GROUND_REQUEST_SOURCE, "text", "no_expression", `Rejected ${GROUND_REQUEST_SOURCE}: text ${JSON.stringify(fields.text)} ${noExpressionReason(fields.text, parsed)}; send words that name the object, such as "the blue bowl".`);
     }
-    expression = context.engine === undefined ? parsed.expression : resolveSpokenExpression(parsed.expression, parsed.rejected, context.engine.objectNouns);
-    const unexcluded = unexcludedCategory(expression, parsed.rejected, context.engine?.objectNouns ?? []);
-    if (unexcluded !== null) {
-      throw new InputError(GROUND_REQUEST_SOURCE, "text", "unexcluded_category", `Rejected ${GROUND_REQUEST_SOURCE}: text ${JSON.stringify(fields.text)} ${unexcludedCategoryReason(unexcluded)}; send words that name the object, such as "the blue ball".`);
+    const prepared = expressionToGround(parsed, context.engine?.objectNouns ?? []);
+    expression = prepared.expression;
+    if (prepared.problem !== null) {
+      throw new InputError(GROUND_REQUEST_SOURCE, "text", prepared.problem.reason, `Rejected ${GROUND_REQUEST_SOURCE}: text ${JSON.stringify(fields.text)} ${prepared.problem.explanation}; send words that name one object, such as "the blue ball".`);
     }
     const policy = requestPolicy(fields.policy, context.parameters.policy);
 
@@ -70,17 +69,17 @@ export async function handleGroundRequest(request: unknown, context: GroundServi
     }
 
     const engine = context.engine;
-    const command = await engine.encode(expression);
+    const encoded = await encodeGroundable(engine, expression);
+    if (encoded.problem !== null) {
+      throw new InputError(
+        GROUND_REQUEST_SOURCE,
+        "text",
+        encoded.problem.reason,
+        `Rejected ${GROUND_REQUEST_SOURCE}: expression ${JSON.stringify(expression)} ${encoded.problem.explanation}; send words that name the object, such as "the blue bowl".`,
+      );
+    }
+    const command = encoded.command;
     try {
-      const ungroundable = checkGroundable(expression, command.unknownWords, engine.objectNouns);
-      if (ungroundable !== null) {
-        throw new InputError(
-          GROUND_REQUEST_SOURCE,
-          "text",
-          ungroundable.reason,
-          `Rejected ${GROUND_REQUEST_SOURCE}: expression ${JSON.stringify(expression)} ${ungroundable.explanation}; send words that name the object, such as "the blue bowl".`,
-        );
-      }
       const parameters = context.parameters;
       const output = await engine.ground(frame.image, command, {
         policy,

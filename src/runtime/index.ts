@@ -13,6 +13,8 @@ export type { Tokenized } from "./tokenizer";
 export { checkGroundable, namesObject } from "./object-nouns";
 export type { Ungroundable } from "./object-nouns";
 export { resolveSpokenExpression } from "./one-anaphora";
+export { encodeGroundable, expressionToGround } from "./spoken-expression";
+export type { CommandProblem, ParsedCommand } from "./spoken-expression";
 export { MAX_TRANSCRIPT_LENGTH, noExpressionReason, parseTranscript } from "./transcript";
 export type { ParsedTranscript } from "./transcript";
 export type * from "./types";

@@ -47,7 +47,7 @@ export function headNoun(expression: string, nouns: NounList): readonly string[]
 }
 
 /** Returns the words of an expression before its first relation word: the part that names the object. */
-function headWords(expression: string): string[] {
+export function headWords(expression: string): string[] {
   const words = expression.split(" ");
   const end = words.findIndex((word) => PHRASE_ENDS.has(word));
   return end < 0 ? words : words.slice(0, end);

@@ -114,3 +114,25 @@ export function unexcludedCategory(expression: string, rejected: string | undefi
 export function unexcludedCategoryReason(category: string): string {
   return `rejects ${category} without naming another kind of object, so the model could pick a ${category} again`;
 }
+
+/**
+ * Explains why the model cannot leave out `excluded` ("the mug but not the blue one"), or
+ * returns null when it can. The model looks for what the words describe and cannot
+ * exclude anything, so leaving out an object works only when it is of another kind than
+ * the object asked for ("the red can but leave the green cup").
+ */
+export function unfollowableExclusion(expression: string, excluded: string | undefined, objectNouns: readonly string[]): string | null {
+  if (excluded === undefined) {
+    return null;
+  }
+  const nouns = nounList(objectNouns);
+  const targetNoun = headNoun(expression, nouns);
+  const excludedNoun = headNoun(excluded, nouns);
+  if (targetNoun === undefined) {
+    return `leaves out ${JSON.stringify(excluded)} but names no kind of object to take, so the model could pick it anyway`;
+  }
+  if (excludedNoun === undefined || targetNoun.join(" ") === excludedNoun.join(" ")) {
+    return `leaves out ${JSON.stringify(excluded)}, which is of the same kind as the object to take, and the model cannot exclude one of a kind`;
+  }
+  return null;
+}

@@ -4,7 +4,7 @@
  * would reach it as an unknown word. The stream, `ground` and the ground service rewrite
  * the plurals of the manifest's object nouns to the singular before encoding.
  */
-import type { NounList } from "./object-nouns";
+import { headWords, nounAt, type NounList } from "./object-nouns";
 
 /** Regular English plurals of one word: cups, boxes, dishes, berries, knives, tomatoes. */
 function pluralsOf(word: string): string[] {
@@ -78,4 +78,34 @@ export function singularNouns(expression: string, nouns: NounList): string | nul
     singular.splice(0, 2);
   }
   return singular.join(" ");
+}
+
+/**
+ * Words that ask for more than one object when they come before the object noun: "all the
+ * bowls", "both mugs", "two of the apples". "one of", "any of" and "some of" ask for one.
+ */
+const SEVERAL = new Set(["all", "both", "every", "each", "several", "many", "few", "couple", "pair", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]);
+
+/**
+ * Returns the words of an expression's head that ask for several objects ("all the bowls",
+ * "those mugs", "two apples"), or null. The node grounds one object per command, and
+ * grounding one of them without a word would let a robot act on a request it only partly
+ * understood. Plurals after the head ("the apple between the bowls") are landmarks.
+ */
+export function severalObjects(expression: string, nouns: NounList): string | null {
+  const head = headWords(expression);
+  const forms = pluralForms(nouns);
+  for (let index = 0; index < head.length; index += 1) {
+    if (SEVERAL.has(head[index] as string)) {
+      return head.join(" ");
+    }
+    if (forms.some(({ plural }) => plural.every((word, offset) => head[index + offset] === word))) {
+      return head.join(" ");
+    }
+    if (nounAt(head, index, nouns) !== undefined) {
+      // Words after the singular noun describe it ("the mug all the way left").
+      return null;
+    }
+  }
+  return null;
 }

@@ -129,6 +129,65 @@ export const STOP_PHRASES = new Set([
  */
 export const TRAILING_STOPS = ["scratch that", "never mind", "nevermind", "hold on", "hang on", "cancel that", "forget it", "stop", "cancel", "abort", "halt", "wait"];
 
+/**
+ * Stop phrases that pause the current command rather than end it: a later "go ahead"
+ * resumes it. Each is also in STOP_PHRASES, so the robot halts either way.
+ */
+export const PAUSE_PHRASES = new Set([
+  "wait",
+  "wait a second",
+  "wait a sec",
+  "wait a moment",
+  "hold on",
+  "hold on a second",
+  "hold on a sec",
+  "hold on a moment",
+  "hang on",
+  "hang on a second",
+  "hang on a sec",
+  "one moment",
+  "a moment",
+  "just a moment",
+  "give me a second",
+  "give me a moment",
+  "let me think",
+  "one second",
+  "one sec",
+  "just a second",
+  "just a sec",
+  "a second",
+]);
+
+/** Whole messages that resume the command a pause interrupted ("okay, go ahead"). */
+export const RESUME_PHRASES = new Set([
+  "go ahead",
+  "go",
+  "go on",
+  "continue",
+  "resume",
+  "carry on",
+  "proceed",
+  "keep going",
+  "go for it",
+  "as you were",
+  "you can continue",
+  "you can go ahead",
+  "you can go on",
+  "you can carry on",
+  "you can proceed",
+  "you may continue",
+  "you may proceed",
+]);
+
+/**
+ * Words that, after "but" or "and", leave an object out of a command: "pick up the red can
+ * but leave the green cup". The first phrase is the command.
+ */
+export const EXCLUDING_LEADS = ["leave", "not", "don't touch", "do not touch", "dont touch", "don't take", "do not take", "dont take", "don't grab", "do not grab", "dont grab", "avoid", "skip", "ignore"];
+
+/** Words that leave an object out of a command on their own: "any mug except the blue one". */
+export const EXCEPTING_LEADS = ["except for", "except", "apart from", "other than", "besides", "but not"];
+
 /** Stop phrases that reject the current object rather than cancel the task. */
 export const REJECTION_PHRASES = new Set([
   "wrong",

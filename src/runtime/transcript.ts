@@ -10,10 +10,13 @@ import {
   COMMAND_PREFIXES,
   CORRECTION_PREFIXES,
   DESTINATION_STARTS,
+  EXCEPTING_LEADS,
+  EXCLUDING_LEADS,
   FILLERS,
   NEGATION_WORDS,
   NUMBER_WORDS,
   ORDINAL_WORDS,
+  PAUSE_PHRASES,
   PLACING_VERBS,
   POINTING_WORDS,
   POSTPONING_PHRASES,
@@ -22,6 +25,7 @@ import {
   REJECTING_LEADS,
   REJECTION_PHRASES,
   RELATIVE_WORDS,
+  RESUME_PHRASES,
   SELF_REPAIR_MARKS,
   STATEMENT_VERBS,
   STOP_PHRASES,
@@ -40,6 +44,8 @@ export type ParsedTranscript =
       isCorrection: boolean;
       /** The phrase the speaker rejected, as in "not the red mug, the blue one". */
       rejected?: string;
+      /** The phrase the command leaves out, as in "the red can but leave the green cup". */
+      excluded?: string;
     }
   | {
       kind: "stop";
@@ -57,6 +63,12 @@ export type ParsedTranscript =
        * message ("the red mug") is what it forbids.
        */
       forbidsNext?: true;
+      /** The text pauses the command ("wait", "hold on"), which a later "go ahead" resumes. */
+      pause?: true;
+    }
+  | {
+      /** The text resumes the command that a pause interrupted ("okay, go ahead"). */
+      kind: "resume";
     }
   | {
       kind: "empty";
@@ -83,11 +95,15 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
   const whole = stripPoliteness(words);
   const wholeText = whole.join(" ");
   if (STOP_PHRASES.has(wholeText)) {
+    const pause = PAUSE_PHRASES.has(wholeText) ? { pause: true as const } : {};
     // Only a rejection of the current object ("no", "wrong one") expects a correction next.
     if (REJECTION_PHRASES.has(wholeText) || stripCorrectionWords(whole).length === 0) {
-      return { kind: "stop", expectsCorrection: true };
+      return { kind: "stop", expectsCorrection: true, ...pause };
     }
-    return { kind: "stop" };
+    return { kind: "stop", ...pause };
+  }
+  if (RESUME_PHRASES.has(wholeText)) {
+    return { kind: "resume" };
   }
   if (stripPrefix(words, QUESTION_STARTS) !== undefined || stripPrefix(whole, QUESTION_STARTS) !== undefined) {
     return { kind: "empty", question: true };
@@ -144,6 +160,11 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
   }
   if (STOP_PHRASES.has(words.join(" "))) {
     return { kind: "stop" };
+  }
+  const exclusion = splitExclusion(words);
+  if (exclusion !== undefined) {
+    const rejected = repair.rejected === undefined ? "" : stripCommandWords(stripCorrectionWords(stripPoliteness(repair.rejected))).join(" ");
+    return { kind: "command", expression: exclusion.target.join(" "), isCorrection, excluded: exclusion.excluded.join(" "), ...(rejected === "" ? {} : { rejected }) };
   }
   if (hasNegation(words)) {
     return { kind: "stop", negation: true };
@@ -239,6 +260,30 @@ function hasNegation(words: readonly string[]): boolean {
   return words.some((word) => NEGATION_WORDS.has(word) || word.endsWith("n't"));
 }
 
+/**
+ * Splits "the red can but leave the green cup" or "any mug except the blue one" into the
+ * object to take and the object left out. Returns undefined when the text has no such
+ * split, or when either side is empty or negates again.
+ */
+function splitExclusion(words: string[]): { target: string[]; excluded: string[] } | undefined {
+  for (let index = 1; index < words.length - 1; index += 1) {
+    const joined = words[index] === "but" || words[index] === "and";
+    const after = joined ? stripPrefix(words.slice(index + 1), EXCLUDING_LEADS) : undefined;
+    const rest = after ?? stripPrefix(words.slice(index), EXCEPTING_LEADS);
+    if (rest === undefined) {
+      continue;
+    }
+    const target = words.slice(0, index);
+    // "leave the green cup alone", "leave the green cup where it is".
+    const excluded = stripSuffix(rest, ["alone", "where it is", "there"]) ?? rest;
+    if (excluded.length === 0 || hasNegation(target) || hasNegation(excluded)) {
+      return undefined;
+    }
+    return { target, excluded };
+  }
+  return undefined;
+}
+
 /** Verbs that start the alternative after a rejected phrase without punctuation. */
 const ALTERNATIVE_VERBS = new Set(["take", "grab", "get", "pick", "use"]);
 
@@ -281,6 +326,9 @@ function parseRejection(lead: string, rejecting: string[], laterClauses: string[
  * such as `--text "uh" contains no referring expression`.
  */
 export function noExpressionReason(text: string, parsed: Exclude<ParsedTranscript, { kind: "command" }>): string {
+  if (parsed.kind === "resume") {
+    return "asks to resume an earlier command and names no object";
+  }
   if (parsed.kind === "empty" && parsed.question === true) {
     return "is a question or statement about an object, not a request";
   }

@@ -1,8 +1,9 @@
 import type { Logger } from "../log";
 import type { CommandEncoding } from "../runtime/types";
 import { checkGroundable, nounList, type NounList } from "../runtime/object-nouns";
-import { resolveFromRejectedPhrase, resolveOneAnaphora, unexcludedCategory, unexcludedCategoryReason } from "../runtime/one-anaphora";
-import { singularNouns } from "../runtime/plural-nouns";
+import { resolveFromRejectedPhrase, resolveOneAnaphora, unexcludedCategory, unexcludedCategoryReason, unfollowableExclusion } from "../runtime/one-anaphora";
+import { severalObjects, singularNouns } from "../runtime/plural-nouns";
+import { severalObjectsReason } from "../runtime/spoken-expression";
 import { parseTranscript } from "../runtime/transcript";
 import { CommandSlot, type ActiveCommand } from "./command-slot";
 import { settleOnce } from "./engine-calls";
@@ -59,6 +60,11 @@ export class CommandIntake {
   private correctionUntilMs = -Infinity;
   /** Until when (receive time, ms) a command counts as forbidden after a bare "don't". */
   private forbiddenUntilMs = -Infinity;
+  /**
+   * The command that a pause ("wait", "hold on") stopped, which "go ahead" starts again.
+   * Any later command or other stop clears it.
+   */
+  private paused: { id: number; transcript: string; expression: string } | null = null;
 
   constructor(private readonly deps: CommandIntakeDependencies) {
     this.slot = new CommandSlot((encoding) => deps.engine.release(encoding), deps.logger);
@@ -110,7 +116,16 @@ export class CommandIntake {
           this.deps.logger.debug(`Ignoring transcript ${JSON.stringify(transcript.text)}: no command in it.`);
         }
         return;
+      case "resume":
+        this.resume(transcript);
+        return;
       case "stop": {
+        const current = this.slot.current;
+        if (parsed.pause !== true) {
+          this.paused = null;
+        } else if (current !== null) {
+          this.paused = { id: current.info.id, transcript: current.info.transcript, expression: current.info.expression };
+        }
         const cause = unfollowableCause(parsed);
         const reason = cause === "" ? "" : `, ${cause}. ${NAME_THE_OBJECT}`;
         if (this.slot.current === null) {
@@ -126,9 +141,34 @@ export class CommandIntake {
         return;
       }
       case "command":
-        this.start(transcript, parsed.expression, parsed.isCorrection || afterRejection, parsed.rejected);
+        this.paused = null;
+        this.start(transcript, parsed.expression, parsed.isCorrection || afterRejection, parsed.rejected, parsed.excluded);
         return;
     }
+  }
+
+  /** Starts the paused command again as a new command, grounded on frames from now on. */
+  private resume(transcript: TranscriptInput): void {
+    const paused = this.paused;
+    if (paused === null) {
+      this.deps.logger.info(`Transcript ${JSON.stringify(transcript.text)} asks to resume, but no command was paused. ${NAME_THE_OBJECT}.`);
+      return;
+    }
+    this.paused = null;
+    this.deps.logger.info(`Transcript ${JSON.stringify(transcript.text)} resumes command ${paused.id} (${JSON.stringify(paused.expression)}).`);
+    this.start({ ...transcript, text: paused.transcript }, paused.expression, false, undefined, undefined);
+  }
+
+  /** Drops a command the model cannot follow: retires the current one, which the speaker meant to change, and rejects the text. */
+  private rejectCommand(transcript: TranscriptInput, reason: string, explanation: string): void {
+    this.clear(`replaced by ${JSON.stringify(transcript.text)}, which cannot be grounded`);
+    this.deps.reject({
+      kind: "rejected",
+      topic: transcript.topic,
+      field: "data",
+      reason,
+      message: `Transcript ${JSON.stringify(transcript.text)} on ${transcript.topic} ${explanation}. ${NAME_THE_OBJECT}.`,
+    });
   }
 
   /** Retires the current command, if any, and logs `reason` for it. */
@@ -141,7 +181,12 @@ export class CommandIntake {
     this.deps.onChange();
   }
 
-  private start(transcript: TranscriptInput, parsedExpression: string, isCorrection: boolean, parsedRejected: string | undefined): void {
+  private start(transcript: TranscriptInput, parsedExpression: string, isCorrection: boolean, parsedRejected: string | undefined, excluded: string | undefined): void {
+    const several = severalObjects(parsedExpression, this.nouns);
+    if (several !== null) {
+      this.rejectCommand(transcript, "several_objects", severalObjectsReason(several));
+      return;
+    }
     const last = this.last;
     const spoken = singularNouns(parsedExpression, this.nouns) ?? parsedExpression;
     const rejected = parsedRejected === undefined ? undefined : (singularNouns(parsedRejected, this.nouns) ?? parsedRejected);
@@ -156,6 +201,11 @@ export class CommandIntake {
     if (unexcluded !== null) {
       this.deps.logger.info(`Transcript ${JSON.stringify(transcript.text)} ${unexcludedCategoryReason(unexcluded)}. ${NAME_THE_OBJECT}.`);
       this.clear(`stopped by ${JSON.stringify(transcript.text)}, which rejects ${unexcluded} without naming another object`);
+      return;
+    }
+    const exclusion = unfollowableExclusion(expression, excluded, this.objectNouns);
+    if (exclusion !== null) {
+      this.rejectCommand(transcript, "unfollowable_exclusion", exclusion);
       return;
     }
     const command: ActiveCommand = {
@@ -174,6 +224,7 @@ export class CommandIntake {
       ...(expression !== parsedExpression ? [`spoken as ${JSON.stringify(parsedExpression)}`] : []),
       ...(fromRejected !== null ? [`"one" taken from ${JSON.stringify(`not ${rejected ?? ""}`)}`] : []),
       ...(fromLast !== null && last !== null ? [`"one" taken from command ${last.id}`] : []),
+      ...(excluded === undefined ? [] : [`leaves out ${JSON.stringify(excluded)}`]),
       ...(previous === null ? [] : [`${isCorrection ? "corrects" : "replaces"} command ${previous.info.id}`]),
     ];
     const noted = notes.length === 0 ? "" : ` (${notes.join("; ")})`;

@@ -169,6 +169,12 @@ describe("softskip ground and eval", function () {
     assert.match(run.stderr, /rejects bowl without naming another kind of object, so the model could pick a bowl again/);
   });
 
+  it("ground rejects a command for several objects", async () => {
+    const run = await runCli(["ground", "--image", SCENE, "--text", "grab all the bowls", "--model", SHIPPED_MODEL_DIR]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /asks for several objects \("all the bowls"\), but the node grounds one object per command/);
+  });
+
   it("ground warns about some unknown words", async () => {
     const run = await runCli(["ground", "--image", SCENE, "--text", "the purple cup", "--model", TINY_MODEL_DIR]);
     assert.equal(run.code, 0, run.stderr);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 
 import { headNoun, nounList } from "../../src/runtime/object-nouns";
-import { resolveOneAnaphora } from "../../src/runtime/one-anaphora";
+import { resolveOneAnaphora, unfollowableExclusion } from "../../src/runtime/one-anaphora";
 
 const NOUNS = nounList(["mug", "coffee mug", "can", "soda can", "plate", "apple", "bowl"]);
 
@@ -46,5 +46,14 @@ describe("runtime/one-anaphora", () => {
 
   it("resolves nothing without nouns", () => {
     assert.equal(resolveOneAnaphora("the orange one", "the silver plate", nounList([])), null);
+  });
+
+  it("follows leaving out an object of another kind only", () => {
+    const nouns = ["mug", "bowl", "can"];
+    assert.equal(unfollowableExclusion("the red can", "the green mug", nouns), null);
+    assert.equal(unfollowableExclusion("the red can", undefined, nouns), null);
+    assert.match(unfollowableExclusion("the mug", "the blue one", nouns) ?? "", /of the same kind as the object to take/);
+    assert.match(unfollowableExclusion("the mug", "the blue mug", nouns) ?? "", /of the same kind as the object to take/);
+    assert.match(unfollowableExclusion("the blue one", "the bowl", nouns) ?? "", /names no kind of object to take/);
   });
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 
 import { nounList } from "../../src/runtime/object-nouns";
 import { resolveSpokenExpression } from "../../src/runtime/one-anaphora";
-import { singularNouns } from "../../src/runtime/plural-nouns";
+import { severalObjects, singularNouns } from "../../src/runtime/plural-nouns";
 
 const NOUNS = nounList(["mug", "soda can", "can", "box", "dish", "glass", "knife", "battery", "apple", "bowl"]);
 
@@ -33,4 +33,26 @@ describe("runtime/plural-nouns", () => {
     assert.equal(resolveSpokenExpression("the orange one", "the red mugs", ["mug", "bowl"]), "the orange mug");
     assert.equal(resolveSpokenExpression("one of the bowls", undefined, ["mug", "bowl"]), "the bowl");
   });
+
+  const several: Array<[string, string | null]> = [
+    ["all the bowls", "all the bowls"],
+    ["both mugs", "both mugs"],
+    ["two of the apples", "two"],
+    ["the bowls", "the bowls"],
+    ["those blue soda cans", "those blue soda cans"],
+    ["every apple", "every apple"],
+    ["the last two apples", "the last two apples"],
+    // One object, possibly among several, or plurals after the head.
+    ["one of the apples", null],
+    ["any of those mugs", null],
+    ["the apple between the bowls", null],
+    ["the second of the two bowls", null],
+    ["the mug all the way on the left", null],
+    ["the glass", null],
+  ];
+  for (const [expression, expected] of several) {
+    it(`finds ${JSON.stringify(expected)} asking for several objects in ${JSON.stringify(expression)}`, () => {
+      assert.equal(severalObjects(expression, NOUNS), expected);
+    });
+  }
 });

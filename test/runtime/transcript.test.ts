@@ -88,8 +88,6 @@ describe("parseTranscript", () => {
     "stop grabbing the red mug",
     "no, leave the red mug alone",
     "not now, the red can",
-    "hold on",
-    "wait a second",
     "sorry, my mistake, never mind",
     "not the red mug the orange one",
     "the mug, stop",
@@ -113,6 +111,42 @@ describe("parseTranscript", () => {
   for (const text of ["no", "Sorry.", "nope", "that's wrong", "wrong one", "no, actually"]) {
     it(`stops on ${JSON.stringify(text)} and expects a correction`, () => {
       assert.deepEqual(parseTranscript(text), { kind: "stop", expectsCorrection: true });
+    });
+  }
+
+  for (const text of ["hold on", "wait a second", "one moment please", "hang on"]) {
+    it(`pauses on ${JSON.stringify(text)}`, () => {
+      assert.deepEqual(parseTranscript(text), { kind: "stop", pause: true });
+    });
+  }
+
+  it("pauses on \"wait\" and expects a correction", () => {
+    assert.deepEqual(parseTranscript("wait"), { kind: "stop", expectsCorrection: true, pause: true });
+  });
+
+  for (const text of ["go ahead", "Okay, go ahead.", "you can continue now", "carry on please", "resume"]) {
+    it(`resumes on ${JSON.stringify(text)}`, () => {
+      const parsed = parseTranscript(text);
+      assert.deepEqual(parsed, { kind: "resume" });
+      assert.match(noExpressionReason(text, { kind: "resume" }), /asks to resume an earlier command and names no object/);
+    });
+  }
+
+  it("keeps a command that starts with a resume phrase", () => {
+    assert.deepEqual(parseTranscript("go ahead and grab the mug"), { kind: "command", expression: "the mug", isCorrection: false });
+  });
+
+  const exclusions: Array<[string, string, string]> = [
+    ["pick up the red can but leave the green cup", "the red can", "the green cup"],
+    ["grab the bowl and leave the mug alone", "the bowl", "the mug"],
+    ["the apple but don't touch the plate", "the apple", "the plate"],
+    ["take the box but not the blue one", "the box", "the blue one"],
+    ["any mug except the blue one", "any mug", "the blue one"],
+    ["the bowl other than the yellow one", "the bowl", "the yellow one"],
+  ];
+  for (const [text, expression, excluded] of exclusions) {
+    it(`reads ${JSON.stringify(text)} as a command that leaves ${JSON.stringify(excluded)} out`, () => {
+      assert.deepEqual(parseTranscript(text), { kind: "command", expression, isCorrection: false, excluded });
     });
   }
 
@@ -152,7 +186,6 @@ describe("parseTranscript", () => {
   const negated = [
     "the bowl that is not yellow",
     "anything but the yellow bowl",
-    "the bowl other than the yellow one",
     "the bowl, not the yellow one",
     "the non yellow bowl",
     "no, the other one",

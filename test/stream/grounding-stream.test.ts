@@ -275,6 +275,67 @@ describe("grounding stream", () => {
     });
   });
 
+  it("resumes a paused command on \"go ahead\"", () => {
+    const scheduler = createScheduler();
+    scheduler.run((helpers) => {
+      const { tokens, engine } = buildTestStream(scheduler, helpers, {
+        transcripts: "t--u-----v",
+        texts: { t: "grab the red mug", u: "wait", v: "okay, go ahead" },
+        frames: "----a-------b|",
+        engine: { groundMs: 3, objectNouns: ["mug", "bowl"] },
+      });
+      // Frame a comes while paused; b comes after the resume, under a new command id.
+      helpers.expectObservable(tokens).toBe("---------------(B|)", { B: "b@2" });
+      helpers.flush();
+      assert.deepStrictEqual(engine.encodedExpressions, ["the red mug", "the red mug"]);
+    });
+  });
+
+  it("resumes nothing after a stop or a new command", () => {
+    const scheduler = createScheduler();
+    scheduler.run((helpers) => {
+      const { tokens, engine } = buildTestStream(scheduler, helpers, {
+        transcripts: "t--u--v--w--x--y",
+        texts: { t: "grab the red mug", u: "stop", v: "go ahead", w: "hold on", x: "grab the bowl", y: "never mind" },
+        frames: "6000ms |",
+        engine: { groundMs: 3, objectNouns: ["mug", "bowl"] },
+      });
+      tokens.subscribe();
+      helpers.flush();
+      assert.deepStrictEqual(engine.encodedExpressions, ["the red mug", "the bowl"]);
+    });
+  });
+
+  it("rejects a command for several objects and ends the current one", () => {
+    const scheduler = createScheduler();
+    scheduler.run((helpers) => {
+      const { tokens, engine } = buildTestStream(scheduler, helpers, {
+        transcripts: "t--u",
+        texts: { t: "grab the bowl", u: "grab all the mugs" },
+        frames: "------a|",
+        engine: { groundMs: 3, objectNouns: ["mug", "bowl"] },
+      });
+      helpers.expectObservable(tokens).toBe("---R---|", { R: "rejected:several_objects" });
+      helpers.flush();
+      assert.deepStrictEqual(engine.encodedExpressions, ["the bowl"]);
+    });
+  });
+
+  it("grounds the object a command keeps and leaves the other out", () => {
+    const scheduler = createScheduler();
+    scheduler.run((helpers) => {
+      const { tokens, engine } = buildTestStream(scheduler, helpers, {
+        transcripts: "t--u",
+        texts: { t: "pick up the bowl but leave the red mug", u: "grab the mug but not the blue one" },
+        frames: "-a------b|",
+        engine: { groundMs: 1, objectNouns: ["mug", "bowl"] },
+      });
+      helpers.expectObservable(tokens).toBe("--AR-----|", { A: "a@1", R: "rejected:unfollowable_exclusion" });
+      helpers.flush();
+      assert.deepStrictEqual(engine.encodedExpressions, ["the bowl"]);
+    });
+  });
+
   it("drops a command that names no known object", () => {
     const scheduler = createScheduler();
     scheduler.run((helpers) => {
