@@ -3,6 +3,8 @@
  * to resolve "one" in corrections, to make plurals singular, and to reject expressions
  * that name no object the model was trained on.
  */
+import { distance } from "fastest-levenshtein";
+
 import { hasNoKnownWord } from "./tokenizer";
 
 /** Object nouns split into words, longest first, so that "soda can" wins over "can". */
@@ -144,5 +146,28 @@ export function checkGroundable(expression: string, unknownWords: readonly strin
   if (namesObject(expression, nouns, unknownWords)) {
     return null;
   }
-  return { reason: "no_known_object", explanation: `names no object the model knows (${objectNouns.join(", ")}, or "the red one")` };
+  const guesses = nounGuesses(expression, nouns);
+  const guessed = guesses.length === 0 ? "" : `; ${guesses.join(", ")}`;
+  return { reason: "no_known_object", explanation: `names no object the model knows (${objectNouns.join(", ")}, or "the red one"${guessed})` };
+}
+
+/**
+ * Lists the head words that are one or two letters away from an object noun, as "\"apel\"
+ * may be \"apple\"": speech recognisers mishear nouns ("mud" for "mug"), and the speaker
+ * learns what to repeat. The guess is never grounded, because "bandana" is not a banana.
+ */
+function nounGuesses(expression: string, nouns: NounList): string[] {
+  const singleWords = nouns.filter((noun) => noun.length === 1).map((noun) => noun[0] as string);
+  return headWords(expression).flatMap((word) => {
+    if (ARTICLES.has(word) || GENERIC_HEADS.has(word)) {
+      return [];
+    }
+    // Two changes to a three-letter word leave one letter standing: "mud" is that close to "cup".
+    const limit = word.length <= 3 ? 1 : 2;
+    const distances = singleWords.map((noun) => ({ noun, letters: distance(word, noun) })).filter(({ letters }) => letters > 0 && letters <= limit);
+    const nearest = Math.min(...distances.map(({ letters }) => letters));
+    const close = distances.filter(({ letters }) => letters === nearest).map(({ noun }) => JSON.stringify(noun));
+    // More than two equally close nouns ("bole": ball, book, bowl, box) guide nobody.
+    return close.length === 0 || close.length > 2 ? [] : [`${JSON.stringify(word)} may be ${close.join(" or ")}`];
+  });
 }

@@ -40,6 +40,22 @@ describe("runtime/object-nouns", () => {
     assert.equal(checkGroundable("the red mug", [], OBJECT_NOUNS), null);
   });
 
+  const guesses: Array<[string, string]> = [
+    ["the apel", '"apel" may be "apple"'],
+    ["the mud next to the bowl", '"mud" may be "mug"'],
+    ["the bole", '"bole" may be "bowl"'],
+  ];
+  for (const [expression, guess] of guesses) {
+    it(`guesses the noun in ${JSON.stringify(expression)}`, () => {
+      assert.ok(checkGroundable(expression, [], OBJECT_NOUNS)?.explanation.endsWith(`"the red one"; ${guess})`));
+    });
+  }
+
+  it("guesses nothing far from every noun", () => {
+    assert.ok(checkGroundable("the knife", [], OBJECT_NOUNS)?.explanation.endsWith('"the red one")'));
+    assert.ok(checkGroundable("the bole", [], [...OBJECT_NOUNS, "ball", "book", "box"])?.explanation.endsWith('"the red one")'));
+  });
+
   it("checks no object without nouns", () => {
     assert.equal(checkGroundable("the knife", [], []), null);
   });
