@@ -222,6 +222,11 @@ export const REJECTING_LEADS = [
   // Forbidding an object: "avoid the red mug", "hands off the apple".
   "keep away from",
   "stay away from",
+  "keep clear of",
+  "stay clear of",
+  "steer clear of",
+  "refrain from",
+  "keep your hands off",
   "hands off",
   "avoid",
   "skip",
@@ -234,7 +239,21 @@ export const REJECTING_LEADS = [
  * Rejecting leads that forbid an object. Said alone ("don't grab", then "the red mug" in
  * the next message), they turn the next command into a stop.
  */
-export const PROHIBITING_LEADS = new Set(["do not", "don't", "dont", "avoid", "skip", "hands off", "keep away from", "stay away from"]);
+export const PROHIBITING_LEADS = new Set([
+  "do not",
+  "don't",
+  "dont",
+  "avoid",
+  "skip",
+  "hands off",
+  "keep your hands off",
+  "keep away from",
+  "stay away from",
+  "keep clear of",
+  "stay clear of",
+  "steer clear of",
+  "refrain from",
+]);
 
 /**
  * Words that negate part of an expression, which the model cannot follow. "the other one"

@@ -384,7 +384,9 @@ function normaliseWords(text: string): string[] {
     .replace(/[^a-z0-9']+/g, " ");
 
   const words: string[] = [];
-  for (const raw of cleaned.split(" ")) {
+  // "the mug all the way on the left" means the mug on the left; its second "the" would
+  // otherwise read as a second object.
+  for (const raw of cleaned.replace(/\ball the way\b/g, " ").split(" ")) {
     const word = rewriteNumber(raw.replace(/^'+|'+$/g, ""));
     if (word === "" || FILLERS.has(word)) {
       continue;

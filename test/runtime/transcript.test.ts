@@ -59,6 +59,7 @@ describe("parseTranscript", () => {
     ["put the mug down on the table", "the mug", false],
     ["oops, the blue one", "the blue one", true],
     ["oh no, the blue one", "the blue one", true],
+    ["the mug all the way on the left", "the mug on the left", false],
   ];
 
   for (const [text, expression, isCorrection] of commands) {
@@ -97,6 +98,8 @@ describe("parseTranscript", () => {
     "skip the red mug",
     "hands off the red mug",
     "keep away from the bowl",
+    "refrain from touching the red can",
+    "stay clear of the mug",
     "the red mug scratch that",
     "the red mug hold on",
     "grab the bowl wait",
