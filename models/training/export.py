@@ -130,7 +130,8 @@ def predict_file(model, word_ids, image_path, expression, policy, gate_threshold
             "score": float(torch.sigmoid(best_logit)), "executedBlocks": blocks}
 
 
-def export_model(model, vocab, object_nouns, out_dir, costs, thresholds, static_plan, e2e_cases, metrics, info):
+def export_model(model, vocab, object_nouns, out_dir, costs, thresholds, static_plan, e2e_cases, metrics, info,
+                 object_synonyms=()):
     """Write the model directory. e2e_cases: [(image_path, expression)] for goldens."""
     model.eval()
     os.makedirs(out_dir, exist_ok=True)
@@ -205,7 +206,8 @@ def export_model(model, vocab, object_nouns, out_dir, costs, thresholds, static_
                   "mean": list(MEAN), "std": list(STD)},
         "tokenizer": {"maxTokens": MAX_TOKENS, "padId": PAD_ID, "unkId": UNK_ID, "vocab": vocab,
                       # The runtime reads "the blue one" after "the red mug" as "the blue mug".
-                      "objectNouns": list(object_nouns)},
+                      "objectNouns": list(object_nouns),
+                      "objectSynonyms": [list(group) for group in object_synonyms]},
         "text": {"file": "text.onnx", "inputs": {"tokens": "tokens"},
                  "outputs": {"sentence": "sentence", "gates": "gates"}, **text_cost(model)},
         "gates": list(GATEABLE),

@@ -283,8 +283,10 @@ def main(argv):
     runtime_thresholds = {key: thresholds[key] for key in ("gate", "score")}
     # Nouns the tokenizer would turn into unknown words could never match a command.
     object_nouns = [noun for noun in dataset.object_nouns if all(w in word_ids for w in noun.split())]
+    object_synonyms = [[noun for noun in group if noun in object_nouns] for group in dataset.object_synonyms]
     export_model(model, vocab, object_nouns, args.out, costs, runtime_thresholds,
-                 static_plan, e2e_cases(dataset), metrics, info)
+                 static_plan, e2e_cases(dataset), metrics, info,
+                 object_synonyms=[group for group in object_synonyms if len(group) > 1])
     info["wallClockMinutes"] = round((time.time() - started) / 60, 1)
     with open(os.path.join(args.out, "metrics.json"), "w", encoding="utf-8") as f:
         json.dump(metrics, f, indent=1)

@@ -89,7 +89,7 @@ export async function run(args: string[]): Promise<number> {
   const engine = await loadGroundingEngine(values.model ?? BUNDLED_MODEL_DIR, { numThreads, logger });
   try {
     const textStart = performance.now();
-    const { expression, problem } = expressionToGround(parsed, engine.objectNouns);
+    const { expression, problem } = expressionToGround(parsed, engine.objectNouns, engine.objectSynonyms);
     if (problem !== null) {
       return reject(values.json, values.text, `--text ${JSON.stringify(values.text)} ${problem.explanation}; name the one object you want, such as "the blue ball".`);
     }

@@ -50,7 +50,7 @@ export async function handleGroundRequest(request: unknown, context: GroundServi
     if (parsed.kind !== "command") {
       throw new InputError(GROUND_REQUEST_SOURCE, "text", "no_expression", `Rejected ${GROUND_REQUEST_SOURCE}: text ${JSON.stringify(fields.text)} ${noExpressionReason(fields.text, parsed)}; send words that name the object, such as "the blue bowl".`);
     }
-    const prepared = expressionToGround(parsed, context.engine?.objectNouns ?? []);
+    const prepared = expressionToGround(parsed, context.engine?.objectNouns ?? [], context.engine?.objectSynonyms);
     expression = prepared.expression;
     if (prepared.problem !== null) {
       throw new InputError(GROUND_REQUEST_SOURCE, "text", prepared.problem.reason, `Rejected ${GROUND_REQUEST_SOURCE}: text ${JSON.stringify(fields.text)} ${prepared.problem.explanation}; send words that name one object, such as "the blue ball".`);

@@ -134,6 +134,10 @@ export class OnnxGroundingEngine implements GroundingEngine {
     return this.manifest.tokenizer.objectNouns;
   }
 
+  get objectSynonyms(): readonly (readonly string[])[] {
+    return this.manifest.tokenizer.objectSynonyms;
+  }
+
   async encode(text: string): Promise<CommandEncoding> {
     this.checkOpen("encode");
     checkExpression(text);

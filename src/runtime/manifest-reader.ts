@@ -190,13 +190,33 @@ function readTokenizer(problem: ManifestProblem, tokenizer: Json): TokenizerSpec
     }
     return id as number;
   };
+  const objectNouns = readObjectNouns(problem, tokenizer.objectNouns);
   return {
     maxTokens: positiveInteger(problem, tokenizer.maxTokens, "tokenizer.maxTokens"),
     padId: idIn("padId"),
     unkId: idIn("unkId"),
     vocab,
-    objectNouns: readObjectNouns(problem, tokenizer.objectNouns),
+    objectNouns,
+    objectSynonyms: readObjectSynonyms(problem, tokenizer.objectSynonyms, objectNouns),
   };
+}
+
+/** Reads the optional synonym groups; every entry must be one of the object nouns. */
+function readObjectSynonyms(problem: ManifestProblem, value: unknown, objectNouns: readonly string[]): string[][] {
+  if (value === undefined) {
+    return [];
+  }
+  if (!Array.isArray(value)) {
+    throw problem.error("tokenizer.objectSynonyms must be an array of arrays of object nouns, such as [[\"mug\", \"cup\"]].");
+  }
+  return value.map((group: unknown, index) => {
+    const nouns = stringArray(problem, group, `tokenizer.objectSynonyms[${index}]`, true);
+    const unknown = nouns.find((noun) => !objectNouns.includes(noun));
+    if (unknown !== undefined) {
+      throw problem.error(`tokenizer.objectSynonyms[${index}] has ${JSON.stringify(unknown)}, which is not in tokenizer.objectNouns; list it there too or remove it.`);
+    }
+    return nouns;
+  });
 }
 
 /** Reads the optional nouns. Models exported before the field existed have none, so "one" stays unresolved. */

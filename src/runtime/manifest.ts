@@ -47,6 +47,11 @@ export interface TokenizerSpec {
    * empty when the manifest lists none.
    */
   objectNouns: string[];
+  /**
+   * Groups of objectNouns that name the same kind of object (["mug", "cup", "coffee mug"]),
+   * so that "not the mug, the cup" is read as naming the mug again; empty when none.
+   */
+  objectSynonyms: string[][];
 }
 
 export interface TextSpec {

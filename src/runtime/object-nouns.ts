@@ -88,14 +88,54 @@ function compoundAfterNoun(expression: string, nouns: NounList, unknownWords: re
   return next !== undefined && unknownWords.includes(next) ? [...noun, next].join(" ") : null;
 }
 
+/**
+ * Finds a description made only of unknown words ("the reddish mug"). The model skips
+ * them, so it would pick any mug. With a known word left ("the shiny red mug", "the shiny
+ * mug on the left") the description still narrows the choice, and the caller warns about
+ * the unknown word. Returns null when something of the description is known.
+ */
+function unknownModifier(expression: string, nouns: NounList, unknownWords: readonly string[]): Ungroundable | null {
+  const head = headWords(expression);
+  const nounIndex = head.findIndex((word, index) => GENERIC_HEADS.has(word) || nounAt(head, index, nouns) !== undefined);
+  if (nounIndex < 0 || unknownWords.length === 0) {
+    return null;
+  }
+  const unknown = new Set(unknownWords);
+  const modifiers = head.slice(0, nounIndex).filter((word) => unknown.has(word));
+  const nounWords = new Set(nouns.flat());
+  // Every word but articles and the noun, so "on the left" after the noun counts too.
+  const describing = expression.split(" ").filter((word) => !ARTICLES.has(word) && !DEMONSTRATIVES.has(word) && !nounWords.has(word) && !GENERIC_HEADS.has(word));
+  if (modifiers.length === 0 || describing.some((word) => !unknown.has(word))) {
+    return null;
+  }
+  const noun = GENERIC_HEADS.has(head[nounIndex] as string) ? "object" : (nounAt(head, nounIndex, nouns) as readonly string[]).join(" ");
+  return {
+    reason: "unknown_modifier",
+    explanation: `describes the ${noun} with ${modifiers.map((word) => JSON.stringify(word)).join(", ")}, which the model does not know, so it could pick any ${noun}`,
+  };
+}
+
+/** Counts the object nouns in an expression's head, each phrase once ("the soda can" has one). */
+function headNounCount(expression: string, nouns: NounList): number {
+  const head = headWords(expression);
+  let count = 0;
+  for (let index = 0; index < head.length; ) {
+    const noun = nounAt(head, index, nouns);
+    count += noun === undefined ? 0 : 1;
+    index += noun === undefined ? 1 : noun.length;
+  }
+  return count;
+}
+
 /** Why an encoded expression cannot be grounded: a rejection reason and the words for a message. */
 export interface Ungroundable {
-  reason: "no_known_words" | "unknown_lead_words" | "several_objects" | "no_known_object";
+  reason: "no_known_words" | "unknown_lead_words" | "several_objects" | "unknown_modifier" | "no_known_object";
   /** Completes "Expression X ...". */
   explanation: string;
 }
 
 const ARTICLES = new Set(["the", "a", "an"]);
+const DEMONSTRATIVES = new Set(["this", "that", "any"]);
 
 /**
  * Finds what in an expression's head, before its first relation word, keeps it from
@@ -139,6 +179,14 @@ export function checkGroundable(expression: string, unknownWords: readonly strin
     return null;
   }
   const nouns = nounList(objectNouns);
+  if (headNounCount(expression, nouns) > 1) {
+    // "the mug and bowl", or "the apple er banana" once the filler is gone.
+    return { reason: "several_objects", explanation: "names more than one object" };
+  }
+  const modifier = unknownModifier(expression, nouns, unknownWords);
+  if (modifier !== null) {
+    return modifier;
+  }
   const compound = compoundAfterNoun(expression, nouns, unknownWords);
   if (compound !== null) {
     return { reason: "no_known_object", explanation: `names ${JSON.stringify(compound)}, which is not an object the model knows (${objectNouns.join(", ")})` };

@@ -98,16 +98,41 @@ export function resolveSpokenExpression(expression: string, rejected: string | u
  * Returns the category that a correction cannot exclude, or null. After "not the bowl",
  * "the blue one" names no category of its own, so the model may pick a blue bowl again.
  */
-export function unexcludedCategory(expression: string, rejected: string | undefined, objectNouns: readonly string[]): string | null {
+export function unexcludedCategory(
+  expression: string,
+  rejected: string | undefined,
+  objectNouns: readonly string[],
+  synonyms: readonly (readonly string[])[] = [],
+): string | null {
   if (rejected === undefined) {
     return null;
   }
   const nouns = nounList(objectNouns);
   const category = headNoun(rejected, nouns);
-  if (category === undefined || headNoun(expression, nouns) !== undefined) {
+  if (category === undefined) {
+    return null;
+  }
+  const named = headNoun(expression, nouns);
+  // "not the mug, the cup" names the same kind again with nothing new to tell them apart,
+  // while "not the red mug, the blue cup" adds "blue".
+  const nothingNew = describingWords(expression, nouns).every((word) => describingWords(rejected, nouns).includes(word));
+  if (named !== undefined && !(sameKind(named, category, synonyms) && nothingNew)) {
     return null;
   }
   return category.join(" ");
+}
+
+/** Reports whether two object nouns name the same kind: equal, or in one synonym group ("cup" and "mug"). */
+export function sameKind(a: readonly string[], b: readonly string[], synonyms: readonly (readonly string[])[]): boolean {
+  const first = a.join(" ");
+  const second = b.join(" ");
+  return first === second || synonyms.some((group) => group.includes(first) && group.includes(second));
+}
+
+/** Returns the words of an expression that describe its object: all but determiners and object nouns. */
+function describingWords(expression: string, nouns: NounList): string[] {
+  const nounWords = new Set(nouns.flat());
+  return expression.split(" ").filter((word) => !DETERMINERS.has(word) && !nounWords.has(word));
 }
 
 /** Completes "Text X ..." for a correction that cannot exclude `category`. */
@@ -121,7 +146,12 @@ export function unexcludedCategoryReason(category: string): string {
  * exclude anything, so leaving out an object works only when it is of another kind than
  * the object asked for ("the red can but leave the green cup").
  */
-export function unfollowableExclusion(expression: string, excluded: string | undefined, objectNouns: readonly string[]): string | null {
+export function unfollowableExclusion(
+  expression: string,
+  excluded: string | undefined,
+  objectNouns: readonly string[],
+  synonyms: readonly (readonly string[])[] = [],
+): string | null {
   if (excluded === undefined) {
     return null;
   }
@@ -131,7 +161,7 @@ export function unfollowableExclusion(expression: string, excluded: string | und
   if (targetNoun === undefined) {
     return `leaves out ${JSON.stringify(excluded)} but names no kind of object to take, so the model could pick it anyway`;
   }
-  if (excludedNoun === undefined || targetNoun.join(" ") === excludedNoun.join(" ")) {
+  if (excludedNoun === undefined || sameKind(targetNoun, excludedNoun, synonyms)) {
     return `leaves out ${JSON.stringify(excluded)}, which is of the same kind as the object to take, and the model cannot exclude one of a kind`;
   }
   return null;

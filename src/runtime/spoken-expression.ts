@@ -22,17 +22,21 @@ export type ParsedCommand = Extract<ParsedTranscript, { kind: "command" }>;
  * cannot do, the problem: several objects, a rejected category with no other named, or an
  * object left out that the model cannot tell apart.
  */
-export function expressionToGround(parsed: ParsedCommand, objectNouns: readonly string[]): { expression: string; problem: CommandProblem | null } {
+export function expressionToGround(
+  parsed: ParsedCommand,
+  objectNouns: readonly string[],
+  synonyms: readonly (readonly string[])[] = [],
+): { expression: string; problem: CommandProblem | null } {
   const expression = resolveSpokenExpression(parsed.expression, parsed.rejected, objectNouns);
   const several = severalObjects(parsed.expression, nounList(objectNouns));
   if (several !== null) {
     return { expression, problem: { reason: "several_objects", explanation: severalObjectsReason(several) } };
   }
-  const unexcluded = unexcludedCategory(expression, parsed.rejected, objectNouns);
+  const unexcluded = unexcludedCategory(expression, parsed.rejected, objectNouns, synonyms);
   if (unexcluded !== null) {
     return { expression, problem: { reason: "unexcluded_category", explanation: unexcludedCategoryReason(unexcluded) } };
   }
-  const exclusion = unfollowableExclusion(expression, parsed.excluded, objectNouns);
+  const exclusion = unfollowableExclusion(expression, parsed.excluded, objectNouns, synonyms);
   if (exclusion !== null) {
     return { expression, problem: { reason: "unfollowable_exclusion", explanation: exclusion } };
   }

@@ -14,6 +14,8 @@ export const FILLERS = new Set(["uh", "uhh", "um", "umm", "uhm", "er", "erm", "a
  */
 export const ACKNOWLEDGEMENTS = [
   "no problem",
+  "all good",
+  "all set",
   "all right",
   "alright",
   "got it",
@@ -37,15 +39,59 @@ export const ACKNOWLEDGEMENTS = [
   "well",
 ];
 
+/** Greetings and hedges before a request ("hello robot, grab the mug", "maybe grab the mug"). */
+export const GREETINGS = [
+  "hello",
+  "hi there",
+  "hi",
+  "hey there",
+  "hey buddy",
+  "buddy",
+  "good morning",
+  "good afternoon",
+  "good evening",
+  "excuse me",
+  "maybe",
+  "would you be so kind as to",
+  "be so kind as to",
+];
+
 /** Texts that put the request off, so the robot must not act on what follows ("not now, the red can"). */
 export const POSTPONING_PHRASES = new Set(["not now", "not yet", "not right now", "later", "maybe later"]);
+
+/** Last words that put the request off ("grab the mug later", "the bowl in a minute"). */
+export const TRAILING_POSTPONING = ["later", "later on", "in a minute", "in a moment", "in a second", "in a sec", "in a bit", "in a while", "after this", "after that", "tomorrow"];
 
 /**
  * First words of a question or statement about an object, which requests no action ("did
  * you pick up the red can", "is the mug hot"). Requests phrased as questions ("could you",
  * "can I have", "where is") are command leads instead.
  */
-export const QUESTION_STARTS = ["did", "does", "do you", "is", "are", "was", "were", "should", "shall", "have you", "has", "thanks for", "thank you for"];
+export const QUESTION_STARTS = [
+  "did",
+  "does",
+  "do you",
+  "is",
+  "are",
+  "was",
+  "were",
+  "should",
+  "shall",
+  "have you",
+  "has",
+  "thanks for",
+  "thank you for",
+  // "where is the mug" requests finding it; these are questions about something else.
+  "where should",
+  "where shall",
+  "where did",
+  "where does",
+  "where do",
+  "where was",
+  "where were",
+  "where has",
+  "where have",
+];
 
 /** Verbs that make a statement about an object ("the red can is hot") when no relative word comes before them. */
 export const STATEMENT_VERBS = new Set(["is", "are", "was", "were", "belongs", "belong", "looks", "seems"]);
@@ -70,6 +116,17 @@ export const STOP_PHRASES = new Set([
   "stop that",
   "cancel that",
   "stop it",
+  "freeze",
+  "quit",
+  "stay",
+  "whoa",
+  "woah",
+  "emergency",
+  "emergency stop",
+  "careful",
+  "be careful",
+  "watch out",
+  "look out",
   "no",
   "nope",
   "nothing",
@@ -87,6 +144,15 @@ export const STOP_PHRASES = new Set([
   "hold on a sec",
   "hold on a moment",
   "wait a moment",
+  "wait a minute",
+  "hold on a minute",
+  "just a minute",
+  "one minute",
+  "hold up",
+  "hold it",
+  // "hold up" once the trailing "up" of "pick the mug up" is stripped.
+  "hold",
+  "pause",
   "one moment",
   "a moment",
   "just a moment",
@@ -127,7 +193,13 @@ export const STOP_PHRASES = new Set([
  * Stop words that end a text without punctuation and still take the request back ("the
  * red mug scratch that"). Other stop phrases count at the end only as their own clause.
  */
-export const TRAILING_STOPS = ["scratch that", "never mind", "nevermind", "hold on", "hang on", "cancel that", "forget it", "stop", "cancel", "abort", "halt", "wait"];
+export const TRAILING_STOPS = ["scratch that", "never mind", "nevermind", "hold on", "hang on", "cancel that", "forget it", "stop it", "stop that", "stop", "cancel", "abort", "halt", "wait"];
+
+/**
+ * First words that warn the robot ("careful, the mug is hot", "watch out"): whatever
+ * follows, it must not go on with the current command.
+ */
+export const WARNING_LEADS = ["careful", "be careful", "watch out", "look out", "whoa", "woah", "emergency"];
 
 /**
  * Stop phrases that pause the current command rather than end it: a later "go ahead"
@@ -135,6 +207,14 @@ export const TRAILING_STOPS = ["scratch that", "never mind", "nevermind", "hold 
  */
 export const PAUSE_PHRASES = new Set([
   "wait",
+  "wait a minute",
+  "hold on a minute",
+  "just a minute",
+  "one minute",
+  "hold up",
+  "hold it",
+  "hold",
+  "pause",
   "wait a second",
   "wait a sec",
   "wait a moment",
@@ -187,6 +267,13 @@ export const EXCLUDING_LEADS = ["leave", "not", "don't touch", "do not touch", "
 
 /** Words that leave an object out of a command on their own: "any mug except the blue one". */
 export const EXCEPTING_LEADS = ["except for", "except", "apart from", "other than", "besides", "but not"];
+
+/**
+ * Stops that, followed by a command verb without punctuation, take back the command before
+ * it: "scratch that grab the bowl". Before an article they reject what follows ("never
+ * mind the red mug"), so only a verb makes the rest a new command.
+ */
+export const LEADING_CANCELS = ["scratch that", "cancel that", "forget that", "forget it", "never mind", "nevermind", "hold on", "hang on"];
 
 /** Stop phrases that reject the current object rather than cancel the task. */
 export const REJECTION_PHRASES = new Set([
@@ -290,6 +377,8 @@ export const NEGATION_WORDS = new Set([
 /** Leading phrases that mark a correction of the previous command, longest first. */
 export const CORRECTION_PREFIXES = [
   "make that",
+  "correction",
+  "nah",
   "no not that one",
   "not that one",
   "no i mean",
@@ -345,6 +434,10 @@ export const COMMAND_PREFIXES = [
   "i'll take",
   "i'll have",
   "i'd love",
+  "go ahead with",
+  "carry on with",
+  "continue with",
+  "proceed with",
   "go ahead and",
   "let's",
   "lets",

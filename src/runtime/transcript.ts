@@ -13,6 +13,8 @@ import {
   EXCEPTING_LEADS,
   EXCLUDING_LEADS,
   FILLERS,
+  GREETINGS,
+  LEADING_CANCELS,
   NEGATION_WORDS,
   NUMBER_WORDS,
   ORDINAL_WORDS,
@@ -29,8 +31,10 @@ import {
   SELF_REPAIR_MARKS,
   STATEMENT_VERBS,
   STOP_PHRASES,
+  TRAILING_POSTPONING,
   TRAILING_STOPS,
   TRAILING_SUFFIXES,
+  WARNING_LEADS,
 } from "./transcript-words";
 
 /** Maximum transcript length in characters. A spoken command is far shorter. */
@@ -105,11 +109,16 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
   if (RESUME_PHRASES.has(wholeText)) {
     return { kind: "resume" };
   }
+  // "careful, the mug is hot": a warning, whatever follows, so the robot must not go on.
+  if (stripPrefix(whole, WARNING_LEADS) !== undefined) {
+    return { kind: "stop" };
+  }
   if (stripPrefix(words, QUESTION_STARTS) !== undefined || stripPrefix(whole, QUESTION_STARTS) !== undefined) {
     return { kind: "empty", question: true };
   }
-  // "the red mug scratch that": without punctuation, a stop at the end takes it back.
-  if (words.length > 1 && stripSuffix(whole, TRAILING_STOPS) !== undefined) {
+  // "the red mug scratch that": without punctuation, a stop at the end takes it back, and
+  // "grab the mug later" puts it off.
+  if (words.length > 1 && (stripSuffix(whole, TRAILING_STOPS) !== undefined || stripSuffix(whole, TRAILING_POSTPONING) !== undefined)) {
     return { kind: "stop" };
   }
 
@@ -146,6 +155,12 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
     first = first.slice(and + 1);
     isCorrection = true;
   }
+  const afterCancel = stripPrefix(first, LEADING_CANCELS);
+  if (afterCancel !== undefined && stripPrefix(afterCancel, COMMAND_PREFIXES) !== undefined && !PHRASE_STARTS.has(afterCancel[0] as string)) {
+    // "scratch that grab the bowl", "hold on grab the bowl".
+    first = afterCancel;
+    isCorrection = true;
+  }
 
   const polite = stripPoliteness(first);
   const lead = REJECTING_LEADS.find((phrase) => stripPrefix(polite, [phrase]) !== undefined);
@@ -160,6 +175,16 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
   }
   if (STOP_PHRASES.has(words.join(" "))) {
     return { kind: "stop" };
+  }
+  words = stripMannerClause(words);
+  const swap = splitInsteadOf(words);
+  if (swap !== undefined) {
+    return { kind: "command", expression: swap.target.join(" "), isCorrection: true, rejected: swap.rejected.join(" ") };
+  }
+  if (words.length > 1 && words[words.length - 1] === "instead") {
+    // "the blue one instead" replaces the current object.
+    words = words.slice(0, -1);
+    isCorrection = true;
   }
   const exclusion = splitExclusion(words);
   if (exclusion !== undefined) {
@@ -284,6 +309,39 @@ function splitExclusion(words: string[]): { target: string[]; excluded: string[]
   return undefined;
 }
 
+/** Splits "the bowl instead of the mug" or "the bowl rather than the mug" into what to take and what it replaces. */
+function splitInsteadOf(words: string[]): { target: string[]; rejected: string[] } | undefined {
+  for (let index = 1; index < words.length - 2; index += 1) {
+    const rest = stripPrefix(words.slice(index), ["instead of", "rather than"]);
+    if (rest !== undefined && !hasNegation(rest) && !hasNegation(words.slice(0, index))) {
+      return { target: words.slice(0, index), rejected: rest };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Removes a last clause about how to handle the object ("but don't drop it", "and do not
+ * spill it"): it names no other object.
+ */
+function stripMannerClause(words: string[]): string[] {
+  const last = words[words.length - 1];
+  if (last !== "it" && last !== "them") {
+    return words;
+  }
+  for (let index = words.length - 3; index >= 1; index -= 1) {
+    if (words[index] !== "but" && words[index] !== "and") {
+      continue;
+    }
+    const rest = stripPrefix(words.slice(index + 1), ["don't", "do not", "dont", "never"]);
+    // One verb, then "it": "but don't drop it".
+    if (rest !== undefined && rest.length === 2) {
+      return words.slice(0, index);
+    }
+  }
+  return words;
+}
+
 /** Verbs that start the alternative after a rejected phrase without punctuation. */
 const ALTERNATIVE_VERBS = new Set(["take", "grab", "get", "pick", "use"]);
 
@@ -301,7 +359,9 @@ function parseRejection(lead: string, rejecting: string[], laterClauses: string[
   let alternative = laterClauses.flat();
   // Without punctuation, "but" or a second command verb starts the alternative: "not the
   // cup but the bowl", "instead of the cup take the bowl".
-  const split = rejecting.findIndex((word, index) => word === "but" || (index > 0 && ALTERNATIVE_VERBS.has(word)));
+  // A verb starts the alternative only after an object: in "don't you dare grab the mug" the
+  // words before "grab" name nothing, so the mug is what is forbidden.
+  const split = rejecting.findIndex((word, index) => word === "but" || (index > 0 && ALTERNATIVE_VERBS.has(word) && rejecting.slice(0, index).some((earlier) => PHRASE_STARTS.has(earlier))));
   if (alternative.length === 0 && split >= 0) {
     rejected = rejecting.slice(0, split);
     alternative = rejecting.slice(rejecting[split] === "but" ? split + 1 : split);
@@ -414,7 +474,7 @@ function rewriteNumber(word: string): string {
   return word;
 }
 
-const POLITE_LEADS = ["please", "okay", "ok", "hey", "robot", ...ACKNOWLEDGEMENTS];
+const POLITE_LEADS = ["please", "okay", "ok", ...GREETINGS, "hey", "robot", ...ACKNOWLEDGEMENTS];
 
 function stripPoliteness(words: string[]): string[] {
   let rest = words;

@@ -112,6 +112,8 @@ export interface GroundingEngine {
   readonly gateableBlocks: readonly string[];
   /** Words that name object categories (the manifest's `tokenizer.objectNouns`). */
   readonly objectNouns: readonly string[];
+  /** Groups of object nouns that name the same kind (the manifest's `tokenizer.objectSynonyms`). */
+  readonly objectSynonyms?: readonly (readonly string[])[];
   encode(text: string): Promise<CommandEncoding>;
   ground(image: ImageInput, command: CommandEncoding, options: GroundOptions): Promise<GroundingOutput>;
   /** Frees a command's cached sentence embedding. */

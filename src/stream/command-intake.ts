@@ -49,6 +49,7 @@ export class CommandIntake {
   private encodesInFlight = 0;
   private readonly nouns: NounList;
   private readonly objectNouns: readonly string[];
+  private readonly synonyms: readonly (readonly string[])[];
   /**
    * The last command given, even if stopped or expired since: what a correction such as
    * "no, the blue one" refers to. A command dropped for naming nothing does not count.
@@ -69,6 +70,7 @@ export class CommandIntake {
   constructor(private readonly deps: CommandIntakeDependencies) {
     this.slot = new CommandSlot((encoding) => deps.engine.release(encoding), deps.logger);
     this.objectNouns = deps.engine.objectNouns ?? [];
+    this.synonyms = deps.engine.objectSynonyms ?? [];
     this.nouns = nounList(this.objectNouns);
   }
 
@@ -197,13 +199,13 @@ export class CommandIntake {
     const fromLast = isCorrection && rejected === undefined && last !== null ? resolveOneAnaphora(spoken, last.expression, this.nouns) : null;
     const resolved = fromRejected ?? fromLast;
     const expression = resolved ?? spoken;
-    const unexcluded = isCorrection ? unexcludedCategory(expression, rejected, this.objectNouns) : null;
+    const unexcluded = isCorrection ? unexcludedCategory(expression, rejected, this.objectNouns, this.synonyms) : null;
     if (unexcluded !== null) {
       this.deps.logger.info(`Transcript ${JSON.stringify(transcript.text)} ${unexcludedCategoryReason(unexcluded)}. ${NAME_THE_OBJECT}.`);
       this.clear(`stopped by ${JSON.stringify(transcript.text)}, which rejects ${unexcluded} without naming another object`);
       return;
     }
-    const exclusion = unfollowableExclusion(expression, excluded, this.objectNouns);
+    const exclusion = unfollowableExclusion(expression, excluded, this.objectNouns, this.synonyms);
     if (exclusion !== null) {
       this.rejectCommand(transcript, "unfollowable_exclusion", exclusion);
       return;

@@ -21,6 +21,8 @@ export interface GroundingStreamEngine {
    * command's object noun ("the blue one" after "the red mug" is "the blue mug").
    */
   readonly objectNouns?: readonly string[];
+  /** Groups of object nouns that name the same kind ("mug", "cup"), so a correction cannot swap one for the other. */
+  readonly objectSynonyms?: readonly (readonly string[])[];
 }
 
 export interface GroundingStreamOptions {

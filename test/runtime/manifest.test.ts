@@ -34,6 +34,15 @@ const INVALID_MANIFESTS: Array<[string, (manifest: Manifest) => void, RegExp]> =
   ["zero max tokens", (m) => (section(m, "tokenizer").maxTokens = 0), /tokenizer\.maxTokens is 0/],
   ["object noun not normalised", (m) => (section(m, "tokenizer").objectNouns = ["Coffee  Mug"]), /objectNouns has "Coffee {2}Mug", but each entry must be lowercase words/],
   ["object nouns not a list", (m) => (section(m, "tokenizer").objectNouns = "mug"), /tokenizer\.objectNouns is "mug" but must be a list of non-empty strings/],
+  [
+    "synonym not an object noun",
+    (m) => {
+      section(m, "tokenizer").objectNouns = ["mug", "cup"];
+      section(m, "tokenizer").objectSynonyms = [["mug", "beaker"]];
+    },
+    /tokenizer\.objectSynonyms\[0\] has "beaker", which is not in tokenizer\.objectNouns/,
+  ],
+  ["synonyms not a list", (m) => (section(m, "tokenizer").objectSynonyms = "mug"), /tokenizer\.objectSynonyms must be an array of arrays of object nouns/],
   ["missing text output name", (m) => (section(m, "text").outputs = { sentence: "sentence" }), /text\.outputs\.gates is missing/],
   ["empty block list", (m) => (m.blocks = []), /blocks must be a non-empty array/],
   ["unknown block kind", (m) => (blocks(m)[0].kind = "pool"), /blocks\[0\] \("stem"\)\.kind is "pool"/],

@@ -56,6 +56,20 @@ describe("runtime/object-nouns", () => {
     assert.ok(checkGroundable("the bole", [], [...OBJECT_NOUNS, "ball", "book", "box"])?.explanation.endsWith('"the red one")'));
   });
 
+  it("rejects two nouns in the head", () => {
+    assert.equal(checkGroundable("the mug and bowl", [], OBJECT_NOUNS)?.reason, "several_objects");
+    assert.equal(checkGroundable("the apple bowl", [], OBJECT_NOUNS)?.reason, "several_objects");
+    assert.equal(checkGroundable("the blue soda can", [], OBJECT_NOUNS), null);
+  });
+
+  it("rejects an unknown word describing the object", () => {
+    const problem = checkGroundable("the reddish mug", ["reddish"], OBJECT_NOUNS);
+    assert.equal(problem?.reason, "unknown_modifier");
+    assert.match(problem?.explanation ?? "", /describes the mug with "reddish", which the model does not know, so it could pick any mug/);
+    assert.equal(checkGroundable("the reddish one", ["reddish"], OBJECT_NOUNS)?.reason, "unknown_modifier");
+    assert.equal(checkGroundable("the mug zorp", ["zorp"], OBJECT_NOUNS)?.reason, "no_known_object");
+  });
+
   it("checks no object without nouns", () => {
     assert.equal(checkGroundable("the knife", [], []), null);
   });

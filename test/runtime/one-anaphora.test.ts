@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 
 import { headNoun, nounList } from "../../src/runtime/object-nouns";
-import { resolveOneAnaphora, unfollowableExclusion } from "../../src/runtime/one-anaphora";
+import { resolveOneAnaphora, unexcludedCategory, unfollowableExclusion } from "../../src/runtime/one-anaphora";
 
 const NOUNS = nounList(["mug", "coffee mug", "can", "soda can", "plate", "apple", "bowl"]);
 
@@ -55,5 +55,16 @@ describe("runtime/one-anaphora", () => {
     assert.match(unfollowableExclusion("the mug", "the blue one", nouns) ?? "", /of the same kind as the object to take/);
     assert.match(unfollowableExclusion("the mug", "the blue mug", nouns) ?? "", /of the same kind as the object to take/);
     assert.match(unfollowableExclusion("the blue one", "the bowl", nouns) ?? "", /names no kind of object to take/);
+  });
+
+  it("treats synonyms as one kind", () => {
+    const nouns = ["mug", "cup", "bowl"];
+    const synonyms = [["cup", "mug"]];
+    assert.match(unfollowableExclusion("the cup", "the mug", nouns, synonyms) ?? "", /of the same kind/);
+    assert.equal(unfollowableExclusion("the cup", "the bowl", nouns, synonyms), null);
+    assert.equal(unexcludedCategory("the cup", "the mug", nouns, synonyms), "mug");
+    assert.equal(unexcludedCategory("the blue cup", "the red mug", nouns, synonyms), null);
+    assert.equal(unexcludedCategory("the mug on the left", "the red mug", nouns, synonyms), null);
+    assert.equal(unexcludedCategory("the cup", "the mug", nouns), null);
   });
 });

@@ -60,6 +60,20 @@ describe("parseTranscript", () => {
     ["oops, the blue one", "the blue one", true],
     ["oh no, the blue one", "the blue one", true],
     ["the mug all the way on the left", "the mug on the left", false],
+    // Greetings, hedges and wordier leads before a request.
+    ["hello robot, grab the mug", "the mug", false],
+    ["good morning could you grab the mug", "the mug", false],
+    ["maybe grab the mug", "the mug", false],
+    ["would you be so kind as to pass the book", "the book", false],
+    ["go ahead with the red mug", "the red mug", false],
+    // A last clause about how to handle the object names no other object.
+    ["grab the bottle but don't drop it", "the bottle", false],
+    // Corrections without punctuation.
+    ["the blue one instead", "the blue one", true],
+    ["scratch that grab the bowl", "the bowl", true],
+    ["never mind, grab the red mug", "the red mug", true],
+    ["nah the green mug", "the green mug", true],
+    ["correction the blue mug", "the blue mug", true],
   ];
 
   for (const [text, expression, isCorrection] of commands) {
@@ -100,6 +114,17 @@ describe("parseTranscript", () => {
     "keep away from the bowl",
     "refrain from touching the red can",
     "stay clear of the mug",
+    // A word between "don't" and the verb still forbids the object.
+    "don't you dare grab the mug",
+    "don't ever grab the mug",
+    "dont you grab the mug",
+    "not yet grab the mug",
+    // Warnings, stops at the end, and requests put off.
+    "careful the mug is hot",
+    "freeze",
+    "the mug stop it",
+    "grab the mug later",
+    "grab the mug in a minute",
     "the red mug scratch that",
     "the red mug hold on",
     "grab the bowl wait",
@@ -117,7 +142,7 @@ describe("parseTranscript", () => {
     });
   }
 
-  for (const text of ["hold on", "wait a second", "one moment please", "hang on"]) {
+  for (const text of ["hold on", "wait a second", "one moment please", "hang on", "hold up", "pause", "wait a minute"]) {
     it(`pauses on ${JSON.stringify(text)}`, () => {
       assert.deepEqual(parseTranscript(text), { kind: "stop", pause: true });
     });
@@ -159,7 +184,7 @@ describe("parseTranscript", () => {
     });
   }
 
-  for (const text of ["the red can is hot", "is there a red can?", "did you pick up the red can", "thanks for the red can"]) {
+  for (const text of ["the red can is hot", "is there a red can?", "did you pick up the red can", "thanks for the red can", "where should I put the mug", "where did the mug go"]) {
     it(`takes ${JSON.stringify(text)} as no request`, () => {
       assert.deepEqual(parseTranscript(text), { kind: "empty", question: true });
     });
@@ -179,6 +204,8 @@ describe("parseTranscript", () => {
     ["the mug, never mind, the bowl", "the bowl", "the mug"],
     ["rather than the red mug, the box", "the box", "the red mug"],
     ["instead of the red mug take the box", "the box", "the red mug"],
+    ["the bowl instead of the mug", "the bowl", "the mug"],
+    ["the bowl rather than the mug", "the bowl", "the mug"],
   ];
   for (const [text, expression, rejected] of negations) {
     it(`reads ${JSON.stringify(text)} as a correction`, () => {
@@ -205,7 +232,7 @@ describe("parseTranscript", () => {
     });
   }
 
-  const empties = ["", "   ", "uh um", "...", "please", "could you grab", "thanks", "yes", "no problem"];
+  const empties = ["", "   ", "uh um", "...", "please", "could you grab", "thanks", "yes", "no problem", "all good"];
   for (const text of empties) {
     it(`finds nothing in ${JSON.stringify(text)}`, () => {
       assert.deepEqual(parseTranscript(text), { kind: "empty" });
