@@ -12,7 +12,7 @@ from costs import full_flops, text_cost
 from data import INPUT_SIZE, MEAN, PAD_VALUE, STD, canvas_to_box, letterbox_geometry, normalise
 from evaluate import POLICY_MODES, policy_plan
 from model import APPROXIMATORS, GATE, GATEABLE, SCALES, block_graph, softskip_schedule
-from vocab import MAX_TOKENS, PAD_ID, UNK_ID, encode, tokenize
+from vocab import MAX_TOKENS, PAD_ID, UNK_ID, encode, runtime_word_ids, tokenize
 
 OPSET = 13
 FORMAT_VERSION = 1
@@ -131,7 +131,7 @@ def predict_file(model, word_ids, image_path, expression, policy, gate_threshold
 
 
 def export_model(model, vocab, object_nouns, out_dir, costs, thresholds, static_plan, e2e_cases, metrics, info,
-                 object_synonyms=()):
+                 object_synonyms=(), untrained=()):
     """Write the model directory. e2e_cases: [(image_path, expression)] for goldens."""
     model.eval()
     os.makedirs(out_dir, exist_ok=True)
@@ -141,7 +141,8 @@ def export_model(model, vocab, object_nouns, out_dir, costs, thresholds, static_
     golden_dir = os.path.join(out_dir, "goldens")
     shutil.rmtree(golden_dir, ignore_errors=True)
     os.makedirs(golden_dir)
-    word_ids = {w: i for i, w in enumerate(vocab)}
+    # Goldens use the runtime's mapping, in which untrained words are unknown.
+    word_ids = runtime_word_ids(vocab, untrained)
     goldens = _Goldens(golden_dir)
 
     _export(model.text, (torch.zeros(1, MAX_TOKENS, dtype=torch.long),),
@@ -207,7 +208,10 @@ def export_model(model, vocab, object_nouns, out_dir, costs, thresholds, static_
         "tokenizer": {"maxTokens": MAX_TOKENS, "padId": PAD_ID, "unkId": UNK_ID, "vocab": vocab,
                       # The runtime reads "the blue one" after "the red mug" as "the blue mug".
                       "objectNouns": list(object_nouns),
-                      "objectSynonyms": [list(group) for group in object_synonyms]},
+                      "objectSynonyms": [list(group) for group in object_synonyms],
+                      # Words no training sentence had: their embeddings are random, so the
+                      # runtime reads them as unknown.
+                      "untrainedWords": list(untrained)},
         "text": {"file": "text.onnx", "inputs": {"tokens": "tokens"},
                  "outputs": {"sentence": "sentence", "gates": "gates"}, **text_cost(model)},
         "gates": list(GATEABLE),

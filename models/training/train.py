@@ -34,7 +34,7 @@ from export import export_model  # noqa: E402
 from losses import kmeans_anchors  # noqa: E402
 from model import GATE, GATEABLE, POLICIES, SCALES, GroundingNet  # noqa: E402
 from phases import Trainer  # noqa: E402
-from vocab import MAX_TOKENS, build_vocab, encode, tokenize  # noqa: E402
+from vocab import MAX_TOKENS, build_vocab, encode, runtime_word_ids, tokenize, untrained_words  # noqa: E402
 
 GATE_THRESHOLDS = (0.3, 0.5, 0.7)
 # Gate thresholds searched for the lgmdp run that matches softskip's mean compute.
@@ -268,6 +268,10 @@ def main(argv):
         log(f"checkpoint {path}")
         model = model.to(memory_format=torch.contiguous_format)
 
+    # From here on, words map as the runtime maps them, so the figures are the runtime's.
+    untrained = untrained_words(vocab, dataset.words(("train",)))
+    word_ids = runtime_word_ids(vocab, untrained)
+    log(f"{len(untrained)} of {len(vocab)} vocabulary words appear in no training sentence")
     offsets = calibrate(model, dataset, word_ids, costs, static_plan, args.eval_limit, log)
     thresholds, splits, bounds = evaluate_all(model, dataset, word_ids, costs, static_plan,
                                               args.eval_limit, log)
@@ -286,7 +290,7 @@ def main(argv):
     object_synonyms = [[noun for noun in group if noun in object_nouns] for group in dataset.object_synonyms]
     export_model(model, vocab, object_nouns, args.out, costs, runtime_thresholds,
                  static_plan, e2e_cases(dataset), metrics, info,
-                 object_synonyms=[group for group in object_synonyms if len(group) > 1])
+                 object_synonyms=[group for group in object_synonyms if len(group) > 1], untrained=untrained)
     info["wallClockMinutes"] = round((time.time() - started) / 60, 1)
     with open(os.path.join(args.out, "metrics.json"), "w", encoding="utf-8") as f:
         json.dump(metrics, f, indent=1)

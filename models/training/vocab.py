@@ -60,6 +60,25 @@ def build_vocab(sentences):
     return ["<pad>", "<unk>"] + sorted(words)
 
 
+def untrained_words(vocab, train_sentences):
+    """Return the vocabulary words that no training sentence contains, sorted.
+
+    Training never updates their embeddings, so they stay random; the runtime maps them
+    to the unknown id, whose embedding training learns from words replaced at random.
+    Fillers count as trained because training inserts them.
+    """
+    seen = set(FILLERS)
+    for sentence in train_sentences:
+        seen.update(tokenize(sentence))
+    return sorted(word for word in vocab[2:] if word not in seen)
+
+
+def runtime_word_ids(vocab, untrained):
+    """Return word -> id as the runtime tokenizer maps words: untrained words are left out."""
+    skip = set(untrained)
+    return {word: i for i, word in enumerate(vocab) if word not in skip}
+
+
 def encode(words, word_ids):
     """Map words to ids, truncated or right-padded to MAX_TOKENS."""
     ids = [word_ids.get(word, UNK_ID) for word in words[:MAX_TOKENS]]

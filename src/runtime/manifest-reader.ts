@@ -198,7 +198,22 @@ function readTokenizer(problem: ManifestProblem, tokenizer: Json): TokenizerSpec
     vocab,
     objectNouns,
     objectSynonyms: readObjectSynonyms(problem, tokenizer.objectSynonyms, objectNouns),
+    untrainedWords: readUntrainedWords(problem, tokenizer.untrainedWords, vocab),
   };
+}
+
+/** Reads the optional list of untrained words; each must be a vocabulary word. */
+function readUntrainedWords(problem: ManifestProblem, value: unknown, vocab: readonly string[]): string[] {
+  if (value === undefined) {
+    return [];
+  }
+  const words = stringArray(problem, value, "tokenizer.untrainedWords", true);
+  const known = new Set(vocab);
+  const stray = words.find((word) => !known.has(word));
+  if (stray !== undefined) {
+    throw problem.error(`tokenizer.untrainedWords has ${JSON.stringify(stray)}, which is not in tokenizer.vocab; remove it or export the manifest again.`);
+  }
+  return words;
 }
 
 /** Reads the optional synonym groups; every entry must be one of the object nouns. */

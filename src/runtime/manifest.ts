@@ -52,6 +52,12 @@ export interface TokenizerSpec {
    * so that "not the mug, the cup" is read as naming the mug again; empty when none.
    */
   objectSynonyms: string[][];
+  /**
+   * Vocabulary words that no training sentence contained. Their embeddings were never
+   * trained, so the tokenizer maps them to unkId and reports them as unknown; empty when
+   * the manifest lists none.
+   */
+  untrainedWords: string[];
 }
 
 export interface TextSpec {

@@ -101,7 +101,7 @@ function unknownModifier(expression: string, nouns: NounList, unknownWords: read
     return null;
   }
   const unknown = new Set(unknownWords);
-  const modifiers = head.slice(0, nounIndex).filter((word) => unknown.has(word));
+  const modifiers = head.slice(0, nounIndex).filter((word) => unknown.has(word) && !ARTICLES.has(word) && !DEMONSTRATIVES.has(word));
   const nounWords = new Set(nouns.flat());
   // Every word but articles and the noun, so "on the left" after the noun counts too.
   const describing = expression.split(" ").filter((word) => !ARTICLES.has(word) && !DEMONSTRATIVES.has(word) && !nounWords.has(word) && !GENERIC_HEADS.has(word));

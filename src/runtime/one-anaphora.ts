@@ -5,7 +5,7 @@
  * encoding.
  */
 import { headNoun, nounAt, nounList, ORDINALS, PHRASE_ENDS, type NounList } from "./object-nouns";
-import { singularNouns } from "./plural-nouns";
+import { definiteArticles, singularNouns } from "./plural-nouns";
 
 /** Reports whether the "one" at `index` counts objects ("one apple", "the one red apple"). */
 function isNumber(words: readonly string[], index: number, nouns: NounList): boolean {
@@ -87,7 +87,7 @@ export function resolveFromRejectedPhrase(expression: string, rejected: string, 
  */
 export function resolveSpokenExpression(expression: string, rejected: string | undefined, objectNouns: readonly string[]): string {
   const nouns = nounList(objectNouns);
-  const singular = singularNouns(expression, nouns) ?? expression;
+  const singular = definiteArticles(singularNouns(expression, nouns) ?? expression);
   if (rejected === undefined) {
     return singular;
   }

@@ -80,6 +80,18 @@ export function singularNouns(expression: string, nouns: NounList): string | nul
   return singular.join(" ");
 }
 
+/** Determiners the training data never uses; "the" asks for one object just as well. */
+const INDEFINITE = new Set(["a", "an", "any"]);
+
+/**
+ * Returns `expression` with "a", "an" and "any" before a word replaced by "the": "grab a
+ * bowl" requests one bowl, and the model only learned "the".
+ */
+export function definiteArticles(expression: string): string {
+  const words = expression.split(" ");
+  return words.map((word, index) => (INDEFINITE.has(word) && index < words.length - 1 ? "the" : word)).join(" ");
+}
+
 /**
  * Words that ask for more than one object when they come before the object noun: "all the
  * bowls", "both mugs", "two of the apples". "one of", "any of" and "some of" ask for one.

@@ -1,7 +1,8 @@
 /**
  * The model's tokenizer, identical to the one used in training: lowercase, every character
  * outside [a-z0-9'] becomes a space, split on whitespace, look each word up in the
- * vocabulary (unknown words map to unkId), then right-pad or truncate to maxTokens.
+ * vocabulary (unknown and untrained words map to unkId), then right-pad or truncate to
+ * maxTokens.
  */
 import type { TokenizerSpec } from "./manifest";
 
@@ -37,7 +38,9 @@ export class Tokenizer {
   private readonly ids: Map<string, number>;
 
   constructor(private readonly spec: TokenizerSpec) {
-    this.ids = new Map(spec.vocab.map((word, id) => [word, id]));
+    // An untrained word's embedding is noise: the unknown id, which training saw, is better.
+    const untrained = new Set(spec.untrainedWords);
+    this.ids = new Map(spec.vocab.flatMap((word, id): Array<[string, number]> => (untrained.has(word) ? [] : [[word, id]])));
   }
 
   tokenize(text: string): Tokenized {

@@ -516,6 +516,11 @@ export const COMMAND_PREFIXES = [
   "select",
   "touch",
   "reach for",
+  "reach",
+  "choose",
+  "use",
+  "can you see",
+  "see",
   "go to",
   // What is left after a verb phrase such as "could you grab me" or "show me where".
   "me",

@@ -2,7 +2,7 @@ import type { Logger } from "../log";
 import type { CommandEncoding } from "../runtime/types";
 import { checkGroundable, nounList, type NounList } from "../runtime/object-nouns";
 import { resolveFromRejectedPhrase, resolveOneAnaphora, unexcludedCategory, unexcludedCategoryReason, unfollowableExclusion } from "../runtime/one-anaphora";
-import { severalObjects, singularNouns } from "../runtime/plural-nouns";
+import { definiteArticles, severalObjects, singularNouns } from "../runtime/plural-nouns";
 import { severalObjectsReason } from "../runtime/spoken-expression";
 import { parseTranscript } from "../runtime/transcript";
 import { CommandSlot, type ActiveCommand } from "./command-slot";
@@ -190,7 +190,7 @@ export class CommandIntake {
       return;
     }
     const last = this.last;
-    const spoken = singularNouns(parsedExpression, this.nouns) ?? parsedExpression;
+    const spoken = definiteArticles(singularNouns(parsedExpression, this.nouns) ?? parsedExpression);
     const rejected = parsedRejected === undefined ? undefined : (singularNouns(parsedRejected, this.nouns) ?? parsedRejected);
     // Only a correction refers back: a new "the green one" means any green object. The
     // phrase it rejects ("not the red mug, the blue one") names the object first.

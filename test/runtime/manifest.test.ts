@@ -42,6 +42,7 @@ const INVALID_MANIFESTS: Array<[string, (manifest: Manifest) => void, RegExp]> =
     },
     /tokenizer\.objectSynonyms\[0\] has "beaker", which is not in tokenizer\.objectNouns/,
   ],
+  ["untrained word outside the vocabulary", (m) => (section(m, "tokenizer").untrainedWords = ["zebra"]), /tokenizer\.untrainedWords has "zebra", which is not in tokenizer\.vocab/],
   ["synonyms not a list", (m) => (section(m, "tokenizer").objectSynonyms = "mug"), /tokenizer\.objectSynonyms must be an array of arrays of object nouns/],
   ["missing text output name", (m) => (section(m, "text").outputs = { sentence: "sentence" }), /text\.outputs\.gates is missing/],
   ["empty block list", (m) => (m.blocks = []), /blocks must be a non-empty array/],

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 
 import { nounList } from "../../src/runtime/object-nouns";
 import { resolveSpokenExpression } from "../../src/runtime/one-anaphora";
-import { severalObjects, singularNouns } from "../../src/runtime/plural-nouns";
+import { definiteArticles, severalObjects, singularNouns } from "../../src/runtime/plural-nouns";
 
 const NOUNS = nounList(["mug", "soda can", "can", "box", "dish", "glass", "knife", "battery", "apple", "bowl"]);
 
@@ -55,4 +55,11 @@ describe("runtime/plural-nouns", () => {
       assert.equal(severalObjects(expression, NOUNS), expected);
     });
   }
+
+  it("makes indefinite articles definite", () => {
+    assert.equal(definiteArticles("a bowl"), "the bowl");
+    assert.equal(definiteArticles("an apple left of a plate"), "the apple left of the plate");
+    assert.equal(definiteArticles("any mug"), "the mug");
+    assert.equal(definiteArticles("the red one"), "the red one");
+  });
 });

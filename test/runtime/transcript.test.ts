@@ -66,6 +66,8 @@ describe("parseTranscript", () => {
     ["maybe grab the mug", "the mug", false],
     ["would you be so kind as to pass the book", "the book", false],
     ["go ahead with the red mug", "the red mug", false],
+    ["reach for the mug", "the mug", false],
+    ["can you see the banana", "the banana", false],
     // A last clause about how to handle the object names no other object.
     ["grab the bottle but don't drop it", "the bottle", false],
     // Corrections without punctuation.

@@ -50,7 +50,7 @@ export interface ManifestBlock {
 
 export interface Manifest {
   input: { width: number; height: number; letterbox: { padValue: number }; mean: number[]; std: number[] };
-  tokenizer: { maxTokens: number; padId: number; unkId: number; vocab: string[] };
+  tokenizer: { maxTokens: number; padId: number; unkId: number; vocab: string[]; untrainedWords?: string[] };
   text: { file: string };
   blocks: ManifestBlock[];
   outputs: string[];
@@ -104,7 +104,9 @@ export function firstMismatch(actual: ArrayLike<number>, expected: ArrayLike<num
 export function tokenize(manifest: Manifest, text: string): number[] {
   const { vocab, maxTokens, padId, unkId } = manifest.tokenizer;
   const words = text.toLowerCase().replace(/[^a-z0-9']+/g, " ").split(" ").filter((w) => w.length > 0);
-  const index = new Map(vocab.map((word, id) => [word, id]));
+  // Untrained words are unknown to the runtime.
+  const untrained = new Set(manifest.tokenizer.untrainedWords ?? []);
+  const index = new Map(vocab.flatMap((word, id): Array<[string, number]> => (untrained.has(word) ? [] : [[word, id]])));
   const ids = words.slice(0, maxTokens).map((w) => index.get(w) ?? unkId);
   while (ids.length < maxTokens) ids.push(padId);
   return ids;
