@@ -115,6 +115,36 @@ function unknownModifier(expression: string, nouns: NounList, unknownWords: read
   };
 }
 
+/**
+ * Words that describe nothing on their own: articles, pointing words, relation words, and
+ * the pronouns and verbs of spoken requests, which training saw in spoken commands.
+ */
+const UNDESCRIPTIVE = new Set([
+  ...["the", "a", "an", "this", "that", "these", "those", "it", "them", "any", ...GENERIC_HEADS, ...PHRASE_ENDS],
+  ...["i", "you", "me", "we", "us", "my", "your", "want", "need", "like", "just", "please", "is", "are", "was", "that's", "it's"],
+]);
+
+/**
+ * Rejects a generic head ("the one", "the thing") that nothing the model knows describes:
+ * "the one with the handle" or "the thing i want" would ground any object. A colour, size,
+ * position, ordinal or landmark noun is enough ("the red one", "the one left of the bowl").
+ */
+function vagueGenericHead(expression: string, nouns: NounList, unknownWords: readonly string[]): Ungroundable | null {
+  const head = headWords(expression);
+  const generic = head.findIndex((word, index) => GENERIC_HEADS.has(word) || nounAt(head, index, nouns) !== undefined);
+  if (generic < 0 || !GENERIC_HEADS.has(head[generic] as string)) {
+    return null;
+  }
+  const unknown = new Set(unknownWords);
+  if (expression.split(" ").some((word) => !UNDESCRIPTIVE.has(word) && !unknown.has(word))) {
+    return null;
+  }
+  return {
+    reason: "no_known_object",
+    explanation: "names no kind of object and nothing the model knows about it, so it could pick any object",
+  };
+}
+
 /** Counts the object nouns in an expression's head, each phrase once ("the soda can" has one). */
 function headNounCount(expression: string, nouns: NounList): number {
   const head = headWords(expression);
@@ -192,7 +222,7 @@ export function checkGroundable(expression: string, unknownWords: readonly strin
     return { reason: "no_known_object", explanation: `names ${JSON.stringify(compound)}, which is not an object the model knows (${objectNouns.join(", ")})` };
   }
   if (namesObject(expression, nouns, unknownWords)) {
-    return null;
+    return vagueGenericHead(expression, nouns, unknownWords);
   }
   const guesses = nounGuesses(expression, nouns);
   const guessed = guesses.length === 0 ? "" : `; ${guesses.join(", ")}`;

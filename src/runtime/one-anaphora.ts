@@ -4,7 +4,7 @@
  * data, so the stream writes the corrected command's object noun in place of "one" before
  * encoding.
  */
-import { headNoun, nounAt, nounList, ORDINALS, PHRASE_ENDS, type NounList } from "./object-nouns";
+import { GENERIC_HEADS, headNoun, nounAt, nounList, ORDINALS, PHRASE_ENDS, type NounList } from "./object-nouns";
 import { definiteArticles, singularNouns } from "./plural-nouns";
 
 /** Reports whether the "one" at `index` counts objects ("one apple", "the one red apple"). */
@@ -91,7 +91,22 @@ export function resolveSpokenExpression(expression: string, rejected: string | u
   if (rejected === undefined) {
     return singular;
   }
-  return resolveFromRejectedPhrase(singular, singularNouns(rejected, nouns) ?? rejected, nouns) ?? singular;
+  const correction = withImpliedOne(singular, nouns);
+  return resolveFromRejectedPhrase(correction, singularNouns(rejected, nouns) ?? rejected, nouns) ?? singular;
+}
+
+/**
+ * Returns a correction of bare describing words with "one" added: in "the red mug, sorry,
+ * blue" the speaker means "the blue one". Returns the expression unchanged when it already
+ * has a head, an ordinal or a relation.
+ */
+export function withImpliedOne(expression: string, nouns: NounList): string {
+  const words = expression.split(" ");
+  const hasHead = words.some((word, index) => GENERIC_HEADS.has(word) || ORDINALS.has(word) || PHRASE_ENDS.has(word) || nounAt(words, index, nouns) !== undefined);
+  if (hasHead) {
+    return expression;
+  }
+  return ["the", ...words.filter((word) => word !== "the"), "one"].join(" ");
 }
 
 /**

@@ -76,12 +76,15 @@ export function singularNouns(expression: string, nouns: NounList): string | nul
   // "one of the apples" means one apple, which the training data words as "the apple".
   if (singular.length > 2 && ONE_OF.has(singular[0] as string) && singular[1] === "of") {
     singular.splice(0, 2);
+  } else if (singular.length > 3 && ONE_OF.has(singular[0] as string) && singular[1] === "one" && singular[2] === "of") {
+    // "any one of the mugs".
+    singular.splice(0, 3);
   }
   return singular.join(" ");
 }
 
 /** Determiners the training data never uses; "the" asks for one object just as well. */
-const INDEFINITE = new Set(["a", "an", "any"]);
+const INDEFINITE = new Set(["a", "an", "any", "some"]);
 
 /**
  * Returns `expression` with "a", "an" and "any" before a word replaced by "the": "grab a
@@ -96,6 +99,9 @@ export function definiteArticles(expression: string): string {
  * Words that ask for more than one object when they come before the object noun: "all the
  * bowls", "both mugs", "two of the apples". "one of", "any of" and "some of" ask for one.
  */
+/** Generic heads in the plural: "the ones on the left", "the red things". */
+const PLURAL_GENERIC_HEADS = new Set(["ones", "things", "objects", "items"]);
+
 const SEVERAL = new Set(["all", "both", "every", "each", "several", "many", "few", "couple", "pair", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]);
 
 /**
@@ -108,7 +114,7 @@ export function severalObjects(expression: string, nouns: NounList): string | nu
   const head = headWords(expression);
   const forms = pluralForms(nouns);
   for (let index = 0; index < head.length; index += 1) {
-    if (SEVERAL.has(head[index] as string)) {
+    if (SEVERAL.has(head[index] as string) || PLURAL_GENERIC_HEADS.has(head[index] as string)) {
       return head.join(" ");
     }
     if (forms.some(({ plural }) => plural.every((word, offset) => head[index + offset] === word))) {

@@ -14,6 +14,10 @@ export const FILLERS = new Set(["uh", "uhh", "um", "umm", "uhm", "er", "erm", "a
  */
 export const ACKNOWLEDGEMENTS = [
   "no problem",
+  "right so",
+  "alright so",
+  "okay so",
+  "ok so",
   "all good",
   "all set",
   "all right",
@@ -54,6 +58,8 @@ export const GREETINGS = [
   "maybe",
   "would you be so kind as to",
   "be so kind as to",
+  "sorry to bother you but",
+  "sorry to bother you",
 ];
 
 /** Texts that put the request off, so the robot must not act on what follows ("not now, the red can"). */
@@ -81,6 +87,9 @@ export const QUESTION_STARTS = [
   "has",
   "thanks for",
   "thank you for",
+  "i like",
+  "i love",
+  "i see",
   // "where is the mug" requests finding it; these are questions about something else.
   "where should",
   "where shall",
@@ -179,6 +188,7 @@ export const STOP_PHRASES = new Set([
   "done",
   "all done",
   "i'm done",
+  "on second thought",
   "let go",
   "that's enough",
   "thats enough",
@@ -193,7 +203,27 @@ export const STOP_PHRASES = new Set([
  * Stop words that end a text without punctuation and still take the request back ("the
  * red mug scratch that"). Other stop phrases count at the end only as their own clause.
  */
-export const TRAILING_STOPS = ["scratch that", "never mind", "nevermind", "hold on", "hang on", "cancel that", "forget it", "stop it", "stop that", "stop", "cancel", "abort", "halt", "wait"];
+export const TRAILING_STOPS = [
+  "on second thought",
+  "scratch that",
+  "never mind",
+  "nevermind",
+  "hold on",
+  "hang on",
+  "one second",
+  "one sec",
+  "just a second",
+  "just a sec",
+  "cancel that",
+  "forget it",
+  "stop it",
+  "stop that",
+  "stop",
+  "cancel",
+  "abort",
+  "halt",
+  "wait",
+];
 
 /**
  * First words that warn the robot ("careful, the mug is hot", "watch out"): whatever
@@ -389,6 +419,7 @@ export const CORRECTION_PREFIXES = [
   "what about",
   "how about",
   "actually",
+  "i said",
   "rather",
   "instead",
   "sorry",
@@ -401,7 +432,7 @@ export const CORRECTION_PREFIXES = [
 ];
 
 /** Phrases that correct what came before them inside one utterance without punctuation ("the apple no wait the plate"). */
-export const SELF_REPAIR_MARKS = ["no wait", "no sorry", "wait no", "sorry", "i mean", "i meant", "or rather", "actually no"];
+export const SELF_REPAIR_MARKS = ["no wait", "no sorry", "wait no", "sorry", "i mean", "i meant", "or rather", "actually no", "actually"];
 
 /**
  * Leading command words, stripped repeatedly so that chains such as
@@ -409,6 +440,30 @@ export const SELF_REPAIR_MARKS = ["no wait", "no sorry", "wait no", "sorry", "i 
  */
 export const COMMAND_PREFIXES = [
   "make it",
+  "i was wondering if you could",
+  "would you be able to",
+  "could you be so kind as to",
+  "do you mind",
+  "sorry to bother you but",
+  "one more thing",
+  "right now",
+  "bring back",
+  "and then",
+  "after that",
+  "i think",
+  "you know",
+  "just",
+  "only",
+  "maybe",
+  "kindly",
+  "gently",
+  "carefully",
+  "slowly",
+  "quickly",
+  "finally",
+  "then",
+  "next",
+  "now",
   "i would like you to",
   "i'd like you to",
   "i want you to",
@@ -544,6 +599,9 @@ export const DESTINATION_STARTS = new Set(["into", "onto", "inside", "in", "on",
  * object goes, not which object it is, and a pointing word cannot be seen by the model.
  */
 export const TRAILING_SUFFIXES = [
+  // Before "thanks", which would otherwise leave "and" behind.
+  "and thank you",
+  "and thanks",
   "thank you very much",
   "thank you so much",
   "thanks so much",
@@ -557,11 +615,30 @@ export const TRAILING_SUFFIXES = [
   "to us",
   "if you can",
   "if possible",
+  "when you're ready",
+  "when you are ready",
+  "for a second",
+  "for a moment",
+  "right now",
+  "right away",
   "now",
+  "as well",
+  "too",
+  "also",
+  "again",
+  "then",
+  "only",
+  "carefully",
+  "gently",
+  "slowly",
+  "quickly",
+  "real quick",
   "up",
   "down",
   "over here",
   "over there",
+  "right there",
+  "right here",
   "here",
   "there",
   "is",

@@ -113,13 +113,16 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
   if (stripPrefix(whole, WARNING_LEADS) !== undefined) {
     return { kind: "stop" };
   }
-  if (stripPrefix(words, QUESTION_STARTS) !== undefined || stripPrefix(whole, QUESTION_STARTS) !== undefined) {
+  // "do you mind grabbing the mug" asks a favour, not a question.
+  const favour = stripPrefix(whole, ["do you mind"]) !== undefined;
+  if (!favour && (stripPrefix(words, QUESTION_STARTS) !== undefined || stripPrefix(whole, QUESTION_STARTS) !== undefined)) {
     return { kind: "empty", question: true };
   }
   // "the red mug scratch that": without punctuation, a stop at the end takes it back, and
-  // "grab the mug later" puts it off.
+  // "grab the mug later" puts it off. "grab the mug wait" pauses it.
   if (words.length > 1 && (stripSuffix(whole, TRAILING_STOPS) !== undefined || stripSuffix(whole, TRAILING_POSTPONING) !== undefined)) {
-    return { kind: "stop" };
+    const pauses = TRAILING_STOPS.some((phrase) => PAUSE_PHRASES.has(phrase) && stripSuffix(whole, [phrase]) !== undefined);
+    return pauses ? { kind: "stop", pause: true } : { kind: "stop" };
   }
 
   // Clauses as punctuated: "never mind, the blue one" has two. Leading clauses that only
@@ -138,7 +141,8 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
   const clauses = repair.clauses;
   let isCorrection = repair.rejected !== undefined;
   while (clauses.length > 1) {
-    const lead = stripPoliteness(clauses[0] as string[]);
+    // "right, the blue mug": a lone "right" is agreement, not a position.
+    const lead = (clauses[0] as string[]).join(" ") === "right" ? [] : stripPoliteness(clauses[0] as string[]);
     if (lead.length > 0 && !isStopOrCorrection(lead)) {
       break;
     }
@@ -156,7 +160,10 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
     isCorrection = true;
   }
   const afterCancel = stripPrefix(first, LEADING_CANCELS);
-  if (afterCancel !== undefined && stripPrefix(afterCancel, COMMAND_PREFIXES) !== undefined && !PHRASE_STARTS.has(afterCancel[0] as string)) {
+  // "scratch that the bowl" ends its cancel with "that", so an article after it starts the new object.
+  const cancelEndsClause = first[1] === "that" || first[1] === "it";
+  const startsCommand = afterCancel !== undefined && (stripPrefix(afterCancel, COMMAND_PREFIXES) !== undefined || (cancelEndsClause && ARTICLE_STARTS.has(afterCancel[0] as string)));
+  if (afterCancel !== undefined && startsCommand && (cancelEndsClause || !PHRASE_STARTS.has(afterCancel[0] as string))) {
     // "scratch that grab the bowl", "hold on grab the bowl".
     first = afterCancel;
     isCorrection = true;
@@ -266,6 +273,10 @@ function stripCorrectionWords(words: string[]): string[] {
 }
 
 const PHRASE_STARTS = new Set(["the", "a", "an", ...POINTING_WORDS]);
+const ARTICLE_STARTS = new Set(["the", "a", "an"]);
+
+/** Sequence words before a command verb: "first grab the mug", "second, take the bowl". */
+const SEQUENCE_WORDS = new Set(["first", "firstly", "second", "secondly", "third", "last", "lastly"]);
 
 /** Reports whether `words` start with an article, a pointing word, or a correction or command lead. */
 function startsNewPhrase(words: string[]): boolean {
@@ -489,6 +500,9 @@ function stripPoliteness(words: string[]): string[] {
 
 function stripCommandWords(words: string[]): string[] {
   let rest = words;
+  if (SEQUENCE_WORDS.has(rest[0] as string) && stripPrefix(rest.slice(1), COMMAND_PREFIXES) !== undefined) {
+    rest = rest.slice(1);
+  }
   let placing = false;
   for (let next = stripPrefix(rest, COMMAND_PREFIXES); next !== undefined; next = stripPrefix(rest, COMMAND_PREFIXES)) {
     placing ||= PLACING_VERBS.has(rest[0] as string);

@@ -1,7 +1,7 @@
 import type { Logger } from "../log";
 import type { CommandEncoding } from "../runtime/types";
 import { checkGroundable, nounList, type NounList } from "../runtime/object-nouns";
-import { resolveFromRejectedPhrase, resolveOneAnaphora, unexcludedCategory, unexcludedCategoryReason, unfollowableExclusion } from "../runtime/one-anaphora";
+import { resolveFromRejectedPhrase, resolveOneAnaphora, unexcludedCategory, unexcludedCategoryReason, unfollowableExclusion, withImpliedOne } from "../runtime/one-anaphora";
 import { definiteArticles, severalObjects, singularNouns } from "../runtime/plural-nouns";
 import { severalObjectsReason } from "../runtime/spoken-expression";
 import { parseTranscript } from "../runtime/transcript";
@@ -194,7 +194,7 @@ export class CommandIntake {
     const rejected = parsedRejected === undefined ? undefined : (singularNouns(parsedRejected, this.nouns) ?? parsedRejected);
     // Only a correction refers back: a new "the green one" means any green object. The
     // phrase it rejects ("not the red mug, the blue one") names the object first.
-    const fromRejected = isCorrection && rejected !== undefined ? resolveFromRejectedPhrase(spoken, rejected, this.nouns) : null;
+    const fromRejected = isCorrection && rejected !== undefined ? resolveFromRejectedPhrase(withImpliedOne(spoken, this.nouns), rejected, this.nouns) : null;
     // A rejected phrase that names only a category ("not the mug") lends no noun at all.
     const fromLast = isCorrection && rejected === undefined && last !== null ? resolveOneAnaphora(spoken, last.expression, this.nouns) : null;
     const resolved = fromRejected ?? fromLast;

@@ -70,6 +70,18 @@ describe("runtime/object-nouns", () => {
     assert.equal(checkGroundable("the mug zorp", ["zorp"], OBJECT_NOUNS)?.reason, "no_known_object");
   });
 
+  for (const expression of ["the thing", "the one with the handle", "the one i want", "that thing"]) {
+    it(`rejects the vague ${JSON.stringify(expression)}`, () => {
+      const unknown = ["with", "handle", "want"].filter((word) => expression.includes(word));
+      assert.match(checkGroundable(expression, unknown, OBJECT_NOUNS)?.explanation ?? "", /names no kind of object and nothing the model knows about it/);
+    });
+  }
+
+  it("accepts a described generic head", () => {
+    assert.equal(checkGroundable("the red one", [], OBJECT_NOUNS), null);
+    assert.equal(checkGroundable("the thing left of the bowl", [], OBJECT_NOUNS), null);
+  });
+
   it("checks no object without nouns", () => {
     assert.equal(checkGroundable("the knife", [], []), null);
   });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 
 import { headNoun, nounList } from "../../src/runtime/object-nouns";
-import { resolveOneAnaphora, unexcludedCategory, unfollowableExclusion } from "../../src/runtime/one-anaphora";
+import { resolveOneAnaphora, resolveSpokenExpression, unexcludedCategory, unfollowableExclusion } from "../../src/runtime/one-anaphora";
 
 const NOUNS = nounList(["mug", "coffee mug", "can", "soda can", "plate", "apple", "bowl"]);
 
@@ -66,5 +66,11 @@ describe("runtime/one-anaphora", () => {
     assert.equal(unexcludedCategory("the blue cup", "the red mug", nouns, synonyms), null);
     assert.equal(unexcludedCategory("the mug on the left", "the red mug", nouns, synonyms), null);
     assert.equal(unexcludedCategory("the cup", "the mug", nouns), null);
+  });
+
+  it("reads a correction of bare describing words as its \"one\"", () => {
+    assert.equal(resolveSpokenExpression("blue", "red mug", ["mug", "bowl"]), "the blue mug");
+    assert.equal(resolveSpokenExpression("the blue", "the red mug", ["mug", "bowl"]), "the blue mug");
+    assert.equal(resolveSpokenExpression("the bowl", "the red mug", ["mug", "bowl"]), "the bowl");
   });
 });

@@ -11,6 +11,7 @@ describe("runtime/plural-nouns", () => {
     ["the apples", "the apple"],
     ["one of the red apples", "the red apple"],
     ["any of those mugs", "the mug"],
+    ["any one of the mugs", "the mug"],
     ["the blue soda cans", "the blue soda can"],
     ["the boxes", "the box"],
     ["the dishes left of the bowls", "the dish left of the bowl"],
@@ -41,6 +42,7 @@ describe("runtime/plural-nouns", () => {
     ["the bowls", "the bowls"],
     ["those blue soda cans", "those blue soda cans"],
     ["every apple", "every apple"],
+    ["the ones on the left", "the ones"],
     ["the last two apples", "the last two apples"],
     // One object, possibly among several, or plurals after the head.
     ["one of the apples", null],
@@ -60,6 +62,7 @@ describe("runtime/plural-nouns", () => {
     assert.equal(definiteArticles("a bowl"), "the bowl");
     assert.equal(definiteArticles("an apple left of a plate"), "the apple left of the plate");
     assert.equal(definiteArticles("any mug"), "the mug");
+    assert.equal(definiteArticles("some apple"), "the apple");
     assert.equal(definiteArticles("the red one"), "the red one");
   });
 });

@@ -68,6 +68,18 @@ describe("parseTranscript", () => {
     ["go ahead with the red mug", "the red mug", false],
     ["reach for the mug", "the mug", false],
     ["can you see the banana", "the banana", false],
+    // Adverbs, hedges and sequence words around a request.
+    ["grab the mug right now", "the mug", false],
+    ["grab the bowl too", "the bowl", false],
+    ["just grab the mug", "the mug", false],
+    ["gently grab the mug", "the mug", false],
+    ["first grab the mug", "the mug", false],
+    ["right, the blue mug", "the blue mug", false],
+    ["do you mind grabbing the mug", "the mug", false],
+    ["sorry to bother you but can you grab the mug", "the mug", false],
+    ["grab the red mug please and thanks", "the red mug", false],
+    ["i said the blue mug", "the blue mug", true],
+    ["scratch that the bowl", "the bowl", true],
     // A last clause about how to handle the object names no other object.
     ["grab the bottle but don't drop it", "the bottle", false],
     // Corrections without punctuation.
@@ -127,9 +139,8 @@ describe("parseTranscript", () => {
     "the mug stop it",
     "grab the mug later",
     "grab the mug in a minute",
+    "grab the mug on second thought",
     "the red mug scratch that",
-    "the red mug hold on",
-    "grab the bowl wait",
     "that's it",
   ];
   for (const text of stops) {
@@ -144,7 +155,8 @@ describe("parseTranscript", () => {
     });
   }
 
-  for (const text of ["hold on", "wait a second", "one moment please", "hang on", "hold up", "pause", "wait a minute"]) {
+  const pauses = ["hold on", "wait a second", "one moment please", "hang on", "hold up", "pause", "wait a minute", "the red mug hold on", "grab the bowl wait", "grab the mug one second"];
+  for (const text of pauses) {
     it(`pauses on ${JSON.stringify(text)}`, () => {
       assert.deepEqual(parseTranscript(text), { kind: "stop", pause: true });
     });
@@ -186,7 +198,7 @@ describe("parseTranscript", () => {
     });
   }
 
-  for (const text of ["the red can is hot", "is there a red can?", "did you pick up the red can", "thanks for the red can", "where should I put the mug", "where did the mug go"]) {
+  for (const text of ["the red can is hot", "is there a red can?", "did you pick up the red can", "thanks for the red can", "where should I put the mug", "where did the mug go", "i like the red mug"]) {
     it(`takes ${JSON.stringify(text)} as no request`, () => {
       assert.deepEqual(parseTranscript(text), { kind: "empty", question: true });
     });
@@ -203,6 +215,7 @@ describe("parseTranscript", () => {
     ["the apple, no wait, the plate", "the plate", "the apple"],
     ["grab the red mug, I mean the blue one", "the blue one", "the red mug"],
     ["the red mug sorry the blue one", "the blue one", "the red mug"],
+    ["the red mug actually the blue one", "the blue one", "the red mug"],
     ["the mug, never mind, the bowl", "the bowl", "the mug"],
     ["rather than the red mug, the box", "the box", "the red mug"],
     ["instead of the red mug take the box", "the box", "the red mug"],
