@@ -109,10 +109,49 @@ export const STATEMENT_VERBS = new Set(["is", "are", "was", "were", "belongs", "
 export const RELATIVE_WORDS = new Set(["that", "which", "who", "where"]);
 
 /**
+ * Stop phrases that pause the current command rather than end it: a later "go ahead"
+ * resumes it. STOP_PHRASES includes them, so the robot halts either way.
+ */
+export const PAUSE_PHRASES = new Set([
+  "wait",
+  "wait a minute",
+  "hold on a minute",
+  "just a minute",
+  "one minute",
+  "hold up",
+  "hold it",
+  // "hold up" once the trailing "up" of "pick the mug up" is stripped.
+  "hold",
+  "pause",
+  "wait a second",
+  "wait a sec",
+  "wait a moment",
+  "hold on",
+  "hold on a second",
+  "hold on a sec",
+  "hold on a moment",
+  "hang on",
+  "hang on a second",
+  "hang on a sec",
+  "one moment",
+  "a moment",
+  "just a moment",
+  "give me a second",
+  "give me a moment",
+  "let me think",
+  "one second",
+  "one sec",
+  "just a second",
+  "just a sec",
+  "a second",
+]);
+
+/**
  * Whole-transcript stop phrases, matched after fillers and politeness words are removed.
  * A bare "no" counts as a stop because it rejects the current command without a new one.
  */
 export const STOP_PHRASES = new Set([
+  ...PAUSE_PHRASES,
   "stop",
   "cancel",
   "abort",
@@ -141,38 +180,7 @@ export const STOP_PHRASES = new Set([
   "nothing",
   "no thanks",
   "not now",
-  // Pauses and disapproval: the robot must not go on with the current command.
-  "wait",
-  "wait a second",
-  "wait a sec",
-  "hold on",
-  "hang on",
-  "hang on a second",
-  "hang on a sec",
-  "hold on a second",
-  "hold on a sec",
-  "hold on a moment",
-  "wait a moment",
-  "wait a minute",
-  "hold on a minute",
-  "just a minute",
-  "one minute",
-  "hold up",
-  "hold it",
-  // "hold up" once the trailing "up" of "pick the mug up" is stripped.
-  "hold",
-  "pause",
-  "one moment",
-  "a moment",
-  "just a moment",
-  "give me a second",
-  "give me a moment",
-  "let me think",
-  "one second",
-  "one sec",
-  "just a second",
-  "just a sec",
-  "a second",
+  // Disapproval: the robot must not go on with the current command.
   "that's wrong",
   "thats wrong",
   "that is wrong",
@@ -230,43 +238,6 @@ export const TRAILING_STOPS = [
  * follows, it must not go on with the current command.
  */
 export const WARNING_LEADS = ["careful", "be careful", "watch out", "look out", "whoa", "woah", "emergency"];
-
-/**
- * Stop phrases that pause the current command rather than end it: a later "go ahead"
- * resumes it. Each is also in STOP_PHRASES, so the robot halts either way.
- */
-export const PAUSE_PHRASES = new Set([
-  "wait",
-  "wait a minute",
-  "hold on a minute",
-  "just a minute",
-  "one minute",
-  "hold up",
-  "hold it",
-  "hold",
-  "pause",
-  "wait a second",
-  "wait a sec",
-  "wait a moment",
-  "hold on",
-  "hold on a second",
-  "hold on a sec",
-  "hold on a moment",
-  "hang on",
-  "hang on a second",
-  "hang on a sec",
-  "one moment",
-  "a moment",
-  "just a moment",
-  "give me a second",
-  "give me a moment",
-  "let me think",
-  "one second",
-  "one sec",
-  "just a second",
-  "just a sec",
-  "a second",
-]);
 
 /** Whole messages that resume the command a pause interrupted ("okay, go ahead"). */
 export const RESUME_PHRASES = new Set([
