@@ -111,7 +111,7 @@ function unknownModifier(expression: string, nouns: NounList, unknownWords: read
   const noun = GENERIC_HEADS.has(head[nounIndex] as string) ? "object" : (nounAt(head, nounIndex, nouns) as readonly string[]).join(" ");
   return {
     reason: "unknown_modifier",
-    explanation: `describes the ${noun} with ${modifiers.map((word) => JSON.stringify(word)).join(", ")}, which the model does not know, so it could pick any ${noun}`,
+    explanation: `describes the ${noun} only with ${modifiers.map((word) => JSON.stringify(word)).join(", ")}, which the model does not know and would skip, leaving any ${noun} a match`,
   };
 }
 
@@ -141,7 +141,24 @@ function vagueGenericHead(expression: string, nouns: NounList, unknownWords: rea
   }
   return {
     reason: "no_known_object",
-    explanation: "names no kind of object and nothing the model knows about it, so it could pick any object",
+    explanation: "names no kind of object and nothing the model knows about it, leaving any object a match",
+  };
+}
+
+/**
+ * Finds a relation word the model does not know ("the bowl below the red mug"). The model
+ * would skip it and could pick either object, with a high score. Returns null when every
+ * relation word is known.
+ */
+function unknownRelation(expression: string, unknownWords: readonly string[]): Ungroundable | null {
+  const unknown = new Set(unknownWords);
+  const relation = expression.split(" ").find((word) => PHRASE_ENDS.has(word) && unknown.has(word));
+  if (relation === undefined) {
+    return null;
+  }
+  return {
+    reason: "unknown_modifier",
+    explanation: `uses the relation ${JSON.stringify(relation)}, which the model does not know and would skip, and could then pick the other object`,
   };
 }
 
@@ -222,7 +239,7 @@ export function checkGroundable(expression: string, unknownWords: readonly strin
     return { reason: "no_known_object", explanation: `names ${JSON.stringify(compound)}, which is not an object the model knows (${objectNouns.join(", ")})` };
   }
   if (namesObject(expression, nouns, unknownWords)) {
-    return vagueGenericHead(expression, nouns, unknownWords);
+    return vagueGenericHead(expression, nouns, unknownWords) ?? unknownRelation(expression, unknownWords);
   }
   const guesses = nounGuesses(expression, nouns);
   const guessed = guesses.length === 0 ? "" : `; ${guesses.join(", ")}`;

@@ -413,7 +413,7 @@ export function noExpressionReason(text: string, parsed: Exclude<ParsedTranscrip
   if (parsed.kind === "stop") {
     return parsed.negation === true
       ? "negates part of the expression, which the model cannot follow, so it was taken as a stop"
-      : "is a stop command";
+      : "stops or forbids rather than requests an object, so it was taken as a stop";
   }
   const hasLetters = /\p{L}/u.test(text);
   const hasLatin = /[a-z]/i.test(text.normalize("NFKD"));

@@ -42,7 +42,7 @@ describe("replay: command line", function () {
     ["the parameter file as the report", ["x.mcap", "--params", "config/params.yaml", "--report", "config/params.yaml"], /would overwrite the parameter file config\/params\.yaml/],
     ["a folder as --out", ["x.mcap", "--out", "."], /--out \. is a folder; pass a file path inside it, such as \.\/result\.mcap/],
     ["a filler-only command", ["x.mcap", "--command", "um uh"], /--command "um uh" contains no referring expression; pass words that name the object/],
-    ["a stop as the command", ["x.mcap", "--command", "stop"], /--command "stop" is a stop command/],
+    ["a stop as the command", ["x.mcap", "--command", "stop"], /--command "stop" stops or forbids rather than requests an object/],
     ["a bad policy", ["x.mcap", "--policy", "fastest"], /--policy "fastest" is not a policy; use one of full, lgmdp, softskip, budget, static/],
     ["both parameter flags", ["x.mcap", "--params", "config/params.yaml", "--params-file", "config/params.yaml"], /--params and --params-file name the same file; pass one of them/],
   ];

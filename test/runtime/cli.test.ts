@@ -114,7 +114,7 @@ describe("softskip ground and eval", function () {
     assert.equal(run.code, 1);
     const result = JSON.parse(run.stdout) as Record<string, unknown>;
     assert.equal(result.status, "rejected");
-    assert.match(run.stderr, /--text "never mind" is a stop command/);
+    assert.match(run.stderr, /--text "never mind" stops or forbids rather than requests an object/);
   });
 
   it("ground rejects a folder as --out before loading", async () => {

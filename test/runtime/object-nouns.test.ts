@@ -65,9 +65,16 @@ describe("runtime/object-nouns", () => {
   it("rejects an unknown word describing the object", () => {
     const problem = checkGroundable("the reddish mug", ["reddish"], OBJECT_NOUNS);
     assert.equal(problem?.reason, "unknown_modifier");
-    assert.match(problem?.explanation ?? "", /describes the mug with "reddish", which the model does not know, so it could pick any mug/);
+    assert.match(problem?.explanation ?? "", /describes the mug only with "reddish", which the model does not know and would skip, leaving any mug a match/);
     assert.equal(checkGroundable("the reddish one", ["reddish"], OBJECT_NOUNS)?.reason, "unknown_modifier");
     assert.equal(checkGroundable("the mug zorp", ["zorp"], OBJECT_NOUNS)?.reason, "no_known_object");
+  });
+
+  it("rejects a relation word the model does not know", () => {
+    const problem = checkGroundable("the bowl below the red mug", ["below"], OBJECT_NOUNS);
+    assert.equal(problem?.reason, "unknown_modifier");
+    assert.match(problem?.explanation ?? "", /uses the relation "below", which the model does not know/);
+    assert.equal(checkGroundable("the bowl left of the red mug", [], OBJECT_NOUNS), null);
   });
 
   for (const expression of ["the thing", "the one with the handle", "the one i want", "that thing"]) {
