@@ -19,7 +19,9 @@ const USAGE = `Usage:
                      [--encoding rgb8|bgr8] [--compressed] [--raw | --no-raw]
                      [--width W] [--height H] [--quality Q] [--json]
 
-dataset writes DIR/instances.json, DIR/refs.json and DIR/images/NNNNNN.jpg.
+dataset writes DIR/instances.json, DIR/refs.json and DIR/images/NNNNNN.jpg. Images go to
+the splits train, val, test and test-novel in shares of about 75, 10, 10 and 5%, so a
+small --scenes value can leave a split empty; use 100 or more for eval --split test.
   --scenes       number of images (default 1000)
   --width/height image size in pixels (default 640x480)
   --seed         unsigned 32-bit seed; the same seed gives the same bytes (default 1)
