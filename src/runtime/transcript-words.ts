@@ -14,6 +14,7 @@ export const FILLERS = new Set(["uh", "uhh", "um", "umm", "uhm", "er", "erm", "a
  */
 export const ACKNOWLEDGEMENTS = [
   "no problem",
+  "i see",
   "right so",
   "alright so",
   "okay so",
@@ -89,7 +90,6 @@ export const QUESTION_STARTS = [
   "thank you for",
   "i like",
   "i love",
-  "i see",
   // "where is the mug" requests finding it; these are questions about something else.
   "where should",
   "where shall",

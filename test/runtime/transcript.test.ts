@@ -75,6 +75,7 @@ describe("parseTranscript", () => {
     ["gently grab the mug", "the mug", false],
     ["first grab the mug", "the mug", false],
     ["right, the blue mug", "the blue mug", false],
+    ["i see, grab the red mug", "the red mug", false],
     ["do you mind grabbing the mug", "the mug", false],
     ["sorry to bother you but can you grab the mug", "the mug", false],
     ["grab the red mug please and thanks", "the red mug", false],
