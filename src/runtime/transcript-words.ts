@@ -287,6 +287,9 @@ export const REJECTION_PHRASES = new Set([
   "my mistake",
 ]);
 
+/** Leads that forbid an object: "avoid the red mug", "hands off the apple". Longer phrases first. */
+const FORBIDDING_LEADS = ["keep away from", "stay away from", "keep clear of", "stay clear of", "steer clear of", "refrain from", "keep your hands off", "hands off", "avoid", "skip"];
+
 /**
  * Leading words that cancel or reject what follows them ("don't grab the red mug",
  * "never mind the red mug", "not the red mug"). Without a second phrase the text is a
@@ -307,17 +310,7 @@ export const REJECTING_LEADS = [
   "ignore",
   "abort",
   "halt",
-  // Forbidding an object: "avoid the red mug", "hands off the apple".
-  "keep away from",
-  "stay away from",
-  "keep clear of",
-  "stay clear of",
-  "steer clear of",
-  "refrain from",
-  "keep your hands off",
-  "hands off",
-  "avoid",
-  "skip",
+  ...FORBIDDING_LEADS,
   // "rather than the red mug, the box" and "instead of the cup, take the bowl".
   "rather than",
   "instead of",
@@ -327,21 +320,7 @@ export const REJECTING_LEADS = [
  * Rejecting leads that forbid an object. Said alone ("don't grab", then "the red mug" in
  * the next message), they turn the next command into a stop.
  */
-export const PROHIBITING_LEADS = new Set([
-  "do not",
-  "don't",
-  "dont",
-  "avoid",
-  "skip",
-  "hands off",
-  "keep your hands off",
-  "keep away from",
-  "stay away from",
-  "keep clear of",
-  "stay clear of",
-  "steer clear of",
-  "refrain from",
-]);
+export const PROHIBITING_LEADS = new Set(["do not", "don't", "dont", ...FORBIDDING_LEADS]);
 
 /**
  * Words that negate part of an expression, which the model cannot follow. "the other one"
