@@ -12,7 +12,7 @@ import json
 import os
 import sys
 
-from vocab import UNK_ID, tokenize, untrained_words
+from vocab import UNK_ID, synonym_groups, tokenize, untrained_words
 
 
 def read_json(path):
@@ -33,16 +33,6 @@ def train_sentences(refs):
             for sentence in ref["sentences"]:
                 yield sentence["sent"]
                 yield sentence.get("raw", sentence["sent"])
-
-
-def synonym_groups(categories, object_nouns):
-    groups = []
-    for category in categories:
-        names = [category["name"], *category.get("synonyms", [])]
-        group = sorted({" ".join(tokenize(name)) for name in names} & set(object_nouns))
-        if len(group) > 1:
-            groups.append(group)
-    return groups
 
 
 def main(argv):

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from vocab import FILLERS, encode, tokenize
+from vocab import FILLERS, encode, synonym_groups, tokenize
 
 INPUT_SIZE = 256
 PAD_VALUE = 114
@@ -66,14 +66,7 @@ class Dataset:
         # A colour that is also a category ("orange") would count as the object named in
         # "the orange one", so that "one" would never be resolved. Such words are left out.
         self.object_nouns = [noun for noun in self.object_nouns if noun not in self.colors]
-        # Nouns of one category ("mug", "cup", "coffee mug"): the runtime must not read
-        # "not the mug, the cup" as naming another object.
-        self.object_synonyms = []
-        for cat in instances["categories"]:
-            group = sorted({" ".join(tokenize(name)) for name in [cat["name"], *cat.get("synonyms", [])]}
-                           & set(self.object_nouns))
-            if len(group) > 1:
-                self.object_synonyms.append(group)
+        self.object_synonyms = synonym_groups(instances["categories"], self.object_nouns)
         self.objects = [[] for _ in self.images]
         for ann in instances["annotations"]:
             if ann["image_id"] in self.image_index:

@@ -60,12 +60,27 @@ def build_vocab(sentences):
     return ["<pad>", "<unk>"] + sorted(words)
 
 
+def synonym_groups(categories, object_nouns):
+    """Return the object nouns of each category with more than one ("mug", "cup", "coffee mug").
+
+    The runtime treats a group as one kind, so "not the mug, the cup" does not count as
+    naming another object. Only nouns in `object_nouns` are kept.
+    """
+    groups = []
+    for category in categories:
+        names = [category["name"], *category.get("synonyms", [])]
+        group = sorted({" ".join(tokenize(name)) for name in names} & set(object_nouns))
+        if len(group) > 1:
+            groups.append(group)
+    return groups
+
+
 def untrained_words(vocab, train_sentences):
     """Return the vocabulary words that no training sentence contains, sorted.
 
-    Training never updates their embeddings, so they stay random; the runtime maps them
-    to the unknown id, whose embedding training learns from words replaced at random.
-    Fillers count as trained because training inserts them.
+    Training never updates their embeddings, so they stay random. The runtime maps them
+    to the unknown id instead, whose embedding training learns from words replaced at
+    random. Fillers count as trained because training inserts them.
     """
     seen = set(FILLERS)
     for sentence in train_sentences:

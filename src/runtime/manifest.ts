@@ -48,8 +48,8 @@ export interface TokenizerSpec {
    */
   objectNouns: string[];
   /**
-   * Groups of objectNouns that name the same kind of object (["mug", "cup", "coffee mug"]),
-   * so that "not the mug, the cup" is read as naming the mug again; empty when none.
+   * Groups of objectNouns that name the same kind of object (["mug", "cup", "coffee mug"]).
+   * With them, "not the mug, the cup" reads as naming the mug again. Empty when none.
    */
   objectSynonyms: string[][];
   /**

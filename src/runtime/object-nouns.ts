@@ -115,17 +115,24 @@ function unknownModifier(expression: string, nouns: NounList, unknownWords: read
   };
 }
 
+const ARTICLES = new Set(["the", "a", "an"]);
+const DEMONSTRATIVES = new Set(["this", "that", "any"]);
+
 /**
  * Words that describe nothing on their own: articles, pointing words, relation words, and
  * the pronouns and verbs of spoken requests, which training saw in spoken commands.
  */
 const UNDESCRIPTIVE = new Set([
-  ...["the", "a", "an", "this", "that", "these", "those", "it", "them", "any", ...GENERIC_HEADS, ...PHRASE_ENDS],
+  ...ARTICLES,
+  ...DEMONSTRATIVES,
+  ...GENERIC_HEADS,
+  ...PHRASE_ENDS,
+  ...["these", "those", "it", "them"],
   ...["i", "you", "me", "we", "us", "my", "your", "want", "need", "like", "just", "please", "is", "are", "was", "that's", "it's"],
 ]);
 
 /**
- * Rejects a generic head ("the one", "the thing") that nothing the model knows describes:
+ * Rejects a generic head ("the one", "the thing") that no trained word describes:
  * "the one with the handle" or "the thing i want" would ground any object. A colour, size,
  * position, ordinal or landmark noun is enough ("the red one", "the one left of the bowl").
  */
@@ -181,8 +188,6 @@ export interface Ungroundable {
   explanation: string;
 }
 
-const ARTICLES = new Set(["the", "a", "an"]);
-const DEMONSTRATIVES = new Set(["this", "that", "any"]);
 
 /**
  * Finds what in an expression's head, before its first relation word, keeps it from
@@ -262,7 +267,7 @@ function nounGuesses(expression: string, nouns: NounList): string[] {
     const distances = singleWords.map((noun) => ({ noun, letters: distance(word, noun) })).filter(({ letters }) => letters > 0 && letters <= limit);
     const nearest = Math.min(...distances.map(({ letters }) => letters));
     const close = distances.filter(({ letters }) => letters === nearest).map(({ noun }) => JSON.stringify(noun));
-    // More than two equally close nouns ("bole": ball, book, bowl, box) guide nobody.
+    // More than two equally close nouns ("bole": ball, book, bowl, box) are no useful guess.
     return close.length === 0 || close.length > 2 ? [] : [`${JSON.stringify(word)} may be ${close.join(" or ")}`];
   });
 }

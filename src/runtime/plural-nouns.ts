@@ -83,7 +83,7 @@ export function singularNouns(expression: string, nouns: NounList): string | nul
   return singular.join(" ");
 }
 
-/** Determiners the training data never uses; "the" asks for one object just as well. */
+/** Determiners the training data never uses. "the" requests one object just as well. */
 const INDEFINITE = new Set(["a", "an", "any", "some"]);
 
 /**

@@ -18,7 +18,7 @@ export interface CommandProblem {
 export type ParsedCommand = Extract<ParsedTranscript, { kind: "command" }>;
 
 /**
- * Returns the expression to encode and, when the command asks for something the model
+ * Returns the expression to encode and, when the command requests something the model
  * cannot do, the problem: several objects, a rejected category with no other named, or an
  * object left out that the model cannot tell apart.
  */
@@ -43,13 +43,13 @@ export function expressionToGround(
   return { expression, problem: null };
 }
 
-/** Completes "Text X ..." for a command that asks for several objects. */
+/** Completes "Text X ..." for a command that requests several objects. */
 export function severalObjectsReason(phrase: string): string {
   return `asks for several objects (${JSON.stringify(phrase)}), but the node grounds one object per command`;
 }
 
 /**
- * Encodes `expression` and checks that it names one object the model knows. On a problem
+ * Encodes `expression` and checks that it names one object from the model's vocabulary. On a problem
  * the encoding is released and only the problem returned; its explanation completes
  * "Expression X ...".
  */

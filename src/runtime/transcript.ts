@@ -113,7 +113,7 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
   if (stripPrefix(whole, WARNING_LEADS) !== undefined) {
     return { kind: "stop" };
   }
-  // "do you mind grabbing the mug" asks a favour, not a question.
+  // "do you mind grabbing the mug" is a request, not a question.
   const favour = stripPrefix(whole, ["do you mind"]) !== undefined;
   if (!favour && (stripPrefix(words, QUESTION_STARTS) !== undefined || stripPrefix(whole, QUESTION_STARTS) !== undefined)) {
     return { kind: "empty", question: true };
@@ -193,10 +193,12 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
     words = words.slice(0, -1);
     isCorrection = true;
   }
+  // What a self-repair took back ("the apple, no wait, the plate"), if anything.
+  const rejected = repair.rejected === undefined ? "" : stripCommandWords(stripCorrectionWords(stripPoliteness(repair.rejected))).join(" ");
+  const rejectedField = rejected === "" ? {} : { rejected };
   const exclusion = splitExclusion(words);
   if (exclusion !== undefined) {
-    const rejected = repair.rejected === undefined ? "" : stripCommandWords(stripCorrectionWords(stripPoliteness(repair.rejected))).join(" ");
-    return { kind: "command", expression: exclusion.target.join(" "), isCorrection, excluded: exclusion.excluded.join(" "), ...(rejected === "" ? {} : { rejected }) };
+    return { kind: "command", expression: exclusion.target.join(" "), isCorrection, excluded: exclusion.excluded.join(" "), ...rejectedField };
   }
   if (hasNegation(words)) {
     return { kind: "stop", negation: true };
@@ -208,8 +210,7 @@ export function parseTranscript(text: string, source = "transcript"): ParsedTran
     // A correction still rejects the current object, so the robot must not go on with it.
     return isCorrection ? { kind: "stop", pointing: true } : { kind: "empty", pointing: true };
   }
-  const rejected = repair.rejected === undefined ? "" : stripCommandWords(stripCorrectionWords(stripPoliteness(repair.rejected))).join(" ");
-  return { kind: "command", expression: words.join(" "), isCorrection, ...(rejected === "" ? {} : { rejected }) };
+  return { kind: "command", expression: words.join(" "), isCorrection, ...rejectedField };
 }
 
 /**
