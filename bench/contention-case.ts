@@ -23,6 +23,13 @@ const FRAME_INTERVAL_MS = 200;
 const FRAMES_PER_COMMAND = 6;
 /** Time from one command to the next, in ms; frames of a command end before the next one. */
 const COMMAND_INTERVAL_MS = 1500;
+/**
+ * End-to-end target as a multiple of the full policy's idle ground() median. It must leave
+ * room for the fewest blocks under two competitors, or no plan could meet it: at 1.3x
+ * (12 ms on the 2-core bench machine) the fewest-blocks plan took p99 16.5 ms there. At 2x
+ * the full policy still misses it under load (median 19.5 ms with two competitors).
+ */
+const LATENCY_BUDGET_FACTOR = 2;
 /** Nice value of the prioritized runs: the node's `nice` parameter as a robot would set it. */
 const PRIORITY_NICE = -10;
 
@@ -49,9 +56,7 @@ export async function runContentionCase(options: ContentionCaseOptions): Promise
   const engine = await loadGroundingEngine(options.modelDir, { numThreads: options.numThreads, logger: options.logger });
   try {
     const idleFullMs = await medianFullMs(engine, frames[0].image, commands[0].text);
-    // End-to-end target a little above the full policy's time without competitors, so
-    // that the full policy fits alone and competing processes push it over.
-    const latencyBudgetMs = Math.ceil(idleFullMs * 1.3);
+    const latencyBudgetMs = Math.ceil(idleFullMs * LATENCY_BUDGET_FACTOR);
     const prioritizedEngine = await loadGroundingEngine(options.modelDir, { numThreads: options.numThreads, nice: PRIORITY_NICE, logger: options.logger });
     try {
       const report = await runContentionBenchmark({
@@ -146,7 +151,7 @@ export function formatContentionMarkdown(result: ContentionCaseResult, command: 
     "",
     `Machine: ${machine}. Model: ${result.model} (${modelNote}).`,
     "",
-    `A session of spoken commands from the dataset, each followed by six 640x480 rgb8 frames at 5 Hz, replayed at real rate through the grounding stream while 0, 1 or 2 CPU-bound processes compete for the CPU. The end-to-end target is ${result.report.latencyBudgetMs} ms, 1.3 times the full policy's ground() median of ${result.idleFullMs.toFixed(1)} ms without competitors, measured with one call every ${FRAME_INTERVAL_MS} ms as in the session (back to back it is faster).`,
+    `A session of spoken commands from the dataset, each followed by six 640x480 rgb8 frames at 5 Hz, replayed at real rate through the grounding stream while 0, 1 or 2 CPU-bound processes compete for the CPU. The end-to-end target is ${result.report.latencyBudgetMs} ms, ${LATENCY_BUDGET_FACTOR} times the full policy's ground() median of ${result.idleFullMs.toFixed(1)} ms without competitors, measured with one call every ${FRAME_INTERVAL_MS} ms as in the session (back to back it is faster).`,
     "",
     `The rows marked nice ${PRIORITY_NICE} run with the node's \`nice\` parameter at ${PRIORITY_NICE}: the stream's main thread and the inference thread run ahead of the competitors, which stay at the default 0. Setting it needs CAP_SYS_NICE; without it the benchmark warns and those rows run at the default priority.`,
     "",
