@@ -505,17 +505,38 @@ function stripCommandWords(words: string[]): string[] {
     rest = rest.slice(1);
   }
   let placing = false;
+  let commanded = false;
   for (let next = stripPrefix(rest, COMMAND_PREFIXES); next !== undefined; next = stripPrefix(rest, COMMAND_PREFIXES)) {
     placing ||= PLACING_VERBS.has(rest[0] as string);
+    commanded = true;
     rest = next;
   }
   if (placing) {
     rest = withoutDestination(rest);
   }
-  for (let next = stripSuffix(rest, TRAILING_SUFFIXES); next !== undefined; next = stripSuffix(rest, TRAILING_SUFFIXES)) {
+  for (;;) {
+    const next = stripSuffix(rest, TRAILING_SUFFIXES) ?? (commanded ? withoutBackParticle(rest) : undefined);
+    if (next === undefined) {
+      return rest;
+    }
     rest = next;
   }
-  return rest;
+}
+
+/** Words before "back" that make it the position "at the back" rather than a verb particle. */
+const BACK_POSITION_LEADS = new Set(["the", "at", "in", "on", "to", "toward", "towards"]);
+
+/**
+ * Drops a "back" that belongs to the verb, with any destination after it ("bring the mug
+ * back", "put the cup back on the shelf"): it says where the object goes, and the model
+ * would read it as the position "at the back".
+ */
+function withoutBackParticle(words: string[]): string[] | undefined {
+  const at = words.lastIndexOf("back");
+  if (at < 1 || BACK_POSITION_LEADS.has(words[at - 1] as string)) {
+    return undefined;
+  }
+  return at === words.length - 1 || DESTINATION_STARTS.has(words[at + 1] as string) ? words.slice(0, at) : undefined;
 }
 
 /**

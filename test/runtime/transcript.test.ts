@@ -57,6 +57,12 @@ describe("parseTranscript", () => {
     ["move the cup on the left to the plate", "the cup on the left", false],
     ["put the mug next to the bowl", "the mug", false],
     ["put the mug down on the table", "the mug", false],
+    // "back" after the object belongs to the verb; after "the" it is a position.
+    ["bring the mug back", "the mug", false],
+    ["give me the red mug back please", "the red mug", false],
+    ["put the cup back on the shelf", "the cup", false],
+    ["grab the mug at the back", "the mug at the back", false],
+    ["grab the mug in the back on the left", "the mug in the back on the left", false],
     ["oops, the blue one", "the blue one", true],
     ["oh no, the blue one", "the blue one", true],
     ["the mug all the way on the left", "the mug on the left", false],
