@@ -6,6 +6,7 @@
  */
 import type { BlockCostModel } from "./cost-model";
 import type { ModelManifest } from "./manifest";
+import type { ExecutionPlan } from "./plan";
 import { planExecution } from "./plan";
 
 /**
@@ -19,36 +20,48 @@ export function selectWithinBudget(
   budgetMs: number,
   approximate: boolean,
 ): Set<string> {
-  const predictMs = (set: ReadonlySet<string>): number => {
-    const plan = planExecution(manifest, set, approximate);
-    return plan.steps.reduce((sum, step) => (step.kind === "run" ? sum + costModel.predictMs(step.block) : sum), costModel.overheadMs);
-  };
+  const planMs = (plan: ExecutionPlan): number =>
+    plan.steps.reduce((sum, step) => (step.kind === "run" ? sum + costModel.predictMs(step.block) : sum), costModel.overheadMs);
+  const predictMs = (set: ReadonlySet<string>): number => planMs(planExecution(manifest, set, approximate));
 
   const selected = cheapestStart(manifest, gates, approximate, predictMs);
-  let currentMs = predictMs(selected);
+  let current = planExecution(manifest, selected, approximate);
+  let currentMs = planMs(current);
 
   for (;;) {
-    let best: { name: string; ms: number; value: number } | undefined;
+    let best: { name: string; plan: ExecutionPlan; ms: number; value: number } | undefined;
     for (const [gate, name] of manifest.gateableBlocks.entries()) {
       if (selected.has(name)) {
         continue;
       }
-      const ms = predictMs(new Set([...selected, name]));
+      const plan = planExecution(manifest, new Set([...selected, name]), approximate);
+      // A block that no running head needs does not run, so it would look free. Selected
+      // anyway, it would run as soon as a later block made it needed, whatever its gate.
+      if (sameSteps(plan, current)) {
+        continue;
+      }
+      const ms = planMs(plan);
       if (ms > budgetMs) {
         continue;
       }
       // A block that makes the plan cheaper (it replaces a slower approximator) is free.
       const value = gates[gate] / Math.max(ms - currentMs, 1e-6);
       if (best === undefined || value > best.value) {
-        best = { name, ms, value };
+        best = { name, plan, ms, value };
       }
     }
     if (best === undefined) {
       return selected;
     }
     selected.add(best.name);
+    current = best.plan;
     currentMs = best.ms;
   }
+}
+
+/** Whether two plans run the same blocks and pass the same tensors through. */
+function sameSteps(a: ExecutionPlan, b: ExecutionPlan): boolean {
+  return a.steps.length === b.steps.length && a.steps.every((step, index) => step.kind === b.steps[index].kind && step.block === b.steps[index].block);
 }
 
 /**
