@@ -37,6 +37,12 @@ export interface LatencySample {
   predictedMs?: number;
   /** Model time the engine predicts for its fewest blocks (`GroundingOutput.floorMs`), when it reports one. */
   floorMs?: number;
+  /**
+   * False when the frame ran a policy that ignores the budget (full, lgmdp, softskip,
+   * static). Its latency then says nothing about the budget, so it updates the estimates
+   * but cuts nothing. Default true.
+   */
+  budgeted?: boolean;
 }
 
 /** The controller's current estimates, for diagnostics and logs. */
@@ -129,10 +135,14 @@ export class BudgetController {
     return this.budget;
   }
 
-  /** Changes the end-to-end target; the next frame's budget follows it without ramping. */
+  /**
+   * Changes the end-to-end target. The next frame's budget scales with it, so cuts made
+   * for the load so far still hold, and never exceeds what the estimates allow.
+   */
   setTarget(targetMs: number): void {
+    const previous = this.target;
     this.target = requireNumber("targetMs", targetMs, (v) => v > 0, "a number above 0");
-    this.budget = this.computeBudget();
+    this.budget = Math.min(this.computeBudget(), Math.max(this.floorMs, (this.budget * this.target) / previous));
   }
 
   /** Records a frame's arrival time (ms) to estimate the input rate; non-finite times are ignored. */
@@ -168,6 +178,12 @@ export class BudgetController {
     this.recordedCount += 1;
 
     let next = this.computeBudget();
+    if (sample.budgeted === false) {
+      // Cutting would compound on every frame of a policy that never follows the budget,
+      // and the budget policy would restart from its floor.
+      this.budget = next;
+      return true;
+    }
     if (endToEndMs > this.target) {
       const proportional = (this.budget * this.target * (1 - this.margin)) / endToEndMs;
       next = Math.min(next, proportional);

@@ -298,6 +298,7 @@ export class GroundingPipeline {
       modelMs: output.latencyMs.total,
       predictedMs: output.policy === "budget" ? output.predictedMs : undefined,
       floorMs: output.policy === "budget" ? output.floorMs : undefined,
+      budgeted: output.policy === "budget",
     });
     const floorEndToEndMs = output.policy === "budget" ? this.controller.snapshot().floorEndToEndMs : null;
     // The first results carry cold-start costs and a cost model not yet fitted to this

@@ -124,6 +124,25 @@ describe("BudgetController", () => {
     assert.equal(controller.modelBudgetMs, 300);
   });
 
+  it("keeps its cuts when the target changes", () => {
+    const controller = new BudgetController({ targetMs: TARGET_MS });
+    for (let i = 0; i < 10; i++) {
+      controller.record({ endToEndMs: 400, waitMs: 0, modelMs: 395, predictedMs: 20 });
+    }
+    const cut = controller.modelBudgetMs;
+    controller.setTarget(TARGET_MS * 0.95);
+    assert.ok(controller.modelBudgetMs <= cut, `budget rose from ${cut} to ${controller.modelBudgetMs} ms when the target fell`);
+  });
+
+  it("cuts nothing for frames of a policy that ignores the budget", () => {
+    const controller = new BudgetController({ targetMs: TARGET_MS, margin: 0.1 });
+    for (let i = 0; i < 10; i++) {
+      controller.record({ endToEndMs: 270, waitMs: 0, modelMs: 265, budgeted: false });
+    }
+    // Only the 5 ms of overhead each frame showed comes off the target less the margin.
+    assert.equal(controller.modelBudgetMs, 175);
+  });
+
   it("never goes below the floor", () => {
     const controller = new BudgetController({ targetMs: 50, floorMs: 15 });
     for (let i = 0; i < 30; i++) {
