@@ -171,8 +171,10 @@ export class OnnxGroundingEngine implements GroundingEngine {
     const source = options.source ?? (image.kind === "file" ? image.path : "image");
     const prepared = await this.prepareImage(image, source);
     // Under the budget policy the worker stops adding heads once the budget would be passed.
-    const deadlineMs = selection.budgetMs === undefined ? null : selection.budgetMs - (performance.now() - start) - RESPONSE_ALLOWANCE_MS;
-    const { result, ran } = await this.runPlan(encoding.handle, prepared, plan, deadlineMs);
+    // The worker compares real elapsed time with predictions, so both are in real ms.
+    const slowdown = options.slowdown ?? 1;
+    const deadlineMs = selection.budgetMs === undefined ? null : selection.budgetMs * slowdown - (performance.now() - start) - RESPONSE_ALLOWANCE_MS;
+    const { result, ran } = await this.runPlan(encoding.handle, prepared, plan, deadlineMs, slowdown);
     const stopped = ran.length < plan.executedBlocks.length;
     const ranNames = new Set(ran.map((block) => block.name));
     const ranPredictedMs = stopped ? this.predictBlocksMs(ran) : predictedMs;
@@ -312,8 +314,9 @@ export class OnnxGroundingEngine implements GroundingEngine {
     image: PreparedImage,
     plan: ExecutionPlan,
     deadlineMs: number | null,
+    slowdown: number,
   ): Promise<{ result: GroundResult; ran: BlockSpec[] }> {
-    const ordered = headFirstOrder(plan.steps, (block) => this.costModel.predictMs(block));
+    const ordered = headFirstOrder(plan.steps, (block) => this.costModel.predictMs(block) * slowdown);
     const steps: WorkerStep[] = ordered.map(({ step, segmentMs }) => ({
       ...(step.kind === "run" ? { kind: "run" as const, block: step.block.name } : { kind: "alias" as const, from: step.from, to: step.to }),
       ...(segmentMs === undefined ? {} : { segmentMs }),
@@ -382,7 +385,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
     ];
     for (const plan of plans) {
       for (let run = 0; run < 2; run += 1) {
-        const { result } = await this.runPlan(cached.handle, await this.prepareImage(greyFrame, "warm-up image"), plan, null);
+        const { result } = await this.runPlan(cached.handle, await this.prepareImage(greyFrame, "warm-up image"), plan, null, 1);
         if (run === 1) {
           this.costModel.observe(this.runBlocks(plan), result.blockMs);
         }

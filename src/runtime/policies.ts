@@ -52,6 +52,9 @@ export function checkGroundOptions(options: GroundOptions): void {
   if (options.policy === "budget" && (typeof options.budgetMs !== "number" || !Number.isFinite(options.budgetMs) || options.budgetMs <= 0)) {
     throw new ArgumentError(`budgetMs is ${String(options.budgetMs)} but the budget policy needs a positive number of milliseconds.`);
   }
+  if (options.slowdown !== undefined && (typeof options.slowdown !== "number" || !Number.isFinite(options.slowdown) || options.slowdown <= 0)) {
+    throw new ArgumentError(`slowdown is ${String(options.slowdown)} but must be a positive number (1 when predictions match real time).`);
+  }
   for (const field of ["gateThreshold", "minScore"] as const) {
     const value = options[field];
     if (value !== undefined && (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > 1)) {

@@ -58,6 +58,12 @@ export interface GroundOptions {
   policy: PolicyName;
   /** Model-time budget for the budget policy, in ms. */
   budgetMs?: number;
+  /**
+   * Expected ratio of real to predicted model time (budget policy), when the caller plans
+   * in predicted ms, as the stream's controller does. The plan fits `budgetMs` as
+   * predicted, and the deadline is then `budgetMs × slowdown` of real time. Default 1.
+   */
+  slowdown?: number;
   /** Overrides the manifest's gate threshold (lgmdp, softskip). */
   gateThreshold?: number;
   /** Approximate skipped scales under the budget policy; default true. */

@@ -135,6 +135,11 @@ export class BudgetController {
     return this.budget;
   }
 
+  /** Expected ratio of real to predicted model time, which `modelBudgetMs` is divided by. */
+  get slowdown(): number {
+    return this.expectedSlowdown();
+  }
+
   /**
    * Changes the end-to-end target. The next frame's budget scales with it, so cuts made
    * for the load so far still hold, and never exceeds what the estimates allow.

@@ -39,10 +39,11 @@ export function settleOnce<T>(call: () => ObservableInput<T>, callName: string, 
 }
 
 /** Builds the engine options for one frame from the parameters in force and the controller's budget. */
-export function groundOptionsFor(parameters: GroundingParameters, modelBudgetMs: number): GroundOptions {
+export function groundOptionsFor(parameters: GroundingParameters, modelBudgetMs: number, slowdown = 1): GroundOptions {
   return {
     policy: parameters.policy,
     budgetMs: modelBudgetMs,
+    slowdown,
     gateThreshold: thresholdOverride(parameters.gate_threshold),
     softskip: parameters.softskip,
     minScore: thresholdOverride(parameters.min_score),

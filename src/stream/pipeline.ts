@@ -252,7 +252,7 @@ export class GroundingPipeline {
     }
     const parameters = this.parameters;
     // Errors about the image then name the topic it came from.
-    const options = { ...groundOptionsFor(parameters, this.controller.modelBudgetMs), source: frame.topic };
+    const options = { ...groundOptionsFor(parameters, this.controller.modelBudgetMs, this.controller.slowdown), source: frame.topic };
     const startMs = this.deps.scheduler.now();
     this.inferenceBusy = true;
     this.commands.slot.acquire(command);

@@ -67,6 +67,20 @@ describe("grounding engine", () => {
     assert.ok(output.computeRatio < 1);
   });
 
+  it("scales the deadline by the caller's slowdown", async () => {
+    const command = await engine.encode("the blue bowl");
+    // A slowdown near 0 says real time is far shorter than predicted, so the deadline passes at once.
+    const late = await engine.ground(SCENE, command, { policy: "budget", budgetMs: 10000, slowdown: 1e-7 });
+    // A budget that just fits the plan as predicted, with real time 1000 times the
+    // predictions: the real time spent is then negligible against the deadline.
+    const planned = await engine.ground(SCENE, command, { policy: "budget", budgetMs: 10000 });
+    const fitted = await engine.ground(SCENE, command, { policy: "budget", budgetMs: (planned.predictedMs ?? 0) * 1.01, slowdown: 1000 });
+    engine.release(command);
+
+    assert.equal(late.stoppedAtDeadline, true);
+    assert.equal(fitted.stoppedAtDeadline, undefined);
+  });
+
   it("hands out block lists the caller may change", async () => {
     const command = await engine.encode("the red cup");
     const first = await engine.ground(SCENE, command, { policy: "full" });

@@ -197,6 +197,7 @@ describe("execution plans", () => {
       ["unknown policy", { policy: "fastest" as GroundOptions["policy"] }, /policy is "fastest" but must be one of full, lgmdp, softskip, budget, static/],
       ["budget without budgetMs", { policy: "budget" }, /budgetMs is undefined but the budget policy needs a positive number/],
       ["negative budget", { policy: "budget", budgetMs: -5 }, /budgetMs is -5/],
+      ["zero slowdown", { policy: "budget", budgetMs: 5, slowdown: 0 }, /slowdown is 0 but must be a positive number/],
       ["NaN budget", { policy: "budget", budgetMs: NaN }, /budgetMs is NaN/],
       ["gate threshold above one", { policy: "lgmdp", gateThreshold: 2 }, /gateThreshold is 2 but must be a number in 0\.\.1/],
       ["negative minimum score", { policy: "full", minScore: -0.1 }, /minScore is -0\.1/],
