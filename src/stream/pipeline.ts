@@ -2,7 +2,8 @@ import type { SchedulerLike } from "rxjs";
 
 import { describeError, InputError } from "../errors";
 import { RateLimitedLog, type Logger } from "../log";
-import { defaultParameters, type GroundingParameters } from "../params/declarations";
+import { defaultParameters, type GroundingParameters, PARAMETER_NAMES } from "../params/declarations";
+import { validateParameter } from "../params/validate";
 import type { GroundingOutput } from "../runtime/types";
 import { BudgetController, type BudgetControllerOptions } from "./budget-controller";
 import { CommandIntake } from "./command-intake";
@@ -68,14 +69,21 @@ export class GroundingPipeline {
     this.modelFreeSinceMs = deps.scheduler.now();
   }
 
+  /**
+   * Applies a parameter set from the next frame on. A set with any invalid value is logged
+   * and ignored whole, because the engine would reject it on every frame.
+   */
   setParameters(parameters: GroundingParameters): void {
-    if (parameters.latency_budget_ms !== this.controller.targetMs) {
-      try {
-        this.controller.setTarget(parameters.latency_budget_ms);
-      } catch (error) {
-        this.warnings.warn("parameters", `Ignoring the parameter update: ${describeError(error)}`);
-        return;
+    try {
+      for (const name of PARAMETER_NAMES) {
+        validateParameter(name, parameters[name]);
       }
+      if (parameters.latency_budget_ms !== this.controller.targetMs) {
+        this.controller.setTarget(parameters.latency_budget_ms);
+      }
+    } catch (error) {
+      this.warnings.warn("parameters", `Ignoring the parameter update: ${describeError(error)}`);
+      return;
     }
     this.parameters = parameters;
   }

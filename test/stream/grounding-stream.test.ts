@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 
+import type { GroundingParameters } from "../../src/params/declarations";
 import { TestScheduler } from "rxjs/testing";
 
 import { buildTestStream } from "./harness";
@@ -558,6 +559,29 @@ describe("grounding stream", () => {
       assert.equal(second.gateThreshold, 0.3);
       assert.equal(second.minScore, 0.7);
       assert.equal(second.softskip, false);
+    });
+  });
+
+  it("ignores a parameter set with an invalid value and keeps grounding", () => {
+    const scheduler = createScheduler();
+    scheduler.run((helpers) => {
+      const { events, engine } = buildTestStream(scheduler, helpers, {
+        transcripts: "t",
+        texts: RED_CUP,
+        parameters: "p--q",
+        parameterValues: {
+          p: { policy: "full" },
+          q: { policy: "fastest" as GroundingParameters["policy"], gate_threshold: 2 },
+        },
+        frames: "    a---------b|",
+        engine: { groundMs: 5 },
+      });
+      const kinds: string[] = [];
+      events.subscribe({ next: (event) => kinds.push(event.kind), error: (error: unknown) => kinds.push(`error: ${String(error)}`) });
+      helpers.flush();
+
+      assert.deepStrictEqual(kinds, ["result", "result"]);
+      assert.deepStrictEqual(engine.groundCalls.map((call) => call.options.policy), ["full", "full"]);
     });
   });
 
