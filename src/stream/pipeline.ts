@@ -120,7 +120,14 @@ export class GroundingPipeline {
 
     // Without a usable command the frame is never decoded, so it is not kept either.
     const command = this.commands.current;
-    if (command === null || frame.receivedAtMs < command.arrivalMs || this.expireIfDone(command, frame)) {
+    if (command === null || frame.receivedAtMs < command.arrivalMs) {
+      return;
+    }
+    // A waiting frame from inside the lifetime is grounded first; a later frame expires the command.
+    if (this.waitingFrame !== null && this.outlived(command, frame) && !this.outlived(command, this.waitingFrame)) {
+      return;
+    }
+    if (this.expireIfDone(command, frame)) {
       return;
     }
     if (this.waitingFrame !== null) {
@@ -245,12 +252,17 @@ export class GroundingPipeline {
    * encoding until the next frame, the next command or the end of the stream.
    */
   private expireIfDone(command: ActiveCommand, frame: FrameInput): boolean {
-    const lifetimeMs = this.parameters.command_ttl_s * 1000;
-    if (command.results === 0 || (lifetimeMs > 0 && frame.receivedAtMs - command.arrivalMs <= lifetimeMs)) {
+    if (!this.outlived(command, frame)) {
       return false;
     }
     this.commands.clear(`expired after ${command.results} result(s)`);
     return true;
+  }
+
+  /** Whether `frame` falls after the command's lifetime, which starts counting once it has a result. */
+  private outlived(command: ActiveCommand, frame: FrameInput): boolean {
+    const lifetimeMs = this.parameters.command_ttl_s * 1000;
+    return command.results > 0 && (lifetimeMs === 0 || frame.receivedAtMs - command.arrivalMs > lifetimeMs);
   }
 
   private startInference(frame: FrameInput, command: ActiveCommand, arrivalMs: number): void {

@@ -414,6 +414,25 @@ describe("grounding stream", () => {
     });
   });
 
+  it("grounds a waiting frame from inside the lifetime before expiring", () => {
+    const scheduler = createScheduler();
+    scheduler.run((helpers) => {
+      // b runs from 8 to 14 ms; c waits; d comes 13 ms after the command, past its 12 ms lifetime.
+      const { tokens } = buildTestStream(scheduler, helpers, {
+        transcripts: "t",
+        texts: RED_CUP,
+        parameters: "p",
+        parameterValues: { p: { command_ttl_s: 0.012 } },
+        frames: "a-------bc---d----------e|",
+        engine: { groundMs: 6 },
+      });
+      const seen: string[] = [];
+      tokens.subscribe((token) => seen.push(`${token} at ${scheduler.now()}`));
+      helpers.flush();
+      assert.deepStrictEqual(seen, ["a@1 at 6", "b@1 at 14", "c@1 at 20"]);
+    });
+  });
+
   it("grounds once when the lifetime is 0", () => {
     const scheduler = createScheduler();
     scheduler.run((helpers) => {
