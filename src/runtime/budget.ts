@@ -59,7 +59,7 @@ export function selectWithinBudget(
   }
 }
 
-/** Whether two plans run the same blocks and pass the same tensors through. */
+/** Returns whether two plans run the same blocks and pass the same tensors through. */
 function sameSteps(a: ExecutionPlan, b: ExecutionPlan): boolean {
   return a.steps.length === b.steps.length && a.steps.every((step, index) => step.kind === b.steps[index].kind && step.block === b.steps[index].block);
 }

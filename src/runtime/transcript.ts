@@ -528,7 +528,7 @@ const BACK_POSITION_LEADS = new Set(["the", "at", "in", "on", "to", "toward", "t
 
 /**
  * Drops a "back" that belongs to the verb, with any destination after it ("bring the mug
- * back", "put the cup back on the shelf"): it says where the object goes, and the model
+ * back", "put the cup back on the shelf"): it names where the object goes, and the model
  * would read it as the position "at the back".
  */
 function withoutBackParticle(words: string[]): string[] | undefined {

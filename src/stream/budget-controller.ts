@@ -39,7 +39,7 @@ export interface LatencySample {
   floorMs?: number;
   /**
    * False when the frame ran a policy that ignores the budget (full, lgmdp, softskip,
-   * static). Its latency then says nothing about the budget, so it updates the estimates
+   * static). Its latency does not depend on the budget, so it updates the estimates
    * but cuts nothing. Default true.
    */
   budgeted?: boolean;

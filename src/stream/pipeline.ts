@@ -259,7 +259,7 @@ export class GroundingPipeline {
     return true;
   }
 
-  /** Whether `frame` falls after the command's lifetime, which starts counting once it has a result. */
+  /** Returns whether `frame` falls after the command's lifetime, which starts counting once it has a result. */
   private outlived(command: ActiveCommand, frame: FrameInput): boolean {
     const lifetimeMs = this.parameters.command_ttl_s * 1000;
     return command.results > 0 && (lifetimeMs === 0 || frame.receivedAtMs - command.arrivalMs > lifetimeMs);
