@@ -100,10 +100,13 @@ export async function handleGroundRequest(request: unknown, context: GroundServi
       engine.release(command);
     }
   } catch (error) {
-    if (!(error instanceof SoftSkipError)) {
-      throw error;
+    if (error instanceof SoftSkipError) {
+      context.logger.warn(describeError(error));
+    } else {
+      // The model itself failed (a runtime error, or the engine closed during shutdown).
+      // The client still gets an answer instead of waiting forever.
+      context.logger.error(`${GROUND_REQUEST_SOURCE} for ${JSON.stringify(fields.text)} failed: ${describeError(error)}`);
     }
-    context.logger.warn(describeError(error));
     return { ...noImageResult({ ...base, expression }), status: GROUNDING_STATUS.REJECTED_INPUT };
   }
 }

@@ -32,6 +32,7 @@ export class NodeOutputs {
   private readonly debugImage: TopicPublisher<Image> | undefined;
   /** Recent frames by header, kept only while `~/debug_image` is on. */
   private readonly recentFrames = new Map<string, FrameInput>();
+  private disposed = false;
 
   constructor(
     transport: RosTransport,
@@ -75,6 +76,7 @@ export class NodeOutputs {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const publisher of [this.result, this.detections, this.annotations, this.diagnostics, this.debugImage]) {
       publisher?.dispose();
     }
@@ -88,10 +90,14 @@ export class NodeOutputs {
     if (publisher === undefined || render === undefined || frame === undefined) {
       return;
     }
-    render(frame, event).then(
-      (image) => publisher.publish(image),
-      (error: unknown) => this.warnings.warn("debug_image", `Drawing ~/debug_image failed: ${describeError(error)}`),
-    );
+    render(frame, event)
+      .then((image) => {
+        // Drawing takes tens of ms, and a deactivated node has released the publisher by then.
+        if (!this.disposed) {
+          publisher.publish(image);
+        }
+      })
+      .catch((error: unknown) => this.warnings.warn("debug_image", `Publishing ~/debug_image failed: ${describeError(error)}`));
   }
 }
 

@@ -14,6 +14,7 @@ import type { Stamp } from "../stream/types";
 import {
   PARAMETER_TYPE,
   CLOCK_TYPE,
+  RclClock,
   QOS_POLICY,
   RclLifecycleNode,
   RclNode,
@@ -64,6 +65,8 @@ export class RclnodejsTransport implements RosTransport {
   readonly isLifecycle: boolean;
   /** Declared parameter types, to name a type mismatch in a rejection. */
   private readonly declaredTypes = new Map<string, ParameterDeclaration["type"]>();
+  /** Clocks of live timers; see createTimer. */
+  private readonly timerClocks = new Set<RclClock>();
   private closed = false;
 
   private constructor(
@@ -121,10 +124,10 @@ export class RclnodejsTransport implements RosTransport {
 
   provideService<Request, Response>(spec: ServiceSpec, handler: (request: Request) => Promise<Response>): Disposable {
     const service = this.node.createService(spec.type, spec.name, (request, response) => {
-      handler(request as Request).then(
-        (result) => response.send(result as object),
-        (error: unknown) => this.logger.error(`Service ${spec.name} failed: ${describeError(error)}`),
-      );
+      handler(request as Request)
+        // send throws when the service was destroyed while the handler ran (shutdown).
+        .then((result) => response.send(result as object))
+        .catch((error: unknown) => this.logger.error(`Service ${spec.name} failed: ${describeError(error)}`));
     });
     return { dispose: () => this.node.destroyService(service) };
   }
@@ -133,7 +136,15 @@ export class RclnodejsTransport implements RosTransport {
     // Steady time, so that the timer keeps running while a paused bag stops /clock.
     const steady = new this.rcl.Clock(CLOCK_TYPE.STEADY_TIME);
     const timer = this.node.createTimer(BigInt(Math.round(periodMs)) * NANOSECONDS_PER_MS, callback, steady);
-    return { dispose: () => this.node.destroyTimer(timer) };
+    // rclnodejs's timer does not reference its clock, and the native timer is freed with
+    // the clock's handle, so the clock must live as long as the timer.
+    this.timerClocks.add(steady);
+    return {
+      dispose: () => {
+        this.node.destroyTimer(timer);
+        this.timerClocks.delete(steady);
+      },
+    };
   }
 
   declareParameters(declarations: readonly ParameterDeclaration[], check: ParameterCheck): Map<string, unknown> {

@@ -103,17 +103,21 @@ export async function startGroundingNode(options: StartNodeOptions): Promise<Run
     if (options.lifecycle) {
       registerManagedNode(node, transport, stop);
       logger.info(`Managed node ${transport.nodeName} is unconfigured; run ros2 lifecycle set ${transport.nodeName} configure, then activate.`);
+      transport.spin();
     } else {
       node.configure();
+      // Spinning while the model loads keeps parameter services and /diagnostics answering.
+      transport.spin();
       await node.modelReady();
-      node.activate();
+      // SIGINT or SIGTERM during the load has already stopped the node: a clean exit.
+      if (stopping === undefined) {
+        node.activate();
+      }
     }
   } catch (error) {
     await stop(`start failed: ${describeError(error)}`);
     throw error;
   }
-
-  transport.spin();
   return { node, transport, stopped, stop };
 }
 

@@ -99,12 +99,15 @@ export interface StartOptions extends FakeEngineOptions {
   loadEngine?: LoadEngine;
   /** Arguments after `--ros-args`. */
   rosArgs?: string[];
+  /** Stands in for the process's signal events; tests emit SIGINT on it. */
+  signals?: EventEmitter;
+  rcl?: FakeRclnodejs;
 }
 
 export async function startTestNode(options: StartOptions = {}): Promise<TestNode> {
-  const rcl = FakeRclnodejs.create();
+  const rcl = options.rcl ?? FakeRclnodejs.create();
   const engine = new FakeEngine(options.score);
-  const signals = new EventEmitter();
+  const signals = options.signals ?? new EventEmitter();
   const modelDirs: string[] = [];
   const running = await startGroundingNode({
     rclnodejs: rcl,

@@ -1,11 +1,12 @@
 import { strict as assert } from "node:assert";
+import { EventEmitter } from "node:events";
 
 import { ModelError, StateError } from "../../src/errors";
 import type { GroundingResult } from "../../src/msgs";
 import { GROUNDING_STATUS } from "../../src/msgs";
 import { LifecycleStateMachine } from "../../src/ros/lifecycle";
-import type { FakeLifecycleNode } from "./fake-rclnodejs";
-import { CAMERA_QOS, publish, RELIABLE_PUBLISHER_QOS, rgbImage, startTestNode, TestNode, waitUntil } from "./harness";
+import { FakeRclnodejs, type FakeLifecycleNode } from "./fake-rclnodejs";
+import { CAMERA_QOS, FakeEngine, publish, RELIABLE_PUBLISHER_QOS, rgbImage, startTestNode, TestNode, waitUntil } from "./harness";
 
 const RESULT = "/softskip_grounding/result";
 
@@ -132,6 +133,22 @@ describe("ROS node lifecycle", function () {
       assert.ok(test.rcl.graph.logs.some((line) => line.message === `Stopping: received ${signal}.`));
     });
   }
+
+  it("spins while the model loads and exits cleanly on SIGINT during the load", async function () {
+    const rcl = FakeRclnodejs.create();
+    const signals = new EventEmitter();
+    let finishLoad: (engine: FakeEngine) => void = () => undefined;
+    const loaded = new Promise<FakeEngine>((resolve) => {
+      finishLoad = resolve;
+    });
+    const starting = startTestNode({ rcl, signals, loadEngine: () => loaded });
+    await waitUntil(() => rcl.graph.nodes.some((node) => node.spinning), "spinning before the model is ready");
+    signals.emit("SIGINT");
+    finishLoad(new FakeEngine());
+    test = await starting;
+    await test.running.stopped;
+    assert.equal(test.running.node.state, "finalized");
+  });
 
   it("state machine names the order for every misuse", function () {
     const machine = new LifecycleStateMachine();
