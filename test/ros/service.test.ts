@@ -49,6 +49,15 @@ describe("ROS ~/ground service", function () {
     assert.equal(test.engine.calls[0].options.policy, "full");
   });
 
+  it("answers REJECTED_INPUT and logs an error when the model fails", async function () {
+    test = await startTestNode();
+    test.engine.ground = () => Promise.reject(new Error("onnxruntime: session run failed"));
+    const result = await callGround(test, { text: "the red mug", policy: "", image: rgbImage(8, 8) });
+    assert.equal(result.status, GROUNDING_STATUS.REJECTED_INPUT);
+    assert.match(test.rcl.graph.logs.find((line) => line.level === "error")?.message ?? "", /failed: onnxruntime: session run failed/);
+    assert.equal(test.engine.released, 1, "the command encoding is released");
+  });
+
   it("answers NO_IMAGE before any frame", async function () {
     test = await startTestNode();
     const result = await callGround(test, { text: "the red mug", policy: "", image: emptyImage() });
