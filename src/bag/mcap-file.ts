@@ -84,6 +84,14 @@ async function openIndexed(
   logger: Logger,
 ): Promise<BagFileSource> {
   const reader = await McapIndexedReader.Initialize({ readable, decompressHandlers: mcapDecompressHandlers() });
+  // rosbag2's fastwrite preset writes no chunks, and other options drop the chunk or
+  // message indexes. The indexed reader then yields no messages or fails on the first
+  // one, so such files are read in order, like files without a summary.
+  const chunked = reader.chunkIndexes.length > 0 && reader.chunkIndexes.every((chunk) => chunk.messageIndexOffsets.size > 0);
+  const hasMessages = reader.statistics === undefined || reader.statistics.messageCount > 0n;
+  if (!chunked && hasMessages) {
+    throw new Error("the summary indexes no chunks with message indexes");
+  }
 
   for (const chunk of reader.chunkIndexes) {
     if (!(MCAP_CHUNK_COMPRESSIONS as readonly string[]).includes(chunk.compression)) {

@@ -139,6 +139,31 @@ describe("bag: MCAP files", function () {
     await bag.close();
   });
 
+  for (const layout of [
+    { name: "without chunks", options: { useChunks: false } },
+    { name: "without a chunk index", options: { useChunkIndex: false } },
+    { name: "without message indexes", options: { useMessageIndex: false } },
+  ]) {
+    it(`reads a file ${layout.name}`, async function () {
+      const path = join(temp.dir, `layout-${readdirSync(temp.dir).length}.mcap`);
+      const handle = await open(path, "w");
+      const writer = new McapWriter({ writable: new FileHandleWritable(handle), chunkSize: 64, ...layout.options });
+      await writer.start({ profile: "ros2", library: "softskip tests" });
+      const schema = await writer.registerSchema({ name: "sensor_msgs/msg/Image", encoding: "ros2msg", data: imageSchemaText() });
+      const channel = await writer.registerChannel({ topic: "/camera/image_raw", schemaId: schema, messageEncoding: "cdr", metadata: new Map() });
+      for (let index = 0; index < 3; index += 1) {
+        const time = BigInt(index + 1) * SECOND_NS;
+        await writer.addMessage({ channelId: channel, sequence: index, logTime: time, publishTime: time, data: serializeMessage("sensor_msgs/msg/Image", monoImage(index + 1)) });
+      }
+      await writer.end();
+      await handle.close();
+
+      const bag = await openBag(path);
+      assert.deepEqual((await readAll(bag)).map((message) => message.logTimeNs), [1n, 2n, 3n].map((second) => second * SECOND_NS));
+      await bag.close();
+    });
+  }
+
   it("decodes ros2idl schemas", async function () {
     const path = join(temp.dir, "idl.mcap");
     const idl = [
