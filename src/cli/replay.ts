@@ -72,8 +72,8 @@ export async function run(args: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ArgumentError || error instanceof ParameterError) {
       const hint = error.message.includes("--help") ? "" : " Run softskip replay --help for the options.";
-      process.stderr.write(`softskip replay: ${describeError(error)}${hint}\n`);
-      return 2;
+      // main prints it, as the JSON error object under --json, and exits 2.
+      throw new ArgumentError(`replay: ${describeError(error)}${hint}`, { cause: error });
     }
     throw error;
   }
@@ -139,6 +139,9 @@ export async function run(args: string[]): Promise<number> {
     if (error instanceof ReplayInterruptedError) {
       progress.clear();
       logger.warn(error.message);
+      if (parsed.json) {
+        process.stdout.write(JSON.stringify({ status: "interrupted", error: error.message }) + "\n");
+      }
       return 130;
     }
     throw error;

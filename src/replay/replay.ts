@@ -230,7 +230,9 @@ class ReplaySession {
           `Command ${JSON.stringify(command.text)} at ${command.timeS} s comes after the bag's last message at ${endS.toFixed(1)} s, so no frame follows it; give it an earlier time.`,
         );
       }
-      const receivedAtMs = await this.arrive(logTimeNs === undefined ? maxBigInt(dueNs, this.lastLogTimeNs) : dueNs);
+      // Past the bag's end no frame follows, so waiting until the command's time at --rate 1
+      // would only delay the end (by minutes for a time given in ms by mistake).
+      const receivedAtMs = await this.arrive(logTimeNs === undefined ? this.lastLogTimeNs : dueNs);
       await this.pushTranscript({ text: command.text, receivedAtMs, topic: command.source ?? "--command" });
     }
   }
@@ -432,8 +434,4 @@ class ReplaySession {
       wallTimeS,
     };
   }
-}
-
-function maxBigInt(a: bigint, b: bigint): bigint {
-  return a > b ? a : b;
 }

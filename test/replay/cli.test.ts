@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { makeTempDir, REPO_ROOT } from "../bag/helpers";
+import { makeTempDir, REPO_ROOT, writeSampleBag } from "../bag/helpers";
 import { writeSessionBag } from "./session-bag";
 
 const CLI = join(REPO_ROOT, "dist/src/cli/main.js");
@@ -53,6 +53,26 @@ describe("replay: command line", function () {
       assert.match(stderr, message);
     });
   }
+
+  it("prints a usage error as JSON with --json", function () {
+    const { status, stdout, stderr } = runCli(["x.mcap", "--rate", "fast", "--json"]);
+    assert.equal(status, 2, stderr);
+    const printed = JSON.parse(stdout) as { status: string; error: string };
+    assert.equal(printed.status, "error");
+    assert.match(printed.error, /Invalid --rate "fast"/);
+  });
+
+  it("does not wait at --rate 1 for a command after the bag's end", async function () {
+    // Five frames over 4 s; the second command is due 60 s after the first message.
+    const bag = join(temp.dir, "short.mcap");
+    await writeSampleBag(bag);
+    const commands = join(temp.dir, "late-rate-1.yaml");
+    writeFileSync(commands, '- {time_s: 0, text: "the red mug"}\n- {time_s: 60, text: "the blue bowl"}\n');
+    // Waiting for the late command would outlast this limit, and spawnSync would kill the run (status null).
+    const { status, stderr } = runCli([bag, "--model", TINY_MODEL, "--commands", commands], 50_000);
+    assert.equal(status, 0, stderr);
+    assert.match(stderr, /"the blue bowl" at 60 s comes after the bag's last message/);
+  });
 
   it("names the parameter file of a value out of range", function () {
     const params = join(temp.dir, "nice.yaml");
