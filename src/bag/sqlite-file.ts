@@ -4,7 +4,7 @@
  * Handles every layout from Foxy (topics and messages only) to Jazzy (schema, metadata
  * and message_definitions tables, type_description_hash column).
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 
 import initSqlJs, { type Database, type SqlJsStatic } from "sql.js";
 
@@ -43,10 +43,21 @@ export async function openSqliteFile(file: string, logger: Logger, decompressed?
   // A WAL-mode file opened from memory has no -wal file to merge. Marking the copy as
   // legacy journal mode makes SQLite read the main file alone, which contains every
   // checkpointed page. Only the in-memory copy changes.
+  let walMode = false;
   for (const offset of FORMAT_VERSION_OFFSETS) {
     if (contents[offset] === 2) {
       contents[offset] = 1;
+      walMode = true;
     }
+  }
+  // A recorder that crashed, or a copy made while recording, leaves committed messages in
+  // the -wal file, which sql.js cannot merge from memory.
+  const walSize = walMode && decompressed === undefined ? await fileSize(`${file}-wal`) : 0;
+  if (walSize > 0) {
+    logger.warn(
+      `${file}-wal holds ${walSize} bytes of messages not yet in ${file}, and they are not read; ` +
+        `run sqlite3 ${file} "PRAGMA wal_checkpoint(TRUNCATE);" on a copy of the bag folder to merge them, then replay the copy.`,
+    );
   }
 
   const SQL = await loadSqlJs();
@@ -194,4 +205,13 @@ function queryRows(database: Database, sql: string): Record<string, unknown>[] {
     statement.free();
   }
   return rows;
+}
+
+/** Size of a file in bytes, 0 when it does not exist or cannot be read. */
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
 }

@@ -129,6 +129,10 @@ export async function run(args: string[]): Promise<number> {
       logger.error(`Every one of the ${frames.received} image messages was rejected, so nothing was grounded; the warnings above give the reason for each kind.`);
       return 1;
     }
+    if (frames.received === 0) {
+      logger.error("The bag's image topic has no messages, so nothing was grounded; pass --image-topic with a topic that has camera images.");
+      return 1;
+    }
     const resultCount = Object.values(result.summary.results).reduce((sum, count) => sum + count, 0);
     if (resultCount === 0) {
       logger.error("No command had a usable frame after it, so nothing was grounded; the warnings above say why, and the commands' times must fall inside the bag.");

@@ -76,7 +76,13 @@ function selectImageTopic(topics: readonly BagTopic[], allTopics: readonly BagTo
   }
 
   const expectedType = choice.transport === "compressed" ? COMPRESSED_IMAGE_TYPE : IMAGE_TYPE;
+  // Depth images (16UC1, compressedDepth) cannot be grounded, and an empty topic gives no
+  // frames, so a colour topic with messages comes first: RGB-D bags list depth topics too.
+  const usable = images.filter((topic) => topic.messageCount > 0 && !/depth/i.test(topic.name));
   const preferred =
+    usable.find((topic) => topic.name === DEFAULT_IMAGE_TOPICS[choice.transport] && topic.type === expectedType) ??
+    usable.find((topic) => topic.type === expectedType) ??
+    usable[0] ??
     images.find((topic) => topic.name === DEFAULT_IMAGE_TOPICS[choice.transport] && topic.type === expectedType) ??
     images.find((topic) => topic.type === expectedType) ??
     images[0];

@@ -85,6 +85,19 @@ describe("bag: sqlite3 files", function () {
     await bag.close();
   });
 
+  it("warns that messages left in a -wal file are not read", async function () {
+    const path = join(temp.dir, "crashed.db3");
+    await writeDb3(path, { layout: "foxy", wal: true });
+    writeFileSync(`${path}-wal`, Buffer.alloc(4096, 1));
+    const logger = new RecordingLogger();
+    const bag = await openBag(path, { logger });
+    assert.equal((await readAll(bag)).length, 3);
+    await bag.close();
+    const warning = logger.lines.find((line) => line.level === "warn")?.message ?? "";
+    assert.match(warning, /crashed\.db3-wal holds 4096 bytes of messages not yet in .*crashed\.db3, and they are not read/);
+    assert.match(warning, /PRAGMA wal_checkpoint\(TRUNCATE\)/);
+  });
+
   it("reads a file-compressed .db3.zstd", async function () {
     const plain = join(temp.dir, "plain.db3");
     await writeDb3(plain, { layout: "jazzy", wal: true });

@@ -95,6 +95,17 @@ describe("replay: topic selection", function () {
     assert.equal(selected.transcript, null);
   });
 
+  it("skips depth and empty image topics by default", function () {
+    const rgbd = [
+      topic("/camera/depth/image_rect_raw", "sensor_msgs/msg/Image"),
+      { ...topic("/camera/image_raw", "sensor_msgs/msg/Image"), messageCount: 0 },
+      topic("/camera/color/image_raw", "sensor_msgs/msg/Image"),
+    ];
+    assert.equal(selectReplayTopics(rgbd, { transport: "raw", useTranscripts: false, bagPath: "rgbd.mcap" }).image.name, "/camera/color/image_raw");
+    // Only depth: still chosen, so that replay names its encoding in the rejection.
+    assert.equal(selectReplayTopics(rgbd.slice(0, 1), { transport: "raw", useTranscripts: false, bagPath: "rgbd.mcap" }).image.name, "/camera/depth/image_rect_raw");
+  });
+
   it("takes explicit topics", function () {
     const selected = selectReplayTopics(topics, { transport: "raw", imageTopic: "/camera/image_raw/compressed", transcriptTopic: "/speech/transcript", useTranscripts: false, bagPath: "session.mcap" });
     assert.deepEqual(selected.image, { name: "/camera/image_raw/compressed", kind: "compressed" });
