@@ -49,6 +49,14 @@ function unsupportedFormat(source: string, format: string, reason: string): Inpu
  * compressedDepth and 16-bit or float encodings are rejected as unsupported.
  */
 export function compressedCodec(format: string, data: Uint8Array, source: string): Codec {
+  const given: unknown = format;
+  if (typeof given !== "string") {
+    throw new InputError(source, "format", "invalid_format", `Compressed image on ${source} has format ${String(given)}, not text: set format to "jpeg" or "png".`);
+  }
+  const bytes: unknown = data;
+  if (!(bytes instanceof Uint8Array)) {
+    throw new InputError(source, "data", "invalid_data", `Compressed image data on ${source} is ${Array.isArray(bytes) ? "an array of numbers" : typeof bytes}, not bytes: pass a Uint8Array or Buffer.`);
+  }
   const normalized = format.trim().toLowerCase();
   if (normalized.includes("compresseddepth")) {
     throw unsupportedFormat(source, format, "compressedDepth carries depth, not a camera picture");

@@ -84,6 +84,15 @@ export function validateRawImage(input: RawImageInput, source: string): RawEncod
     );
   }
 
+  const data: unknown = input.data;
+  if (!(data instanceof Uint8Array)) {
+    throw new InputError(
+      source,
+      "data",
+      "invalid_data",
+      `Image data on ${source} is ${Array.isArray(data) ? "an array of numbers" : typeof data}, not bytes: pass a Uint8Array or Buffer.`,
+    );
+  }
   const needed = input.step * input.height;
   if (input.data.byteLength < needed) {
     throw new InputError(

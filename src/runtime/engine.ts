@@ -19,7 +19,7 @@ import type { ExecutionPlan } from "./plan";
 import { planExecution } from "./plan";
 import { selectBlocks } from "./policies";
 import { NICE_RANGE } from "./thread-nice";
-import { Tokenizer } from "./tokenizer";
+import { splitWords, Tokenizer } from "./tokenizer";
 import { MAX_TRANSCRIPT_LENGTH } from "./transcript";
 import type { Box, CommandEncoding, GroundingEngine, GroundingOutput, GroundOptions, ImageInput } from "./types";
 import { FrameBufferPool } from "./frame-buffers";
@@ -116,7 +116,13 @@ export class OnnxGroundingEngine implements GroundingEngine {
     const client = await WorkerClient.start(workerSetup(manifest, numThreads, nice), manifest.manifestPath, logger);
     const engine = new OnnxGroundingEngine(manifest, client, logger);
     if (options.warmup ?? true) {
-      await engine.warmUp();
+      try {
+        await engine.warmUp();
+      } catch (error) {
+        // The caller never gets the engine, so nothing else would stop its worker thread.
+        await engine.close();
+        throw error;
+      }
     }
     logger.info(`Loaded model ${manifest.name} from ${manifest.dir}: ${manifest.blocks.length} blocks, ${manifest.gateCount} gates, ${numThreads} thread(s) per session${nice === 0 ? "" : `, nice ${nice} requested`}.`);
     return engine;
@@ -141,6 +147,10 @@ export class OnnxGroundingEngine implements GroundingEngine {
   async encode(text: string): Promise<CommandEncoding> {
     this.checkOpen("encode");
     checkExpression(text);
+    if (splitWords(text).length === 0) {
+      // Only punctuation or symbols: the model would see padding alone and still answer.
+      throw new InputError("expression", "text", "no_words", `Expression ${JSON.stringify(text)} has no words; pass the words that name the object, such as "the red cup".`);
+    }
 
     const tokens = this.tokenizer.tokenize(text);
     if (tokens.unknownWords.length > 0) {

@@ -154,8 +154,8 @@ function readInput(problem: ManifestProblem, input: Json): InputSpec {
 function readPadValue(problem: ManifestProblem, value: unknown): number {
   const values = Array.isArray(value) ? value : [value];
   const first: unknown = values[0];
-  if (values.length === 0 || values.some((v) => typeof v !== "number" || !Number.isFinite(v) || v < 0 || v > 255 || v !== first)) {
-    throw problem.error(`input.letterbox.padValue is ${show(value)} but must be one number in 0..255 (or three equal ones).`);
+  if (values.length === 0 || values.some((v) => typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 255 || v !== first)) {
+    throw problem.error(`input.letterbox.padValue is ${show(value)} but must be one integer in 0..255 (or three equal ones), a byte value.`);
   }
   return first as number;
 }

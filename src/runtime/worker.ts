@@ -253,15 +253,27 @@ async function openSession(
   return { name, file, session, inputs, outputs };
 }
 
-/** Finds the anchor with the highest score logit in a [1, N, 5] head output. */
+/**
+ * Finds the anchor with the highest score logit in a [1, N, 5] head output, skipping
+ * anchors with a non-finite value, so that one overflow does not hide the whole head.
+ * Returns anchor -1 with logit NaN when no anchor is finite; the engine then ignores the head.
+ */
 function bestAnchor(head: string, tensor: ort.Tensor): HeadBest {
   const data = tensor.data as Float32Array;
   const count = Math.floor(data.length / 5);
-  let best = 0;
-  for (let anchor = 1; anchor < count; anchor += 1) {
-    if (data[anchor * 5] > data[best * 5]) {
+  let best = -1;
+  for (let anchor = 0; anchor < count; anchor += 1) {
+    const offset = anchor * 5;
+    // Only a new best is checked further, so the scan stays one comparison per anchor.
+    if (best !== -1 && !(data[offset] > data[best * 5])) {
+      continue;
+    }
+    if (Number.isFinite(data[offset]) && Number.isFinite(data[offset + 1]) && Number.isFinite(data[offset + 2]) && Number.isFinite(data[offset + 3]) && Number.isFinite(data[offset + 4])) {
       best = anchor;
     }
+  }
+  if (best === -1) {
+    return { head, anchor: -1, logit: Number.NaN, cx: Number.NaN, cy: Number.NaN, w: Number.NaN, h: Number.NaN };
   }
   const offset = best * 5;
   return { head, anchor: best, logit: data[offset], cx: data[offset + 1], cy: data[offset + 2], w: data[offset + 3], h: data[offset + 4] };

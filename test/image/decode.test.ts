@@ -85,6 +85,11 @@ describe("image/decodeImage raw", () => {
     });
   }
 
+  it("rejects pixel data that is not bytes", async () => {
+    const input = rawImage(RGB, WIDTH, HEIGHT, "rgb8");
+    await assertRejects({ ...input, data: Array.from(input.data) as unknown as Uint8Array }, "data", "invalid_data", "an array of numbers, not bytes");
+  });
+
   it("rejects data shorter than step * height", async () => {
     const input = rawImage(RGB, WIDTH, HEIGHT, "rgb8");
     await assertRejects({ ...input, data: input.data.subarray(0, 30) }, "data", "size_mismatch", "30 bytes");
@@ -206,6 +211,10 @@ describe("image/decodeImage compressed", () => {
   it("rejects unknown codecs", async () => {
     await assertRejects({ kind: "compressed", format: "webp", data: png }, "format", "unsupported_format", '"webp"');
     await assertRejects({ kind: "compressed", format: "rgb8; theora compressed rgb8", data: png }, "format", "unsupported_format", '"theora"');
+  });
+
+  it("rejects a compressed image without a format", async () => {
+    await assertRejects({ kind: "compressed", data: Buffer.from("x") } as unknown as ImageInput, "format", "invalid_format", 'set format to "jpeg" or "png"');
   });
 
   it("rejects empty data", async () => {

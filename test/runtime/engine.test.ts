@@ -207,6 +207,7 @@ describe("grounding engine", () => {
   const badTexts: Array<[string, unknown, string]> = [
     ["empty text", "", "empty"],
     ["blank text", "  \t ", "empty"],
+    ["punctuation only", "?!", "no_words"],
     ["text over 500 characters", "the red cup ".repeat(60), "too_long"],
     ["a number instead of text", 7, "not_text"],
   ];

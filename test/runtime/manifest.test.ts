@@ -27,6 +27,7 @@ const INVALID_MANIFESTS: Array<[string, (manifest: Manifest) => void, RegExp]> =
   ["non-finite mean", (m) => (section(m, "input").mean = [0.4, "x", 0.4]), /input\.mean is .* but must be three finite numbers/],
   ["zero std", (m) => (section(m, "input").std = [0.2, 0, 0.2]), /input\.std is .* three positive finite numbers/],
   ["pad value out of range", (m) => (section(m, "input").letterbox = { align: "center", padValue: 300 }), /padValue is 300/],
+  ["fractional pad value", (m) => (section(m, "input").letterbox = { align: "center", padValue: 114.5 }), /padValue is 114\.5 but must be one integer in 0\.\.255/],
   ["unequal pad values", (m) => (section(m, "input").letterbox = { padValue: [1, 2, 3] }), /padValue is \[1,2,3\]/],
   ["top alignment", (m) => (section(m, "input").letterbox = { align: "top", padValue: 114 }), /letterbox\.align is "top"/],
   ["repeated vocabulary word", (m) => (section(m, "tokenizer").vocab as string[]).push("the"), /vocab repeats "the" at indices 2 and 14/],
