@@ -5,7 +5,8 @@
 Writes tokenizer.objectSynonyms and tokenizer.untrainedWords into DIR/manifest.json,
 computed from the dataset the model was trained on as export.py computes them, and
 rewrites the tokenizer cases of DIR/goldens/goldens.json, in which untrained words now
-map to the unknown id. The ONNX files do not change.
+map to the unknown id. Adds to DIR/metrics.json the ids of the refs its figures cover
+(`eval_refs`), as train.py writes them. The ONNX files do not change.
 """
 import argparse
 import json
@@ -63,6 +64,15 @@ def main(argv):
             case["ids"] = [UNK_ID if i < len(words) and words[i] in skip else token
                            for i, token in enumerate(case["ids"])]
         write_json(goldens_path, goldens)
+    metrics_path = os.path.join(args.model, "metrics.json")
+    if os.path.exists(metrics_path):
+        # Imported here: it loads torch, which the tokenizer fields above do not need.
+        from data import Dataset
+        from evaluate import evaluated_ref_ids
+
+        metrics = read_json(metrics_path)
+        metrics["eval_refs"] = evaluated_ref_ids(Dataset(args.data, lambda message: None), metrics["eval_limit"])
+        write_json(metrics_path, metrics)
     print(f"{manifest_path}: {len(untrained)} of {len(tokenizer['vocab'])} vocabulary words untrained, "
           f"{len(tokenizer['objectSynonyms'])} synonym groups")
     return 0

@@ -37,6 +37,13 @@ def threshold_plan(gates, gate_threshold):
     return plan
 
 
+def evaluated_ref_ids(dataset, limit):
+    """Ref ids that the model card's figures cover, per split, in evaluation order, so that
+    `softskip eval --card-sample` scores exactly these refs."""
+    return {split: [it["ref_id"] for it in select_refs(dataset, split, limit)]
+            for split in ("val", "test", "test-novel") if dataset.refs.get(split)}
+
+
 def select_refs(dataset, split, limit, seed=0):
     """Up to `limit` refs of a split (deterministic sample), sorted by image."""
     items = list(dataset.refs.get(split, []))

@@ -29,7 +29,7 @@ sys.path.insert(0, HERE)
 from card import MATCHED_LGMDP, write_card  # noqa: E402
 from costs import block_costs, full_flops, plan_ratio, text_cost  # noqa: E402
 from data import Dataset, DatasetError, TrainSampler, letterbox_geometry, SPLITS  # noqa: E402
-from evaluate import best_score_threshold, calibrate_heads, predict, select_refs, size_bounds, summarise, threshold_plan  # noqa: E402
+from evaluate import best_score_threshold, calibrate_heads, evaluated_ref_ids, predict, select_refs, size_bounds, summarise, threshold_plan  # noqa: E402
 from export import export_model  # noqa: E402
 from losses import kmeans_anchors  # noqa: E402
 from model import GATE, GATEABLE, POLICIES, SCALES, GroundingNet  # noqa: E402
@@ -281,6 +281,7 @@ def main(argv):
             "fromCheckpoint": os.path.basename(args.from_checkpoint) if args.from_checkpoint else None}
     metrics = {"thresholds": thresholds, "head_offsets": offsets, "static_blocks": plan_names(static_plan),
                "size_bounds": bounds, "eval_limit": args.eval_limit, "splits": splits,
+               "eval_refs": evaluated_ref_ids(dataset, args.eval_limit),
                "full_flops": full_flops(costs), "text": text_cost(model), "blocks": costs,
                "training": info}
     # The manifest carries what the runtime uses; the matched lgmdp threshold is an evaluation figure.

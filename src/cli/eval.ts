@@ -1,10 +1,12 @@
 /**
- * `softskip eval --data DIR [--split S] [--policies P,...] [--budget-ms N] [--limit N]
+ * `softskip eval --data DIR [--split S] [--policies P,...] [--budget-ms N] [--limit N | --card-sample]
  * [--text raw|sent] [--model DIR] [--threads N] [--json]`: scores policies on a dataset split.
  */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { parseArgs } from "node:util";
 
-import { ArgumentError } from "../errors";
+import { ArgumentError, describeError } from "../errors";
 import { createConsoleLogger } from "../log";
 import { defaultParameters, POLICY_NAMES } from "../params/declarations";
 import { BUNDLED_MODEL_DIR, loadGroundingEngine } from "../runtime/engine";
@@ -26,6 +28,9 @@ Options:
   --policies LIST    comma-separated policies (default: ${POLICY_NAMES.join(",")})
   --budget-ms N      time budget of one inference under the budget policy, in ms (default: ${defaultParameters().latency_budget_ms})
   --limit N          score only the first N expressions of the split
+  --card-sample      score the refs the model card scored (eval_refs in the model's metrics.json),
+                     with the clean expressions unless --text says otherwise, and print the card's
+                     accuracy beside each policy's
   --text raw|sent    ground the spoken command through transcript parsing (raw, default) or the clean expression (sent)
   --model DIR        model directory with manifest.json (default: the bundled model)
   --threads N        ONNX Runtime threads per block session (default: ${defaultParameters().num_threads})
@@ -44,7 +49,8 @@ export async function run(args: string[]): Promise<number> {
           policies: { type: "string", default: POLICY_NAMES.join(",") },
           "budget-ms": { type: "string" },
           limit: { type: "string" },
-          text: { type: "string", default: "raw" },
+          "card-sample": { type: "boolean", default: false },
+          text: { type: "string" },
           model: { type: "string" },
           threads: { type: "string" },
           json: { type: "boolean", default: false },
@@ -61,8 +67,13 @@ export async function run(args: string[]): Promise<number> {
   if (values.data === undefined || values.data === "") {
     throw new ArgumentError("Missing --data DIR: pass a dataset directory written by softskip synth dataset.");
   }
-  if (values.text !== "raw" && values.text !== "sent") {
-    throw new ArgumentError(`--text ${JSON.stringify(values.text)} is invalid; use raw (spoken command) or sent (clean expression).`);
+  const cardSample = values["card-sample"];
+  const text = values.text ?? (cardSample ? "sent" : "raw");
+  if (text !== "raw" && text !== "sent") {
+    throw new ArgumentError(`--text ${JSON.stringify(text)} is invalid; use raw (spoken command) or sent (clean expression).`);
+  }
+  if (cardSample && values.limit !== undefined) {
+    throw new ArgumentError("--card-sample and --limit both choose the refs; pass one of them.");
   }
   const defaults = defaultParameters();
   const policies = parsePolicies(values.policies, "--policies");
@@ -71,8 +82,16 @@ export async function run(args: string[]): Promise<number> {
   const numThreads = values.threads === undefined ? defaults.num_threads : parsePositiveInteger(values.threads, "--threads");
 
   const logger = createConsoleLogger("softskip eval", "info");
-  const dataset = await readEvalDataset(values.data, values.split, limit);
-  const engine = await loadGroundingEngine(values.model ?? BUNDLED_MODEL_DIR, { numThreads, logger });
+  const modelDir = values.model ?? BUNDLED_MODEL_DIR;
+  const card = cardSample ? await readCardSample(modelDir, values.split) : undefined;
+  const dataset = await readEvalDataset(values.data, values.split, limit, card?.refIds);
+  if (card !== undefined && dataset.items.length !== card.refIds.size) {
+    throw new ArgumentError(
+      `--data ${values.data} has ${dataset.items.length} of the ${card.refIds.size} refs the model card scored on split ${values.split}; ` +
+        "pass the dataset the model was trained on.",
+    );
+  }
+  const engine = await loadGroundingEngine(modelDir, { numThreads, logger });
   try {
     // Progress lines go to stderr about every tenth of the split; stdout carries only the report.
     const step = Math.max(1, Math.ceil(dataset.items.length / 10));
@@ -81,8 +100,11 @@ export async function run(args: string[]): Promise<number> {
         logger.info(`${done}/${total} expressions scored.`);
       }
     };
-    const report = await evaluatePolicies(engine, dataset, { policies, budgetMs, text: values.text, logger, onProgress });
-    process.stdout.write((values.json ? JSON.stringify({ ...report, model: engine.modelName }) : formatReport(report)) + "\n");
+    const report = await evaluatePolicies(engine, dataset, { policies, budgetMs, text, logger, onProgress });
+    const cardAccuracy = card === undefined ? undefined : Object.fromEntries(policies.flatMap((policy) => (card.accuracy[policy] === undefined ? [] : [[policy, card.accuracy[policy]]])));
+    process.stdout.write(
+      (values.json ? JSON.stringify({ ...report, model: engine.modelName, ...(cardAccuracy === undefined ? {} : { cardAccuracy }) }) : formatReport(report, cardAccuracy)) + "\n",
+    );
     if (report.count === 0) {
       logger.error(`No ref of split ${report.split} was scored: all ${report.skipped} were skipped because their images could not be read (see the warnings above).`);
       return 1;
@@ -93,16 +115,41 @@ export async function run(args: string[]): Promise<number> {
   }
 }
 
-function formatReport(report: EvalReport): string {
+/** The refs of one split that the model card scored, and the accuracy it gives per policy. */
+async function readCardSample(modelDir: string, split: string): Promise<{ refIds: ReadonlySet<number>; accuracy: Partial<Record<string, number>> }> {
+  const file = path.join(modelDir, "metrics.json");
+  let metrics: { eval_refs?: Record<string, unknown>; splits?: Record<string, Record<string, { accuracy?: unknown }>> };
+  try {
+    metrics = JSON.parse(await readFile(file, "utf8")) as typeof metrics;
+  } catch (error) {
+    throw new ArgumentError(`--card-sample needs ${file}, written by models/training/train.py: ${describeError(error)}.`);
+  }
+  const ids = metrics.eval_refs?.[split];
+  if (!Array.isArray(ids) || !ids.every((id) => Number.isInteger(id))) {
+    throw new ArgumentError(
+      `${file} lists no scored refs for split ${split} (eval_refs); run /usr/bin/python3 models/training/backfill_manifest.py --model ${modelDir} --data DIR to add them.`,
+    );
+  }
+  const accuracy: Partial<Record<string, number>> = {};
+  for (const [policy, figures] of Object.entries(metrics.splits?.[split] ?? {})) {
+    if (typeof figures.accuracy === "number") {
+      accuracy[policy] = figures.accuracy;
+    }
+  }
+  return { refIds: new Set(ids as number[]), accuracy };
+}
+
+function formatReport(report: EvalReport, cardAccuracy?: Record<string, number>): string {
   const skipped = report.skipped === 0 ? "" : `; ${report.skipped} skipped because their images could not be read`;
   // Only spoken transcripts are parsed, so only they can lack an expression.
   const rejected = report.text === "sent" ? "" : `, ${report.rejectedTranscripts} transcripts without an expression`;
   const header = `${report.count} expressions of split ${report.split} in ${report.dataset} (text: ${report.text}${rejected}${skipped})`;
-  const columns = ["policy", "accuracy", "decision", "compute", "mean ms", "p50 ms", "p90 ms", "p99 ms", "not-found P", "not-found R"];
-  const rate = (value: number | null): string => (value === null ? "n/a" : `${(value * 100).toFixed(1)}%`);
+  const columns = ["policy", "accuracy", ...(cardAccuracy === undefined ? [] : ["card"]), "decision", "compute", "mean ms", "p50 ms", "p90 ms", "p99 ms", "not-found P", "not-found R"];
+  const rate = (value: number | null | undefined): string => (value === null || value === undefined ? "n/a" : `${(value * 100).toFixed(1)}%`);
   const rows = Object.entries(report.policies).map(([policy, result]) => [
     policy,
     `${(result.accuracy * 100).toFixed(1)}%`,
+    ...(cardAccuracy === undefined ? [] : [rate(cardAccuracy[policy])]),
     `${(result.decisionAccuracy * 100).toFixed(1)}%`,
     `${(result.computeRatio * 100).toFixed(1)}%`,
     result.latencyMs.mean.toFixed(1),

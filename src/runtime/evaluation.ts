@@ -112,8 +112,11 @@ interface Outcome {
   stages?: StageTimes;
 }
 
-/** Reads `dir/refs.json` and `dir/instances.json` and lists the items of one split, in file order. */
-export async function readEvalDataset(dir: string, split: string, limit?: number): Promise<EvalDataset> {
+/**
+ * Reads `dir/refs.json` and `dir/instances.json` and lists the items of one split, in file
+ * order: only the refs in `refIds` when given, and at most the first `limit`.
+ */
+export async function readEvalDataset(dir: string, split: string, limit?: number, refIds?: ReadonlySet<number>): Promise<EvalDataset> {
   const refs = await readJsonFile(path.join(dir, "refs.json"));
   const instances = await readJsonFile(path.join(dir, "instances.json"));
   if (!Array.isArray(refs) || typeof instances !== "object" || instances === null) {
@@ -128,7 +131,7 @@ export async function readEvalDataset(dir: string, split: string, limit?: number
   const splits = new Set<string>();
   for (const ref of refs as Array<Record<string, unknown>>) {
     splits.add(String(ref.split));
-    if (ref.split !== split) {
+    if (ref.split !== split || (refIds !== undefined && !refIds.has(ref.ref_id as number))) {
       continue;
     }
     const file = imageFiles.get(ref.image_id as number);

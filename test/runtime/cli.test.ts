@@ -258,6 +258,28 @@ describe("softskip ground and eval", function () {
     assert.match(run.stderr, /No ref of split test was scored: all 2 were skipped/);
   });
 
+  it("eval scores the model card's sample and prints the card's accuracy beside it", async () => {
+    const data = path.join(dir, "dataset");
+    await writeDataset(data);
+    const model = await copyTinyModel();
+    try {
+      await writeFile(path.join(model, "metrics.json"), JSON.stringify({ eval_refs: { test: [1] }, splits: { test: { full: { accuracy: 0.25 } } } }));
+      const run = await runCli(["eval", "--data", data, "--model", model, "--policies", "full,static", "--card-sample", "--json"]);
+      assert.equal(run.code, 0, run.stderr);
+      const report = JSON.parse(run.stdout) as { count: number; text: string; cardAccuracy: Record<string, number> };
+      assert.equal(report.count, 1, "only ref 1, the one the card scored");
+      assert.equal(report.text, "sent");
+      assert.deepEqual(report.cardAccuracy, { full: 0.25 });
+
+      await writeFile(path.join(model, "metrics.json"), JSON.stringify({ splits: {} }));
+      const missing = await runCli(["eval", "--data", data, "--model", model, "--card-sample"]);
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /lists no scored refs for split test \(eval_refs\); run \/usr\/bin\/python3 models\/training\/backfill_manifest\.py/);
+    } finally {
+      await removeDir(model);
+    }
+  });
+
   it("eval rejects an unknown split", async () => {
     const data = path.join(dir, "dataset");
     await writeDataset(data);
