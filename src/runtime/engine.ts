@@ -88,6 +88,8 @@ export class OnnxGroundingEngine implements GroundingEngine {
   private readonly byKey = new Map<string, Promise<CachedEncoding>>();
   private readonly byHandle = new Map<number, CachedEncoding>();
   private readonly released = new WeakSet<CommandEncoding>();
+  /** encode() calls waiting for the worker, by token key. */
+  private readonly pendingEncodes = new Map<string, number>();
   private readonly frameBuffers = new FrameBufferPool();
   private closed = false;
 
@@ -160,7 +162,19 @@ export class OnnxGroundingEngine implements GroundingEngine {
       this.logger.warn(`Expression ${JSON.stringify(text)} has ${tokens.truncatedWords} words beyond the model's ${this.manifest.tokenizer.maxTokens}; they are ignored.`);
     }
 
-    const cached = await this.encodeTokens(tokens.ids);
+    const key = tokens.ids.join(",");
+    this.pendingEncodes.set(key, (this.pendingEncodes.get(key) ?? 0) + 1);
+    let cached: CachedEncoding;
+    try {
+      cached = await this.encodeTokens(tokens.ids);
+    } finally {
+      const pending = (this.pendingEncodes.get(key) ?? 1) - 1;
+      if (pending === 0) {
+        this.pendingEncodes.delete(key);
+      } else {
+        this.pendingEncodes.set(key, pending);
+      }
+    }
     cached.references += 1;
     const gates: Record<string, number> = {};
     this.manifest.gateableBlocks.forEach((name, gate) => {
@@ -173,7 +187,17 @@ export class OnnxGroundingEngine implements GroundingEngine {
     const start = performance.now();
     this.checkOpen("ground");
     const encoding = this.liveEncoding(command);
+    // Held until the worker has answered, so that a release() meanwhile cannot free it first.
+    encoding.references += 1;
+    try {
+      return await this.groundEncoded(start, image, encoding, options);
+    } finally {
+      encoding.references -= 1;
+      this.releaseIfUnused(encoding);
+    }
+  }
 
+  private async groundEncoded(start: number, image: ImageInput, encoding: CachedEncoding, options: GroundOptions): Promise<GroundingOutput> {
     const selection = selectBlocks(this.manifest, encoding.gates, options, this.costModel);
     const plan = planExecution(this.manifest, selection.selected, selection.approximate);
     const predictedMs = this.predictMs(plan);
@@ -241,16 +265,26 @@ export class OnnxGroundingEngine implements GroundingEngine {
       return;
     }
     cached.references -= 1;
-    if (cached.references <= 0 && !this.closed) {
-      this.byHandle.delete(cached.handle);
-      this.byKey.delete(cached.key);
-      this.client.request({ type: "release", handle: cached.handle }).catch((error: unknown) => {
-        // close() right after release() terminates the worker first, which frees everything anyway.
-        if (!this.closed) {
-          this.logger.warn(`Releasing command handle ${cached.handle} failed: ${describeError(error)}`);
-        }
-      });
+    this.releaseIfUnused(cached);
+  }
+
+  /**
+   * Frees the worker's sentence embedding once no command, no ground() in progress and no
+   * encode() of the same words still in progress uses it. Without the last two, a release
+   * could reach the worker before a request that was already under way.
+   */
+  private releaseIfUnused(cached: CachedEncoding): void {
+    if (cached.references > 0 || (this.pendingEncodes.get(cached.key) ?? 0) > 0 || this.byHandle.get(cached.handle) !== cached || this.closed) {
+      return;
     }
+    this.byHandle.delete(cached.handle);
+    this.byKey.delete(cached.key);
+    this.client.request({ type: "release", handle: cached.handle }).catch((error: unknown) => {
+      // close() right after release() terminates the worker first, which frees everything anyway.
+      if (!this.closed) {
+        this.logger.warn(`Releasing command handle ${cached.handle} failed: ${describeError(error)}`);
+      }
+    });
   }
 
   async close(): Promise<void> {

@@ -81,6 +81,19 @@ describe("grounding engine", () => {
     assert.equal(fitted.stoppedAtDeadline, undefined);
   });
 
+  it("keeps an encoding that a ground() or an encode() under way still needs", async () => {
+    const first = await engine.encode("the red cup");
+    const second = engine.encode("the red cup");
+    engine.release(first);
+    const kept = await second;
+    assert.ok((await engine.ground(SCENE, kept, { policy: "full" })).box !== null);
+
+    const grounding = engine.ground(SCENE, kept, { policy: "full" });
+    engine.release(kept);
+    assert.ok((await grounding).box !== null);
+    await assert.rejects(engine.ground(SCENE, kept, { policy: "full" }), /after release\(\)/);
+  });
+
   it("hands out block lists the caller may change", async () => {
     const command = await engine.encode("the red cup");
     const first = await engine.ground(SCENE, command, { policy: "full" });
