@@ -20,7 +20,8 @@ Grounds every expression of a dataset split with each policy and reports, as the
 card does, accuracy (present referents whose best box has IoU >= 0.5, whatever its score)
 and decision accuracy (all refs: absent referents need "not found", present ones a hit
 that reaches the score threshold), mean compute ratio and latency percentiles. Refs whose
-image cannot be read are skipped, counted and left out of every figure.
+image cannot be read, or whose expression the model refuses (too long, no words), are
+skipped, counted and left out of every figure.
 
 Options:
   --data DIR         dataset written by softskip synth dataset (refs.json, instances.json, images/)
@@ -106,7 +107,7 @@ export async function run(args: string[]): Promise<number> {
       (values.json ? JSON.stringify({ ...report, model: engine.modelName, ...(cardAccuracy === undefined ? {} : { cardAccuracy }) }) : formatReport(report, cardAccuracy)) + "\n",
     );
     if (report.count === 0) {
-      logger.error(`No ref of split ${report.split} was scored: all ${report.skipped} were skipped because their images could not be read (see the warnings above).`);
+      logger.error(`No ref of split ${report.split} was scored: all ${report.skipped} were skipped because their image or expression could not be used (see the warnings above).`);
       return 1;
     }
     return 0;
@@ -140,7 +141,7 @@ async function readCardSample(modelDir: string, split: string): Promise<{ refIds
 }
 
 function formatReport(report: EvalReport, cardAccuracy?: Record<string, number>): string {
-  const skipped = report.skipped === 0 ? "" : `; ${report.skipped} skipped because their images could not be read`;
+  const skipped = report.skipped === 0 ? "" : `; ${report.skipped} skipped because their image or expression could not be used`;
   // Only spoken transcripts are parsed, so only they can lack an expression.
   const rejected = report.text === "sent" ? "" : `, ${report.rejectedTranscripts} transcripts without an expression`;
   const header = `${report.count} expressions of split ${report.split} in ${report.dataset} (text: ${report.text}${rejected}${skipped})`;

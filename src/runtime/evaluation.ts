@@ -14,7 +14,7 @@ import type { Logger } from "../log";
 import { RateLimitedLog, silentLogger } from "../log";
 import { intersectionOverUnion, nearestRankPercentile } from "../metrics";
 import { parseTranscript } from "./transcript";
-import type { Box, GroundingEngine, GroundingOutput, GroundOptions, PolicyName } from "./types";
+import type { Box, CommandEncoding, GroundingEngine, GroundingOutput, GroundOptions, PolicyName } from "./types";
 
 /** One referring expression with its ground truth. */
 export interface EvalItem {
@@ -78,7 +78,7 @@ export interface EvalReport {
   split: string;
   /** Refs scored: the split's refs (up to the limit) less the skipped ones. */
   count: number;
-  /** Refs left out of every figure because their image could not be read or decoded. */
+  /** Refs left out of every figure: their image could not be read or decoded, or the engine refused their expression. */
   skipped: number;
   /** Sentence field that was grounded: "raw" (through parseTranscript) or "sent". */
   text: "raw" | "sent";
@@ -179,7 +179,19 @@ export async function evaluatePolicies(engine: GroundingEngine, dataset: EvalDat
     }
 
     const textStart = performance.now();
-    const command = await engine.encode(expression);
+    let command: CommandEncoding;
+    try {
+      command = await engine.encode(expression);
+    } catch (error) {
+      // An expression the engine refuses (too long, no words) is one bad ref, not a bad run.
+      if (!(error instanceof InputError)) {
+        throw error;
+      }
+      skipLog.warn("skipped ref", `Skipping ref ${item.refId}: ${describeError(error)}`);
+      skipped += 1;
+      options.onProgress?.(index + 1, dataset.items.length);
+      continue;
+    }
     textMs.push(performance.now() - textStart);
     try {
       // Outcomes of this ref, kept only when every policy could read its image.

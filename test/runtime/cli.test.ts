@@ -248,13 +248,27 @@ describe("softskip ground and eval", function () {
     assert.equal(run.stderr.match(/Skipping ref 3: /g)?.length, 1, run.stderr);
   });
 
+  it("eval skips a ref whose expression the engine refuses", async () => {
+    const data = path.join(dir, "dataset-bad-expression");
+    await writeDataset(data);
+    const refs = JSON.parse(await readFile(path.join(data, "refs.json"), "utf8")) as Array<Record<string, unknown>>;
+    refs.push({ ...refs[0], ref_id: 4, sentences: [{ sent_id: 4, sent: "?!", raw: "?!", tokens: [] }] });
+    await writeFile(path.join(data, "refs.json"), JSON.stringify(refs));
+
+    const run = await runCli(["eval", "--data", data, "--model", TINY_MODEL_DIR, "--policies", "full", "--text", "sent", "--json"]);
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as { count: number; skipped: number };
+    assert.deepEqual([report.count, report.skipped], [2, 1]);
+    assert.match(run.stderr, /Skipping ref 4: Expression "\?!" has no words/);
+  });
+
   it("eval exits 1 when no image can be read", async () => {
     const data = path.join(dir, "dataset-no-images");
     await writeDataset(data);
     await rm(path.join(data, "images/000000.png"));
     const run = await runCli(["eval", "--data", data, "--model", TINY_MODEL_DIR, "--policies", "full"]);
     assert.equal(run.code, 1, run.stderr);
-    assert.match(run.stdout, /0 expressions .*; 2 skipped because their images could not be read/);
+    assert.match(run.stdout, /0 expressions .*; 2 skipped because their image or expression could not be used/);
     assert.match(run.stderr, /No ref of split test was scored: all 2 were skipped/);
   });
 
