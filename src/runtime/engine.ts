@@ -24,6 +24,7 @@ import { MAX_TRANSCRIPT_LENGTH } from "./transcript";
 import type { Box, CommandEncoding, GroundingEngine, GroundingOutput, GroundOptions, ImageInput } from "./types";
 import { FrameBufferPool } from "./frame-buffers";
 import { WorkerClient } from "./worker-client";
+import { epochMs } from "./worker-protocol";
 import type { EncodeResult, GroundResult, HeadBest, SerializedTensor, WorkerPixels, WorkerSetup, WorkerStep } from "./worker-protocol";
 
 /** The shipped model, resolved from the package root (this file is dist/src/runtime/engine.js). */
@@ -207,8 +208,12 @@ export class OnnxGroundingEngine implements GroundingEngine {
     // Under the budget policy the worker stops adding heads once the budget would be passed.
     // The worker compares real elapsed time with predictions, so both are in real ms.
     const slowdown = options.slowdown ?? 1;
-    const deadlineMs = selection.budgetMs === undefined ? null : selection.budgetMs * slowdown - (performance.now() - start) - RESPONSE_ALLOWANCE_MS;
-    const { result, ran } = await this.runPlan(encoding.handle, prepared, plan, deadlineMs, slowdown);
+    // Absolute, so that time spent waiting behind another caller's request counts too.
+    const deadlineAtMs = selection.budgetMs === undefined ? null : epochMs() + selection.budgetMs * slowdown - (performance.now() - start) - RESPONSE_ALLOWANCE_MS;
+    const postedAtMs = epochMs();
+    const { result, ran } = await this.runPlan(encoding.handle, prepared, plan, deadlineAtMs, slowdown);
+    // Waiting behind another caller's request says nothing about this plan's cost.
+    const queuedMs = Math.max(0, result.startedAtMs - postedAtMs);
     const stopped = ran.length < plan.executedBlocks.length;
     const ranNames = new Set(ran.map((block) => block.name));
     const ranPredictedMs = stopped ? this.predictBlocksMs(ran) : predictedMs;
@@ -224,7 +229,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
     const end = performance.now();
 
     const blockTotalMs = Object.values(result.blockMs).reduce((sum, ms) => sum + ms, 0);
-    this.costModel.observe(ran, result.blockMs, end - start - blockTotalMs);
+    this.costModel.observe(ran, result.blockMs, end - start - blockTotalMs - queuedMs);
     const preprocessMs = prepared.resizeMs + result.preprocessMs;
     const postprocessMs = result.selectMs + (end - postStart);
 
@@ -357,7 +362,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
     handle: number,
     image: PreparedImage,
     plan: ExecutionPlan,
-    deadlineMs: number | null,
+    deadlineAtMs: number | null,
     slowdown: number,
   ): Promise<{ result: GroundResult; ran: BlockSpec[] }> {
     const ordered = headFirstOrder(plan.steps, (block) => this.costModel.predictMs(block) * slowdown);
@@ -366,7 +371,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
       ...(segmentMs === undefined ? {} : { segmentMs }),
     }));
     const heads = plan.heads.map((head) => ({ block: head.name, output: head.outputs[0] }));
-    const result = await this.client.request<GroundResult>({ type: "ground", handle, image: image.pixels, steps, heads, deadlineMs }, image.transfer);
+    const result = await this.client.request<GroundResult>({ type: "ground", handle, image: image.pixels, steps, heads, deadlineAtMs }, image.transfer);
     if (image.pooled) {
       this.frameBuffers.recycle(result.pixels);
     }

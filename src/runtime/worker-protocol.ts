@@ -44,7 +44,7 @@ export interface SerializedTensor {
 
 export type WorkerRequest =
   | { id: number; type: "encode"; tokens: BigInt64Array }
-  | { id: number; type: "ground"; handle: number; image: WorkerPixels; steps: WorkerStep[]; heads: Array<{ block: string; output: string }>; deadlineMs: number | null }
+  | { id: number; type: "ground"; handle: number; image: WorkerPixels; steps: WorkerStep[]; heads: Array<{ block: string; output: string }>; deadlineAtMs: number | null }
   | { id: number; type: "runBlock"; block: string; feeds: Record<string, SerializedTensor> }
   | { id: number; type: "release"; handle: number };
 
@@ -65,7 +65,17 @@ export interface HeadBest {
   h: number;
 }
 
+/**
+ * Wall-clock time in ms on a clock both threads share: each thread's performance.now()
+ * counts from its own start, but timeOrigin + now() is the same instant in both.
+ */
+export function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 export interface GroundResult {
+  /** epochMs() when the worker took the request, after any wait behind earlier requests. */
+  startedAtMs: number;
   /** One entry per head that ran. */
   best: HeadBest[];
   /** Steps run, from the first; fewer than requested when the deadline stopped the plan. */

@@ -9,6 +9,7 @@ import * as ort from "onnxruntime-node";
 import { describeError } from "../errors";
 import { InputTensorWriter } from "../image/raw-tensor";
 import { setThreadNice } from "./thread-nice";
+import { epochMs } from "./worker-protocol";
 import type {
   EncodeResult,
   GroundResult,
@@ -86,7 +87,7 @@ class InferenceWorker {
       case "encode":
         return this.encode(request.tokens);
       case "ground":
-        return this.ground(request.handle, request.image, request.steps, request.heads, request.deadlineMs);
+        return this.ground(request.handle, request.image, request.steps, request.heads, request.deadlineAtMs);
       case "runBlock":
         return this.runBlock(request.block, request.feeds);
       case "release":
@@ -108,7 +109,7 @@ class InferenceWorker {
   }
 
   /**
-   * Runs the steps in order. With a deadline (ms after this call starts), a head's segment
+   * Runs the steps in order. With a deadline (epochMs() time), a head's segment
    * that is predicted to end past it is not started once some head has run, so the result
    * is the best box found in time.
    */
@@ -117,9 +118,9 @@ class InferenceWorker {
     pixels: WorkerPixels,
     steps: WorkerStep[],
     heads: Array<{ block: string; output: string }>,
-    deadlineMs: number | null,
+    deadlineAtMs: number | null,
   ): Promise<GroundResult> {
-    const callStart = performance.now();
+    const startedAtMs = epochMs();
     const sentence = this.sentences.get(handle);
     if (sentence === undefined) {
       throw new Error(`command handle ${handle} was released or never encoded; call encode() again`);
@@ -144,7 +145,7 @@ class InferenceWorker {
     let headsRun = 0;
     let completedSteps = 0;
     for (const step of steps) {
-      const late = deadlineMs !== null && step.segmentMs !== undefined && performance.now() - callStart + step.segmentMs > deadlineMs;
+      const late = deadlineAtMs !== null && step.segmentMs !== undefined && epochMs() + step.segmentMs > deadlineAtMs;
       if (late && headsRun > 0) {
         break;
       }
@@ -172,7 +173,7 @@ class InferenceWorker {
     const selectStart = performance.now();
     const best = heads.filter(({ output }) => tensors.has(output)).map(({ block, output }) => bestAnchor(block, this.tensor(tensors, output)));
     const bytes = pixels.kind === "pixels" ? pixels.pixels.data : pixels.rgb;
-    return { best, completedSteps, blockMs, preprocessMs, pixels: bytes, selectMs: performance.now() - selectStart };
+    return { best, startedAtMs, completedSteps, blockMs, preprocessMs, pixels: bytes, selectMs: performance.now() - selectStart };
   }
 
   private async runBlock(name: string, feeds: Record<string, SerializedTensor>): Promise<Record<string, SerializedTensor>> {
