@@ -38,7 +38,7 @@ def threshold_plan(gates, gate_threshold):
 
 
 def evaluated_ref_ids(dataset, limit):
-    """Ref ids that the model card's figures cover, per split, in evaluation order, so that
+    """Return the ref ids that the model card's figures cover, per split, in evaluation order, so that
     `softskip eval --card-sample` scores exactly these refs."""
     return {split: [it["ref_id"] for it in select_refs(dataset, split, limit)]
             for split in ("val", "test", "test-novel") if dataset.refs.get(split)}

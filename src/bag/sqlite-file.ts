@@ -55,7 +55,7 @@ export async function openSqliteFile(file: string, logger: Logger, decompressed?
   const walSize = walMode && decompressed === undefined ? await fileSize(`${file}-wal`) : 0;
   if (walSize > 0) {
     logger.warn(
-      `${file}-wal holds ${walSize} bytes of messages not yet in ${file}, and they are not read; ` +
+      `${file}-wal contains ${walSize} bytes of messages not yet in ${file}, and they are not read; ` +
         `run sqlite3 ${file} "PRAGMA wal_checkpoint(TRUNCATE);" on a copy of the bag folder to merge them, then replay the copy.`,
     );
   }

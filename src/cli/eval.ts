@@ -116,7 +116,7 @@ export async function run(args: string[]): Promise<number> {
   }
 }
 
-/** The refs of one split that the model card scored, and the accuracy it gives per policy. */
+/** Reads the refs of one split that the model card scored, and the accuracy it gives per policy. */
 async function readCardSample(modelDir: string, split: string): Promise<{ refIds: ReadonlySet<number>; accuracy: Partial<Record<string, number>> }> {
   const file = path.join(modelDir, "metrics.json");
   let metrics: { eval_refs?: Record<string, unknown>; splits?: Record<string, Record<string, { accuracy?: unknown }>> };

@@ -49,9 +49,9 @@ function unsupportedFormat(source: string, format: string, reason: string): Inpu
  * compressedDepth and 16-bit or float encodings are rejected as unsupported.
  */
 export function compressedCodec(format: string, data: Uint8Array, source: string): Codec {
-  const given: unknown = format;
-  if (typeof given !== "string") {
-    throw new InputError(source, "format", "invalid_format", `Compressed image on ${source} has format ${String(given)}, not text: set format to "jpeg" or "png".`);
+  const formatValue: unknown = format;
+  if (typeof formatValue !== "string") {
+    throw new InputError(source, "format", "invalid_format", `Compressed image on ${source} has format ${String(formatValue)}, not text: set format to "jpeg" or "png".`);
   }
   const bytes: unknown = data;
   if (!(bytes instanceof Uint8Array)) {

@@ -104,7 +104,7 @@ export async function handleGroundRequest(request: unknown, context: GroundServi
       context.logger.warn(describeError(error));
     } else {
       // The model itself failed (a runtime error, or the engine closed during shutdown).
-      // The client still gets an answer instead of waiting forever.
+      // The client still gets a response instead of waiting forever.
       context.logger.error(`${GROUND_REQUEST_SOURCE} for ${JSON.stringify(fields.text)} failed: ${describeError(error)}`);
     }
     return { ...noImageResult({ ...base, expression }), status: GROUNDING_STATUS.REJECTED_INPUT };

@@ -106,7 +106,7 @@ export async function startGroundingNode(options: StartNodeOptions): Promise<Run
       transport.spin();
     } else {
       node.configure();
-      // Spinning while the model loads keeps parameter services and /diagnostics answering.
+      // Spinning while the model loads keeps parameter services and /diagnostics running.
       transport.spin();
       await node.modelReady();
       // SIGINT or SIGTERM during the load has already stopped the node: a clean exit.

@@ -151,7 +151,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
     this.checkOpen("encode");
     checkExpression(text);
     if (splitWords(text).length === 0) {
-      // Only punctuation or symbols: the model would see padding alone and still answer.
+      // Only punctuation or symbols: the model would see padding alone and still return a box.
       throw new InputError("expression", "text", "no_words", `Expression ${JSON.stringify(text)} has no words; pass the words that name the object, such as "the red cup".`);
     }
 
@@ -188,7 +188,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
     const start = performance.now();
     this.checkOpen("ground");
     const encoding = this.liveEncoding(command);
-    // Held until the worker has answered, so that a release() meanwhile cannot free it first.
+    // Held until the worker has replied, so that a release() meanwhile cannot free it first.
     encoding.references += 1;
     try {
       return await this.groundEncoded(start, image, encoding, options);
@@ -212,7 +212,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
     const deadlineAtMs = selection.budgetMs === undefined ? null : epochMs() + selection.budgetMs * slowdown - (performance.now() - start) - RESPONSE_ALLOWANCE_MS;
     const postedAtMs = epochMs();
     const { result, ran } = await this.runPlan(encoding.handle, prepared, plan, deadlineAtMs, slowdown);
-    // Waiting behind another caller's request says nothing about this plan's cost.
+    // Waiting behind another caller's request is not part of this plan's cost.
     const queuedMs = Math.max(0, result.startedAtMs - postedAtMs);
     const stopped = ran.length < plan.executedBlocks.length;
     const ranNames = new Set(ran.map((block) => block.name));
