@@ -135,9 +135,16 @@ export class BudgetController {
     return this.budget;
   }
 
-  /** Expected ratio of real to predicted model time, which `modelBudgetMs` is divided by. */
+  /**
+   * Factor that turns `modelBudgetMs` (predicted ms) into the engine's real-time deadline
+   * (`GroundOptions.slowdown`): the expected ratio of real to predicted model time, but
+   * never so large that the deadline passes the real time left for the model. At the
+   * floor that time can be shorter than the floor itself, and the factor is then 1, so an
+   * overloaded node stops after its first head.
+   */
   get slowdown(): number {
-    return this.expectedSlowdown();
+    const allowance = Math.max(this.floorMs, this.allowanceMs());
+    return Math.min(this.expectedSlowdown(), allowance / this.budget);
   }
 
   /**
@@ -227,10 +234,14 @@ export class BudgetController {
   }
 
   private computeBudget(): number {
-    const usable = this.target * (1 - this.margin);
-    const allowance = usable - this.overheads.quantile(this.quantile, 0) - this.expectedWait();
-    const budget = allowance / this.expectedSlowdown();
+    const budget = this.allowanceMs() / this.expectedSlowdown();
     return Math.min(this.target, Math.max(this.floorMs, budget));
+  }
+
+  /** Real time left for the model: the target less the margin, overhead and waiting. */
+  private allowanceMs(): number {
+    const usable = this.target * (1 - this.margin);
+    return usable - this.overheads.quantile(this.quantile, 0) - this.expectedWait();
   }
 
   /**

@@ -143,6 +143,23 @@ describe("BudgetController", () => {
     assert.equal(controller.modelBudgetMs, 175);
   });
 
+  it("caps the deadline factor at the real time left", () => {
+    const controller = new BudgetController({ targetMs: 50, floorMs: 15, margin: 0.1 });
+    for (let i = 0; i < 30; i++) {
+      controller.record({ endToEndMs: 400, waitMs: 0, modelMs: 390, predictedMs: 20 });
+    }
+    // 45 ms usable less 10 ms overhead leaves 35 ms for the model, but the budget sits at its 15 ms floor.
+    assert.equal(controller.modelBudgetMs, 15);
+    assert.ok(Math.abs(controller.modelBudgetMs * controller.slowdown - 35) < 1e-9, `deadline ${controller.modelBudgetMs * controller.slowdown} ms`);
+
+    const overloaded = new BudgetController({ targetMs: 20, floorMs: 15, margin: 0.1 });
+    for (let i = 0; i < 30; i++) {
+      overloaded.record({ endToEndMs: 400, waitMs: 0, modelMs: 390, predictedMs: 20 });
+    }
+    // 18 ms usable less 10 ms overhead is below the floor: the deadline is the floor itself.
+    assert.equal(overloaded.slowdown, 1);
+  });
+
   it("never goes below the floor", () => {
     const controller = new BudgetController({ targetMs: 50, floorMs: 15 });
     for (let i = 0; i < 30; i++) {
