@@ -19,6 +19,8 @@ export interface DiagnosticsContext {
   modelName: string;
   /** Load error of the model, when loading failed. */
   modelError?: string;
+  /** Why the grounding stream stopped or failed to start, while the node is still active. */
+  streamError?: string;
   policy: string;
   /** Configured end-to-end budget, in ms. */
   latencyBudgetMs: number;
@@ -63,7 +65,8 @@ export class GroundingDiagnostics {
         this.recordStatus(event.output.status);
         pushBounded(this.latenciesMs, event.endToEndMs);
         pushBounded(this.computeRatios, event.output.computeRatio);
-        this.budgetInForceMs = event.budgetMs;
+        // The model budget the controller planned this frame with; only the budget policy has one.
+        this.budgetInForceMs = event.output.budgetMs;
         this.floorEndToEndMs = event.floorEndToEndMs;
         if (event.output.stoppedAtDeadline === true) {
           this.stoppedAtDeadline += 1;
@@ -119,6 +122,9 @@ export class GroundingDiagnostics {
   private assess(context: DiagnosticsContext, p90: number | undefined): { level: number; message: string } {
     if (context.modelError !== undefined) {
       return { level: DIAGNOSTIC_LEVEL.ERROR, message: `model failed to load: ${context.modelError}` };
+    }
+    if (context.streamError !== undefined) {
+      return { level: DIAGNOSTIC_LEVEL.ERROR, message: `grounding stopped: ${context.streamError}; deactivate and activate the node, or restart it` };
     }
     if (context.lifecycleState !== "active") {
       return { level: DIAGNOSTIC_LEVEL.OK, message: `${context.lifecycleState}: not subscribed to inputs` };

@@ -64,6 +64,15 @@ export async function handleGroundRequest(request: unknown, context: GroundServi
       context.logger.info(`${GROUND_REQUEST_SOURCE} for "${expression}": no image received yet and none in the request.`);
       return noImageResult({ ...base, expression, policy });
     }
+    // A planner must not act on a box from a camera that stopped, as the topic path would not.
+    const ageMs = startedMs - frame.receivedAtMs;
+    const maxAgeMs = context.parameters.max_image_age_ms;
+    if (maxAgeMs > 0 && ageMs > maxAgeMs) {
+      context.logger.info(
+        `${GROUND_REQUEST_SOURCE} for "${expression}": the latest image is ${Math.round(ageMs)} ms old, over max_image_age_ms ${maxAgeMs}; send an image in the request or check the camera.`,
+      );
+      return noImageResult({ ...base, expression, policy });
+    }
     if (context.engine === undefined) {
       throw new SoftSkipError("INVALID_STATE", `${GROUND_REQUEST_SOURCE} cannot run: the model is still loading; retry in a moment.`);
     }

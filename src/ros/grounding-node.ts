@@ -64,6 +64,8 @@ export class GroundingNode {
   /** Everything activate() creates and deactivate() removes. */
   private activeResources: Disposable[] = [];
   private streamSubscription: Subscription | undefined;
+  /** Why the stream of the current activation stopped, shown as ERROR in /diagnostics. */
+  private streamError: string | undefined;
   /** Bumped by each activation, so a model load that finishes late starts only its own stream. */
   private activation = 0;
   private latestFrame: FrameInput | undefined;
@@ -190,6 +192,7 @@ export class GroundingNode {
         try {
           this.startStream(engine, frames, transcripts);
         } catch (error) {
+          this.streamError = `starting the grounding stream failed: ${describeError(error)}`;
           this.logger.error(`Starting the grounding stream failed: ${describeError(error)}`);
         }
       },
@@ -209,6 +212,9 @@ export class GroundingNode {
     this.activation += 1;
     this.streamSubscription?.unsubscribe();
     this.streamSubscription = undefined;
+    this.streamError = undefined;
+    // The camera may move or stop while the node is inactive.
+    this.latestFrame = undefined;
     for (const resource of this.activeResources) {
       resource.dispose();
     }
@@ -256,7 +262,10 @@ export class GroundingNode {
     });
     this.streamSubscription = events.subscribe({
       next: (event) => this.onStreamEvent(event),
-      error: (error: unknown) => this.logger.error(`Grounding stream stopped: ${describeError(error)}`),
+      error: (error: unknown) => {
+        this.streamError = describeError(error);
+        this.logger.error(`Grounding stream stopped: ${describeError(error)}`);
+      },
     });
   }
 
@@ -387,6 +396,7 @@ export class GroundingNode {
       lifecycleState: this.lifecycle.state,
       modelName: this.model.status,
       modelError: this.model.error,
+      ...(this.streamError === undefined ? {} : { streamError: this.streamError }),
       policy: parameters.policy,
       latencyBudgetMs: parameters.latency_budget_ms,
     });

@@ -52,6 +52,18 @@ describe("ros/GroundingDiagnostics", () => {
     assert.equal(statusOf(diagnostics).message, "p90 latency 25.0 ms is over the 20 ms budget");
   });
 
+  it("shows the model budget, not the target, as the budget in force", () => {
+    const diagnostics = new GroundingDiagnostics();
+    diagnostics.recordEvent(result(5));
+    assert.equal(statusOf(diagnostics).values.get("model budget in force ms"), "10");
+  });
+
+  it("reports a stopped stream as an error", () => {
+    const status = new GroundingDiagnostics().snapshot({ ...CONTEXT, streamError: "worker exited" }).status[0];
+    assert.equal(status.level, DIAGNOSTIC_LEVEL.ERROR);
+    assert.match(status.message, /^grounding stopped: worker exited/);
+  });
+
   it("shows n/a without a floor", () => {
     const diagnostics = new GroundingDiagnostics();
     diagnostics.recordEvent(result(5));

@@ -101,6 +101,8 @@ export interface StartOptions extends FakeEngineOptions {
   rosArgs?: string[];
   /** Stands in for the process's signal events; tests emit SIGINT on it. */
   signals?: EventEmitter;
+  /** The node's clock for arrival times and ages, in ms. */
+  now?: () => number;
   rcl?: FakeRclnodejs;
 }
 
@@ -127,6 +129,7 @@ export async function startTestNode(options: StartOptions = {}): Promise<TestNod
     renderDebugImage,
     bundledModelDir: fakeModelDir(),
     signals,
+    now: options.now,
   });
   return { rcl, running, engine, signals, modelDirs };
 }

@@ -134,6 +134,18 @@ describe("ROS node lifecycle", function () {
     });
   }
 
+  it("turns /diagnostics to ERROR when the grounding stream stops", async function () {
+    test = await startTestNode();
+    test.engine.ground = () => Promise.reject(new Error("inference worker exited"));
+    publish(test.rcl, "/transcript", "std_msgs/msg/String", RELIABLE_PUBLISHER_QOS, { data: "the red mug" });
+    publish(test.rcl, "/image", "sensor_msgs/msg/Image", CAMERA_QOS, rgbImage(8, 8));
+    await waitUntil(() => test?.rcl.graph.logs.some((line) => /Grounding stream stopped/.test(line.message)) === true, "the stream error");
+    test.rcl.graph.fireTimers();
+    const diagnostics = test.rcl.graph.messagesOn<{ status: { level: number; message: string }[] }>("/diagnostics").at(-1);
+    assert.equal(diagnostics?.status[0].level, 2);
+    assert.match(diagnostics?.status[0].message ?? "", /grounding stopped: .*inference worker exited; deactivate and activate the node, or restart it/);
+  });
+
   it("spins while the model loads and exits cleanly on SIGINT during the load", async function () {
     const rcl = FakeRclnodejs.create();
     const signals = new EventEmitter();

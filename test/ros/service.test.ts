@@ -58,6 +58,16 @@ describe("ROS ~/ground service", function () {
     assert.equal(test.engine.released, 1, "the command encoding is released");
   });
 
+  it("answers NO_IMAGE when the latest frame is too old", async function () {
+    let nowMs = 1000;
+    test = await startTestNode({ now: () => nowMs });
+    publish(test.rcl, "/image", "sensor_msgs/msg/Image", CAMERA_QOS, rgbImage(20, 10, { sec: 55 }));
+    nowMs += 60_000;
+    const result = await callGround(test, { text: "the red mug", policy: "", image: emptyImage() });
+    assert.equal(result.status, GROUNDING_STATUS.NO_IMAGE);
+    assert.match(test.rcl.graph.logs.find((line) => /ms old/.test(line.message))?.message ?? "", /the latest image is 60000 ms old, over max_image_age_ms/);
+  });
+
   it("answers NO_IMAGE before any frame", async function () {
     test = await startTestNode();
     const result = await callGround(test, { text: "the red mug", policy: "", image: emptyImage() });
