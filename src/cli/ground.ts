@@ -144,6 +144,7 @@ export async function run(args: string[]): Promise<number> {
       ...(output.stoppedAtDeadline === true ? { stoppedAtDeadline: true } : {}),
       unknownWords: command.unknownWords,
       image: { path: values.image, width: output.imageWidth, height: output.imageHeight },
+      ...(values.out === undefined ? {} : { annotatedImage: values.out }),
       model: engine.modelName,
     };
     const written = values.out === undefined ? "" : `\nWrote ${values.out} with the box drawn.`;

@@ -95,7 +95,7 @@ function checkOptions(options: ReplayOptions): void {
 function describeTopics(options: ReplayOptions, topics: ReplayTopics): string {
   const commands =
     options.commands !== undefined
-      ? `${options.commands.length} command(s) from the command line`
+      ? `${options.commands.length} command(s) from ${options.commands.some((command) => command.source?.startsWith("--commands") === true) ? "the --commands file" : "--command"}`
       : topics.transcript !== null
         ? `transcripts from ${topics.transcript}`
         : "no transcripts (the bag has no std_msgs/msg/String topic; pass --command)";
@@ -431,6 +431,7 @@ class ReplaySession {
       truncatedFiles: [...this.bag.truncatedFiles],
       rate: this.options.rate,
       policy: this.options.parameters.policy,
+      latencyBudgetMs: this.options.parameters.latency_budget_ms,
       wallTimeS,
     };
   }

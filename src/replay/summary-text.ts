@@ -14,9 +14,9 @@ export function formatSummary(summary: ReplaySummary): string {
   const frames = summary.frames;
   const lines = [
     `Bag:          ${summary.bag} (${summary.messages} messages read)`,
-    `Topics:       images ${summary.imageTopic}, transcripts ${summary.transcriptTopic ?? "from the command line"}`,
+    `Topics:       images ${summary.imageTopic}, transcripts ${summary.transcriptTopic ?? "from --command or --commands"}`,
     `Output:       ${summary.output ?? "none (pass --out to write one)"}`,
-    `Policy:       ${summary.policy}, rate ${summary.rate}`,
+    `Policy:       ${summary.policy}, rate ${summary.rate}, latency budget ${summary.latencyBudgetMs} ms`,
     `Frames:       ${frames.received} received, ${frames.processed} processed, ${frames.dropped} dropped, ${frames.rejected} rejected, ${frames.idle} without a command`,
     `Commands:     ${summary.commands}`,
     `Results:      ${formatCounts(summary.results)}`,

@@ -135,6 +135,8 @@ export interface ReplaySummary {
   truncatedFiles: string[];
   rate: number | "max";
   policy: string;
+  /** End-to-end target in force (latency_budget_ms, --budget-ms), in ms; results over it count in overBudget. */
+  latencyBudgetMs: number;
   wallTimeS: number;
 }
 

@@ -35,6 +35,7 @@ const SUMMARY: ReplaySummary = {
   truncatedFiles: [],
   rate: 1,
   policy: "budget",
+  latencyBudgetMs: 200,
   wallTimeS: 2.5,
 };
 
@@ -56,6 +57,7 @@ describe("replay: summary and progress", function () {
 
   it("formats the human summary", function () {
     const text = formatSummary(SUMMARY);
+    assert.match(text, /Policy: +budget, rate 1, latency budget 200 ms/);
     assert.match(text, /Frames: +10 received, 6 processed, 2 dropped, 1 rejected, 1 without a command/);
     assert.match(text, /Results: +grounded 5, not_found 1/);
     assert.match(text, /Latency: +p50 80\.0 ms, p90 150\.0 ms, p99 210\.5 ms; 1 over budget/);
