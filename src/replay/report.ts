@@ -80,7 +80,7 @@ function summaryTable(summary: ReplaySummary): string {
     ["Bag", summary.bag],
     ["Output bag", summary.output ?? "none"],
     ["Images / transcripts", `${summary.imageTopic} / ${summary.transcriptTopic ?? "command line"}`],
-    ["Policy, rate", `${summary.policy}, ${summary.rate}`],
+    ["Policy, rate, latency budget", `${summary.policy}, ${summary.rate}, ${summary.latencyBudgetMs} ms`],
     ["Messages read", String(summary.messages)],
     ["Frames", `${frames.received} received, ${frames.processed} processed, ${frames.dropped} dropped, ${frames.rejected} rejected, ${frames.idle} without a command`],
     ["Commands", String(summary.commands)],
