@@ -10,6 +10,11 @@ import type { Stamp, StreamEvent } from "../stream/types";
 
 /** Number of recent results the latency percentiles and the mean compute ratio cover. */
 export const DIAGNOSTICS_WINDOW = 200;
+/**
+ * Age in ms after which a result leaves the percentiles, so that a slow burst does not
+ * keep /diagnostics at WARN while the node waits for the next command.
+ */
+export const DIAGNOSTICS_MAX_AGE_MS = 30_000;
 
 export interface DiagnosticsContext {
   /** Fully qualified node name, shown as the status name prefix. */
@@ -34,11 +39,16 @@ export class GroundingDiagnostics {
   private readonly results = new Map<string, number>();
   private readonly latenciesMs: number[] = [];
   private readonly computeRatios: number[] = [];
+  /** When each of the recent results was recorded, on `clock`. */
+  private readonly resultTimesMs: number[] = [];
   private budgetInForceMs: number | undefined;
   private floorEndToEndMs: number | undefined;
   private stoppedAtDeadline = 0;
   /** Rejections since the previous snapshot, so a burst raises the level for one period. */
   private rejectedSinceSnapshot = 0;
+
+  /** `clock` gives steady time in ms, for the age of results. */
+  constructor(private readonly clock: () => number = () => performance.now()) {}
 
   recordFrame(): void {
     this.framesReceived += 1;
@@ -65,6 +75,7 @@ export class GroundingDiagnostics {
         this.recordStatus(event.output.status);
         pushBounded(this.latenciesMs, event.endToEndMs);
         pushBounded(this.computeRatios, event.output.computeRatio);
+        pushBounded(this.resultTimesMs, this.clock());
         // The model budget the controller planned this frame with; only the budget policy has one.
         this.budgetInForceMs = event.output.budgetMs;
         this.floorEndToEndMs = event.floorEndToEndMs;
@@ -81,8 +92,18 @@ export class GroundingDiagnostics {
     }
   }
 
+  private forgetOldResults(): void {
+    const oldest = this.clock() - DIAGNOSTICS_MAX_AGE_MS;
+    while (this.resultTimesMs.length > 0 && this.resultTimesMs[0] < oldest) {
+      this.resultTimesMs.shift();
+      this.latenciesMs.shift();
+      this.computeRatios.shift();
+    }
+  }
+
   /** Builds the DiagnosticArray for this period and starts the next period. */
   snapshot(context: DiagnosticsContext): DiagnosticArray {
+    this.forgetOldResults();
     const p50 = percentile(this.latenciesMs, 0.5);
     const p90 = percentile(this.latenciesMs, 0.9);
     const p99 = percentile(this.latenciesMs, 0.99);

@@ -64,6 +64,20 @@ describe("ros/GroundingDiagnostics", () => {
     assert.match(status.message, /^grounding stopped: worker exited/);
   });
 
+  it("clears a latency warning once the slow results are old", () => {
+    let nowMs = 0;
+    const diagnostics = new GroundingDiagnostics(() => nowMs);
+    for (let i = 0; i < 10; i++) {
+      diagnostics.recordEvent(result(25, 12));
+    }
+    nowMs = 1_000;
+    assert.equal(statusOf(diagnostics).level, DIAGNOSTIC_LEVEL.WARN);
+    nowMs = 31_000;
+    const status = statusOf(diagnostics);
+    assert.equal(status.level, DIAGNOSTIC_LEVEL.OK);
+    assert.equal(status.values.get("latency p90 ms"), "n/a");
+  });
+
   it("shows n/a without a floor", () => {
     const diagnostics = new GroundingDiagnostics();
     diagnostics.recordEvent(result(5));
