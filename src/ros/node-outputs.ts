@@ -20,8 +20,13 @@ import type { RosTransport, TopicPublisher } from "./transport";
 /** Draws a result onto its frame for `~/debug_image`; returns an rgb8 sensor_msgs/Image. */
 export type RenderDebugImage = (frame: FrameInput, event: GroundingEvent) => Promise<Image>;
 
-/** Frames kept for `~/debug_image`, so a result can be drawn onto the frame it refers to. */
-const DEBUG_FRAME_CACHE = 8;
+/**
+ * Frames kept for `~/debug_image`, so a result can be drawn onto the frame it refers to.
+ * A result refers to a frame up to about max_image_age_ms plus one inference old, so the
+ * cache keeps frames by age; the count limit bounds memory for fast cameras.
+ */
+const DEBUG_FRAME_MAX_AGE_MS = 2000;
+const DEBUG_FRAME_CACHE = 64;
 
 /** Publishers that exist while the node is configured. */
 export class NodeOutputs {
@@ -58,8 +63,11 @@ export class NodeOutputs {
       return;
     }
     this.recentFrames.set(headerKey(frame.header), frame);
-    if (this.recentFrames.size > DEBUG_FRAME_CACHE) {
-      this.recentFrames.delete(this.recentFrames.keys().next().value as string);
+    for (const [key, kept] of this.recentFrames) {
+      if (this.recentFrames.size <= DEBUG_FRAME_CACHE && frame.receivedAtMs - kept.receivedAtMs <= DEBUG_FRAME_MAX_AGE_MS) {
+        break;
+      }
+      this.recentFrames.delete(key);
     }
   }
 
