@@ -94,7 +94,7 @@ describe("bag: sqlite3 files", function () {
     assert.equal((await readAll(bag)).length, 3);
     await bag.close();
     const warning = logger.lines.find((line) => line.level === "warn")?.message ?? "";
-    assert.match(warning, /crashed\.db3-wal holds 4096 bytes of messages not yet in .*crashed\.db3, and they are not read/);
+    assert.match(warning, /crashed\.db3-wal contains 4096 bytes of messages not yet in .*crashed\.db3, and they are not read/);
     assert.match(warning, /PRAGMA wal_checkpoint\(TRUNCATE\)/);
   });
 
