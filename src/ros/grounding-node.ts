@@ -64,6 +64,8 @@ export class GroundingNode {
   /** Everything activate() creates and deactivate() removes. */
   private activeResources: Disposable[] = [];
   private streamSubscription: Subscription | undefined;
+  /** Id of the next command, counted from 1 since the node started. */
+  private nextCommandId = 1;
   /** Why the stream of the current activation stopped, shown as ERROR in /diagnostics. */
   private streamError: string | undefined;
   /** Bumped by each activation, so a model load that finishes late starts only its own stream. */
@@ -259,6 +261,8 @@ export class GroundingNode {
       transcripts,
       parameters: this.parameters.changes,
       logger: withoutRejectionLines(this.logger),
+      // Each activation starts a new stream; the node's counter keeps command_id unique.
+      nextCommandId: () => this.nextCommandId++,
     });
     this.streamSubscription = events.subscribe({
       next: (event) => this.onStreamEvent(event),

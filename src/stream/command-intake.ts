@@ -37,6 +37,7 @@ export interface CommandIntakeDependencies {
   reject(rejection: RejectionEvent): void;
   /** Called after the current command changed or received its encoding. */
   onChange(): void;
+  nextCommandId(): number;
 }
 
 /**
@@ -45,7 +46,6 @@ export interface CommandIntakeDependencies {
  */
 export class CommandIntake {
   readonly slot: CommandSlot;
-  private nextCommandId = 1;
   private encodesInFlight = 0;
   private readonly nouns: NounList;
   private readonly objectNouns: readonly string[];
@@ -211,7 +211,7 @@ export class CommandIntake {
       return;
     }
     const command: ActiveCommand = {
-      info: { id: this.nextCommandId++, transcript: transcript.text, expression },
+      info: { id: this.deps.nextCommandId(), transcript: transcript.text, expression },
       arrivalMs: transcript.receivedAtMs,
       encoding: null,
       results: 0,

@@ -37,6 +37,7 @@ export function createGroundingStream(options: GroundingStreamOptions): Observab
       dropWhileBusy: options.dropWhileBusy ?? true,
       budget: options.budget ?? {},
       sink: subscriber,
+      nextCommandId: options.nextCommandId ?? counter(),
     });
 
     // Parameters are subscribed first so that a BehaviorSubject's value applies to the first
@@ -68,4 +69,10 @@ export function createGroundingStream(options: GroundingStreamOptions): Observab
       pipeline.close();
     };
   });
+}
+
+/** Returns 1, 2, 3, ... on successive calls. */
+function counter(): () => number {
+  let next = 1;
+  return () => next++;
 }

@@ -49,6 +49,12 @@ export interface GroundingStreamOptions {
   dropWhileBusy?: boolean;
   /** Tuning of the latency budget controller; its target always comes from `latency_budget_ms`. */
   budget?: Omit<BudgetControllerOptions, "targetMs">;
+  /**
+   * Returns the id of each new command. Default: 1, 2, 3, ... per stream. A caller that
+   * restarts the stream (the ROS node, on each activation) passes its own counter, so
+   * that ids stay unique for its lifetime.
+   */
+  nextCommandId?: () => number;
 }
 
 /** Rejects a malformed options object when the stream is created, naming the field. */
@@ -82,6 +88,11 @@ export function validateStreamOptions(options: GroundingStreamOptions): void {
   if (options.dropWhileBusy !== undefined && typeof options.dropWhileBusy !== "boolean") {
     throw new ArgumentError(
       `createGroundingStream option dropWhileBusy must be true or false but received ${describe(options.dropWhileBusy)}.`,
+    );
+  }
+  if (options.nextCommandId !== undefined && typeof options.nextCommandId !== "function") {
+    throw new ArgumentError(
+      `createGroundingStream option nextCommandId must be a function returning the next id but received ${describe(options.nextCommandId)}.`,
     );
   }
 }

@@ -26,6 +26,7 @@ export interface PipelineDependencies {
   dropWhileBusy: boolean;
   budget: Omit<BudgetControllerOptions, "targetMs">;
   sink: PipelineSink;
+  nextCommandId: () => number;
 }
 
 /** Results the budget controller must have seen before a floor over the budget is warned about. */
@@ -64,6 +65,7 @@ export class GroundingPipeline {
       logger: deps.logger,
       reject: (rejection) => this.reject(rejection),
       onChange: () => this.onCommandChange(),
+      nextCommandId: deps.nextCommandId,
     });
     this.warnings = new RateLimitedLog(deps.logger, 1000, () => deps.scheduler.now());
     this.modelFreeSinceMs = deps.scheduler.now();

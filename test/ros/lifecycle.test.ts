@@ -56,6 +56,11 @@ describe("ROS node lifecycle", function () {
 
     assert.equal(node.activate().label, "active", "reactivation works without reloading");
     assert.equal(test.modelDirs.length, 1);
+    publish(test.rcl, "/transcript", "std_msgs/msg/String", RELIABLE_PUBLISHER_QOS, { data: "the blue bowl" });
+    publish(test.rcl, "/image", "sensor_msgs/msg/Image", CAMERA_QOS, rgbImage(16, 16));
+    const groundedBowl = (r: GroundingResult): boolean => r.expression === "the blue bowl" && r.status === GROUNDING_STATUS.GROUNDED;
+    await waitUntil(() => graph.messagesOn<GroundingResult>(RESULT).some(groundedBowl), "a grounded result after reactivation");
+    assert.equal(graph.messagesOn<GroundingResult>(RESULT).find(groundedBowl)?.command_id, 2, "command ids go on counting across activations");
     assert.equal(node.deactivate().label, "inactive");
 
     assert.equal(node.cleanup().label, "unconfigured");
