@@ -102,7 +102,7 @@ export async function run(args: string[]): Promise<number> {
       }
     };
     const report = await evaluatePolicies(engine, dataset, { policies, budgetMs, text, logger, onProgress });
-    const cardAccuracy = card === undefined ? undefined : Object.fromEntries(policies.flatMap((policy) => (card.accuracy[policy] === undefined ? [] : [[policy, card.accuracy[policy]]])));
+    const cardAccuracy = card === undefined ? undefined : cardFigures(card.accuracy, policies);
     process.stdout.write(
       (values.json ? JSON.stringify({ ...report, model: engine.modelName, ...(cardAccuracy === undefined ? {} : { cardAccuracy }) }) : formatReport(report, cardAccuracy)) + "\n",
     );
@@ -138,6 +138,18 @@ async function readCardSample(modelDir: string, split: string): Promise<{ refIds
     }
   }
   return { refIds: new Set(ids as number[]), accuracy };
+}
+
+/** Picks the card's accuracy of each scored policy that the card reports. */
+function cardFigures(accuracy: Partial<Record<string, number>>, policies: readonly string[]): Record<string, number> {
+  const figures: Record<string, number> = {};
+  for (const policy of policies) {
+    const value = accuracy[policy];
+    if (value !== undefined) {
+      figures[policy] = value;
+    }
+  }
+  return figures;
 }
 
 function formatReport(report: EvalReport, cardAccuracy?: Record<string, number>): string {

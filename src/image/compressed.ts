@@ -1,4 +1,5 @@
 import { InputError } from "../errors";
+import { requireBytes } from "./encodings";
 
 export type Codec = "jpeg" | "png";
 
@@ -53,10 +54,7 @@ export function compressedCodec(format: string, data: Uint8Array, source: string
   if (typeof formatValue !== "string") {
     throw new InputError(source, "format", "invalid_format", `Compressed image on ${source} has format ${String(formatValue)}, not text: set format to "jpeg" or "png".`);
   }
-  const bytes: unknown = data;
-  if (!(bytes instanceof Uint8Array)) {
-    throw new InputError(source, "data", "invalid_data", `Compressed image data on ${source} is ${Array.isArray(bytes) ? "an array of numbers" : typeof bytes}, not bytes: pass a Uint8Array or Buffer.`);
-  }
+  requireBytes(data, "Compressed image data", source);
   const normalized = format.trim().toLowerCase();
   if (normalized.includes("compresseddepth")) {
     throw unsupportedFormat(source, format, "compressedDepth carries depth, not a camera picture");

@@ -43,6 +43,21 @@ export function rawEncoding(encoding: string, source: string): RawEncoding {
   return found;
 }
 
+/**
+ * Checks that `data` is a Uint8Array (a Buffer is one), as a JSON or plain-array caller
+ * may pass numbers instead. `what` starts the message, such as "Image data".
+ */
+export function requireBytes(data: unknown, what: string, source: string): void {
+  if (!(data instanceof Uint8Array)) {
+    throw new InputError(
+      source,
+      "data",
+      "invalid_data",
+      `${what} on ${source} is ${Array.isArray(data) ? "an array of numbers" : typeof data}, not bytes: pass a Uint8Array or Buffer.`,
+    );
+  }
+}
+
 /** Checks that a width or height is a whole number in 1..MAX_IMAGE_SIDE. */
 export function checkImageSide(value: number, field: "width" | "height", source: string): void {
   if (!Number.isInteger(value)) {
@@ -84,15 +99,7 @@ export function validateRawImage(input: RawImageInput, source: string): RawEncod
     );
   }
 
-  const data: unknown = input.data;
-  if (!(data instanceof Uint8Array)) {
-    throw new InputError(
-      source,
-      "data",
-      "invalid_data",
-      `Image data on ${source} is ${Array.isArray(data) ? "an array of numbers" : typeof data}, not bytes: pass a Uint8Array or Buffer.`,
-    );
-  }
+  requireBytes(input.data, "Image data", source);
   const needed = input.step * input.height;
   if (input.data.byteLength < needed) {
     throw new InputError(

@@ -24,7 +24,7 @@ export interface DiagnosticsContext {
   modelName: string;
   /** Load error of the model, when loading failed. */
   modelError?: string;
-  /** Why the grounding stream stopped or failed to start, while the node is still active. */
+  /** Reason the grounding stream stopped or failed to start, while the node is still active. */
   streamError?: string;
   policy: string;
   /** Configured end-to-end budget, in ms. */
@@ -37,10 +37,8 @@ export class GroundingDiagnostics {
   private readonly rejected = new Map<string, number>();
   private readonly dropped = new Map<string, number>();
   private readonly results = new Map<string, number>();
-  private readonly latenciesMs: number[] = [];
-  private readonly computeRatios: number[] = [];
-  /** When each of the recent results was recorded, on `clock`. */
-  private readonly resultTimesMs: number[] = [];
+  /** The last DIAGNOSTICS_WINDOW results, oldest first; `atMs` is on `clock`. */
+  private readonly recentResults: Array<{ atMs: number; endToEndMs: number; computeRatio: number }> = [];
   private budgetInForceMs: number | undefined;
   private floorEndToEndMs: number | undefined;
   private stoppedAtDeadline = 0;
@@ -73,9 +71,10 @@ export class GroundingDiagnostics {
     switch (event.kind) {
       case "result":
         this.recordStatus(event.output.status);
-        pushBounded(this.latenciesMs, event.endToEndMs);
-        pushBounded(this.computeRatios, event.output.computeRatio);
-        pushBounded(this.resultTimesMs, this.clock());
+        this.recentResults.push({ atMs: this.clock(), endToEndMs: event.endToEndMs, computeRatio: event.output.computeRatio });
+        if (this.recentResults.length > DIAGNOSTICS_WINDOW) {
+          this.recentResults.shift();
+        }
         // The model budget the controller planned this frame with; only the budget policy has one.
         this.budgetInForceMs = event.output.budgetMs;
         this.floorEndToEndMs = event.floorEndToEndMs;
@@ -94,19 +93,18 @@ export class GroundingDiagnostics {
 
   private forgetOldResults(): void {
     const oldest = this.clock() - DIAGNOSTICS_MAX_AGE_MS;
-    while (this.resultTimesMs.length > 0 && this.resultTimesMs[0] < oldest) {
-      this.resultTimesMs.shift();
-      this.latenciesMs.shift();
-      this.computeRatios.shift();
+    while (this.recentResults.length > 0 && this.recentResults[0].atMs < oldest) {
+      this.recentResults.shift();
     }
   }
 
   /** Builds the DiagnosticArray for this period and starts the next period. */
   snapshot(context: DiagnosticsContext): DiagnosticArray {
     this.forgetOldResults();
-    const p50 = percentile(this.latenciesMs, 0.5);
-    const p90 = percentile(this.latenciesMs, 0.9);
-    const p99 = percentile(this.latenciesMs, 0.99);
+    const latenciesMs = this.recentResults.map((result) => result.endToEndMs);
+    const p50 = percentile(latenciesMs, 0.5);
+    const p90 = percentile(latenciesMs, 0.9);
+    const p99 = percentile(latenciesMs, 0.99);
     const values: KeyValue[] = [
       keyValue("state", context.lifecycleState),
       keyValue("model", context.modelName),
@@ -124,7 +122,7 @@ export class GroundingDiagnostics {
       keyValue("latency budget ms", context.latencyBudgetMs),
       keyValue("model budget in force ms", this.budgetInForceMs),
       keyValue("fewest blocks end to end ms", this.floorEndToEndMs),
-      keyValue("compute ratio mean", mean(this.computeRatios)),
+      keyValue("compute ratio mean", mean(this.recentResults.map((result) => result.computeRatio))),
       keyValue("results stopped at deadline", this.stoppedAtDeadline),
     ];
 
@@ -185,13 +183,6 @@ function sum(counts: ReadonlyMap<string, number>): number {
 
 function increment(counts: Map<string, number>, key: string): void {
   counts.set(key, (counts.get(key) ?? 0) + 1);
-}
-
-function pushBounded(samples: number[], value: number): void {
-  samples.push(value);
-  if (samples.length > DIAGNOSTICS_WINDOW) {
-    samples.shift();
-  }
 }
 
 /** DiagnosticStatus values are strings; a missing number shows as "n/a". */

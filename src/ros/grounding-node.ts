@@ -66,7 +66,7 @@ export class GroundingNode {
   private streamSubscription: Subscription | undefined;
   /** Id of the next command, counted from 1 since the node started. */
   private nextCommandId = 1;
-  /** Why the stream of the current activation stopped, shown as ERROR in /diagnostics. */
+  /** Reason the stream of the current activation stopped, shown as ERROR in /diagnostics. */
   private streamError: string | undefined;
   /** Bumped by each activation, so a model load that finishes late starts only its own stream. */
   private activation = 0;

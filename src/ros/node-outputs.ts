@@ -22,8 +22,8 @@ export type RenderDebugImage = (frame: FrameInput, event: GroundingEvent) => Pro
 
 /**
  * Frames kept for `~/debug_image`, so a result can be drawn onto the frame it refers to.
- * A result refers to a frame up to about max_image_age_ms plus one inference old, so the
- * cache keeps frames by age; the count limit bounds memory for fast cameras.
+ * A result's frame can be max_image_age_ms plus one inference old, so frames are kept by
+ * age. The count limit bounds memory for fast cameras.
  */
 const DEBUG_FRAME_MAX_AGE_MS = 2000;
 const DEBUG_FRAME_CACHE = 64;

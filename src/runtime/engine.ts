@@ -163,7 +163,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
       this.logger.warn(`Expression ${JSON.stringify(text)} has ${tokens.truncatedWords} words beyond the model's ${this.manifest.tokenizer.maxTokens}; they are ignored.`);
     }
 
-    const key = tokens.ids.join(",");
+    const key = tokenKey(tokens.ids);
     this.pendingEncodes.set(key, (this.pendingEncodes.get(key) ?? 0) + 1);
     let cached: CachedEncoding;
     try {
@@ -205,12 +205,11 @@ export class OnnxGroundingEngine implements GroundingEngine {
 
     const source = options.source ?? (image.kind === "file" ? image.path : "image");
     const prepared = await this.prepareImage(image, source);
-    // Under the budget policy the worker stops adding heads once the budget would be passed.
-    // The worker compares real elapsed time with predictions, so both are in real ms.
+    // Under the budget policy the worker stops adding heads at the deadline. The deadline
+    // is an instant in real ms, so a wait behind another caller's request counts against it.
     const slowdown = options.slowdown ?? 1;
-    // Absolute, so that time spent waiting behind another caller's request counts too.
-    const deadlineAtMs = selection.budgetMs === undefined ? null : epochMs() + selection.budgetMs * slowdown - (performance.now() - start) - RESPONSE_ALLOWANCE_MS;
     const postedAtMs = epochMs();
+    const deadlineAtMs = selection.budgetMs === undefined ? null : postedAtMs + selection.budgetMs * slowdown - (performance.now() - start) - RESPONSE_ALLOWANCE_MS;
     const { result, ran } = await this.runPlan(encoding.handle, prepared, plan, deadlineAtMs, slowdown);
     // Waiting behind another caller's request is not part of this plan's cost.
     const queuedMs = Math.max(0, result.startedAtMs - postedAtMs);
@@ -380,7 +379,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
   }
 
   private encodeTokens(ids: number[]): Promise<CachedEncoding> {
-    const key = ids.join(",");
+    const key = tokenKey(ids);
     let entry = this.byKey.get(key);
     if (entry === undefined) {
       entry = this.client.request<EncodeResult>({ type: "encode", tokens: BigInt64Array.from(ids, (id) => BigInt(id)) }).then((result) => {
@@ -494,6 +493,11 @@ function bestOverHeads(candidates: HeadBest[]): HeadBest | undefined {
     }
   }
   return best;
+}
+
+/** Cache key of an encoding: equal token ids give equal sentence embeddings. */
+function tokenKey(ids: readonly number[]): string {
+  return ids.join(",");
 }
 
 function sigmoid(x: number): number {

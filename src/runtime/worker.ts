@@ -255,9 +255,9 @@ async function openSession(
 }
 
 /**
- * Finds the anchor with the highest score logit in a [1, N, 5] head output, skipping
- * anchors with a non-finite value, so that one overflow does not hide the whole head.
- * Returns anchor -1 with logit NaN when no anchor is finite; the engine then ignores the head.
+ * Finds the anchor with the highest score logit in a [1, N, 5] head output. Anchors with a
+ * non-finite value are skipped, so one overflow does not hide the whole head. When no
+ * anchor is finite, it returns anchor -1 with logit NaN, and the engine ignores the head.
  */
 function bestAnchor(head: string, tensor: ort.Tensor): HeadBest {
   const data = tensor.data as Float32Array;

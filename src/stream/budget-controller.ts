@@ -137,10 +137,9 @@ export class BudgetController {
 
   /**
    * Factor that turns `modelBudgetMs` (predicted ms) into the engine's real-time deadline
-   * (`GroundOptions.slowdown`): the expected ratio of real to predicted model time, but
-   * never so large that the deadline passes the real time left for the model. At the
-   * floor that time can be shorter than the floor itself, and the factor is then 1, so an
-   * overloaded node stops after its first head.
+   * (`GroundOptions.slowdown`). It is the expected ratio of real to predicted model time,
+   * capped so that the deadline stays within the real time left for the model. When that
+   * time is below the floor, the factor is 1, so an overloaded node stops after one head.
    */
   get slowdown(): number {
     const allowance = Math.max(this.floorMs, this.allowanceMs());

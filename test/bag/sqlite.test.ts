@@ -85,7 +85,7 @@ describe("bag: sqlite3 files", function () {
     await bag.close();
   });
 
-  it("warns that messages left in a -wal file are not read", async function () {
+  it("warns about unread -wal messages", async function () {
     const path = join(temp.dir, "crashed.db3");
     await writeDb3(path, { layout: "foxy", wal: true });
     writeFileSync(`${path}-wal`, Buffer.alloc(4096, 1));

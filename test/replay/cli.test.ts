@@ -54,7 +54,7 @@ describe("replay: command line", function () {
     });
   }
 
-  it("prints a usage error as JSON with --json", function () {
+  it("prints usage errors as JSON", function () {
     const { status, stdout, stderr } = runCli(["x.mcap", "--rate", "fast", "--json"]);
     assert.equal(status, 2, stderr);
     const printed = JSON.parse(stdout) as { status: string; error: string };
@@ -62,7 +62,7 @@ describe("replay: command line", function () {
     assert.match(printed.error, /Invalid --rate "fast"/);
   });
 
-  it("does not wait at --rate 1 for a command after the bag's end", async function () {
+  it("skips waiting for commands after the end", async function () {
     // Five frames over 4 s; the second command is due 60 s after the first message.
     const bag = join(temp.dir, "short.mcap");
     await writeSampleBag(bag);

@@ -95,7 +95,7 @@ describe("replay: topic selection", function () {
     assert.equal(selected.transcript, null);
   });
 
-  it("skips depth and empty image topics by default", function () {
+  it("skips depth and empty topics", function () {
     const rgbd = [
       topic("/camera/depth/image_rect_raw", "sensor_msgs/msg/Image"),
       { ...topic("/camera/image_raw", "sensor_msgs/msg/Image"), messageCount: 0 },

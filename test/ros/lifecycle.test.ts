@@ -139,7 +139,7 @@ describe("ROS node lifecycle", function () {
     });
   }
 
-  it("turns /diagnostics to ERROR when the grounding stream stops", async function () {
+  it("reports a stopped stream as ERROR", async function () {
     test = await startTestNode();
     test.engine.ground = () => Promise.reject(new Error("inference worker exited"));
     publish(test.rcl, "/transcript", "std_msgs/msg/String", RELIABLE_PUBLISHER_QOS, { data: "the red mug" });
@@ -151,7 +151,7 @@ describe("ROS node lifecycle", function () {
     assert.match(diagnostics?.status[0].message ?? "", /grounding stopped: .*inference worker exited; deactivate and activate the node, or restart it/);
   });
 
-  it("spins while the model loads and exits cleanly on SIGINT during the load", async function () {
+  it("spins and stops cleanly during load", async function () {
     const rcl = FakeRclnodejs.create();
     const signals = new EventEmitter();
     let finishLoad: (engine: FakeEngine) => void = () => undefined;

@@ -49,7 +49,7 @@ describe("ROS ~/ground service", function () {
     assert.equal(test.engine.calls[0].options.policy, "full");
   });
 
-  it("answers REJECTED_INPUT and logs an error when the model fails", async function () {
+  it("answers REJECTED_INPUT on model failure", async function () {
     test = await startTestNode();
     test.engine.ground = () => Promise.reject(new Error("onnxruntime: session run failed"));
     const result = await callGround(test, { text: "the red mug", policy: "", image: rgbImage(8, 8) });
@@ -58,7 +58,7 @@ describe("ROS ~/ground service", function () {
     assert.equal(test.engine.released, 1, "the command encoding is released");
   });
 
-  it("answers NO_IMAGE when the latest frame is too old", async function () {
+  it("answers NO_IMAGE for a stale frame", async function () {
     let nowMs = 1000;
     test = await startTestNode({ now: () => nowMs });
     publish(test.rcl, "/image", "sensor_msgs/msg/Image", CAMERA_QOS, rgbImage(20, 10, { sec: 55 }));

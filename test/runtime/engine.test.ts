@@ -67,9 +67,9 @@ describe("grounding engine", () => {
     assert.ok(output.computeRatio < 1);
   });
 
-  it("scales the deadline by the caller's slowdown", async () => {
+  it("scales the deadline by slowdown", async () => {
     const command = await engine.encode("the blue bowl");
-    // A slowdown near 0 says real time is far shorter than predicted, so the deadline passes at once.
+    // A slowdown near 0 means real time is far shorter than predicted, so the deadline passes at once.
     const late = await engine.ground(SCENE, command, { policy: "budget", budgetMs: 10000, slowdown: 1e-7 });
     // A budget that just fits the plan as predicted, with real time 1000 times the
     // predictions: the real time spent is then negligible against the deadline.
@@ -81,17 +81,17 @@ describe("grounding engine", () => {
     assert.equal(fitted.stoppedAtDeadline, undefined);
   });
 
-  it("keeps an encoding that a ground() or an encode() under way still needs", async () => {
+  it("keeps encodings that requests still use", async () => {
     const first = await engine.encode("the red cup");
     const second = engine.encode("the red cup");
     engine.release(first);
-    const kept = await second;
-    assert.ok((await engine.ground(SCENE, kept, { policy: "full" })).box !== null);
+    const sameWords = await second;
+    assert.ok((await engine.ground(SCENE, sameWords, { policy: "full" })).box !== null);
 
-    const grounding = engine.ground(SCENE, kept, { policy: "full" });
-    engine.release(kept);
+    const grounding = engine.ground(SCENE, sameWords, { policy: "full" });
+    engine.release(sameWords);
     assert.ok((await grounding).box !== null);
-    await assert.rejects(engine.ground(SCENE, kept, { policy: "full" }), /after release\(\)/);
+    await assert.rejects(engine.ground(SCENE, sameWords, { policy: "full" }), /after release\(\)/);
   });
 
   it("hands out block lists the caller may change", async () => {

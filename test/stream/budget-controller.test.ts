@@ -124,7 +124,7 @@ describe("BudgetController", () => {
     assert.equal(controller.modelBudgetMs, 300);
   });
 
-  it("keeps its cuts when the target changes", () => {
+  it("keeps cuts across target changes", () => {
     const controller = new BudgetController({ targetMs: TARGET_MS });
     for (let i = 0; i < 10; i++) {
       controller.record({ endToEndMs: 400, waitMs: 0, modelMs: 395, predictedMs: 20 });
@@ -134,7 +134,7 @@ describe("BudgetController", () => {
     assert.ok(controller.modelBudgetMs <= cut, `budget rose from ${cut} to ${controller.modelBudgetMs} ms when the target fell`);
   });
 
-  it("cuts nothing for frames of a policy that ignores the budget", () => {
+  it("cuts nothing for unbudgeted policies", () => {
     const controller = new BudgetController({ targetMs: TARGET_MS, margin: 0.1 });
     for (let i = 0; i < 10; i++) {
       controller.record({ endToEndMs: 270, waitMs: 0, modelMs: 265, budgeted: false });
@@ -143,7 +143,7 @@ describe("BudgetController", () => {
     assert.equal(controller.modelBudgetMs, 175);
   });
 
-  it("caps the deadline factor at the real time left", () => {
+  it("caps the deadline factor at the allowance", () => {
     const controller = new BudgetController({ targetMs: 50, floorMs: 15, margin: 0.1 });
     for (let i = 0; i < 30; i++) {
       controller.record({ endToEndMs: 400, waitMs: 0, modelMs: 390, predictedMs: 20 });

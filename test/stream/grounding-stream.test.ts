@@ -414,7 +414,7 @@ describe("grounding stream", () => {
     });
   });
 
-  it("grounds a waiting frame from inside the lifetime before expiring", () => {
+  it("grounds a waiting frame before expiring", () => {
     const scheduler = createScheduler();
     scheduler.run((helpers) => {
       // b runs from 8 to 14 ms; c waits; d comes 13 ms after the command, past its 12 ms lifetime.
@@ -581,7 +581,7 @@ describe("grounding stream", () => {
     });
   });
 
-  it("ignores a parameter set with an invalid value and keeps grounding", () => {
+  it("ignores an invalid parameter set", () => {
     const scheduler = createScheduler();
     scheduler.run((helpers) => {
       const { events, engine } = buildTestStream(scheduler, helpers, {
