@@ -9,7 +9,8 @@ import type * as McapCore from "@mcap/core" with { "resolution-mode": "import" }
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the file comment
 const core = require("@mcap/core") as typeof McapCore;
 
-export const { hasMcapPrefix, McapIndexedReader, McapStreamReader, McapWriter } = core;
+export const { hasMcapPrefix, McapIndexedReader, McapRecordBuilder, McapStreamReader, McapWriter } = core;
 export type McapIndexedReader = McapCore.McapIndexedReader;
+export type McapStreamReader = McapCore.McapStreamReader;
 export type { IWritable, McapTypes } from "@mcap/core" with { "resolution-mode": "import" };
 export type McapWriter = McapCore.McapWriter;

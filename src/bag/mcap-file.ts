@@ -2,8 +2,9 @@
  * One MCAP file as a BagFileSource. Indexed files are read through McapIndexedReader,
  * which yields messages in log-time order even when chunks overlap. Files without a
  * usable summary (a recorder that crashed, a writer that skipped the index) are parsed
- * sequentially with McapStreamReader, in memory, and sorted. A file cut short yields every
- * complete message and logs one warning with the byte offset where its data ends.
+ * sequentially, in memory, and sorted. A file cut short yields every complete message and
+ * logs one warning with the byte offset where its data ends. A corrupt chunk is skipped
+ * with a warning (mcap-recovery.ts) and the file's other chunks are still read.
  */
 import { open, readFile, type FileHandle } from "node:fs/promises";
 
@@ -12,13 +13,20 @@ import { FileHandleReadable } from "@mcap/nodejs";
 import { BagError, describeError } from "../errors";
 import type { Logger } from "../log";
 import { mcapDecompressHandlers, MCAP_CHUNK_COMPRESSIONS } from "./compression";
-import { hasMcapPrefix, McapIndexedReader, McapStreamReader, type McapTypes } from "./mcap-core";
+import { hasMcapPrefix, McapIndexedReader, type McapTypes } from "./mcap-core";
 import { parseBagMetadata, type BagMetadata } from "./metadata";
 import { parseQosProfiles } from "./qos";
+import { checkChunkTimes, CHUNK_OPCODE, chunkTimes, FOOTER_OPCODE, readChunksSkippingCorrupt, readerKnowing, RECORD_PREFIX_BYTES, type SkippedChunk } from "./mcap-recovery";
 import type { BagFileSource, SourceMessage, SourceTopic } from "./source";
+
+/** Corrupt chunks per file that get a warning each; the rest are only counted. */
+const WARNED_CHUNKS = 10;
 
 type Channel = McapTypes.TypedMcapRecords["Channel"];
 type Schema = McapTypes.TypedMcapRecords["Schema"];
+
+/** Length of the magic bytes that open (and close) every MCAP file. */
+const MCAP_MAGIC_BYTES = 8;
 
 /** An in-memory IReadable, for files decompressed from rosbag2 FILE-mode `.mcap.zstd`. */
 class BufferReadable implements McapTypes.IReadable {
@@ -101,22 +109,40 @@ async function openIndexed(
 
   const embedded = await readEmbeddedMetadata(file, reader, logger);
   // rosbag2 and McapWriter write a Statistics record; only other writers cost a counting pass.
-  const counts = reader.statistics?.channelMessageCounts ?? (await countMessages(file, reader));
+  const counts = reader.statistics?.channelMessageCounts ?? (await countMessages(file, reader, readable));
   const topics = collectTopics(file, reader.channelsById, reader.schemasById, counts, embedded, logger);
+  const skipped = new ChunkSkips(logger);
 
   return {
     file,
     topics,
+    skippedChunks: skipped.chunks,
     async *messages(): AsyncGenerator<SourceMessage> {
+      skipped.chunks.length = 0;
       let lastLogTime: bigint | undefined;
+      let seenAtLogTime = 0;
       try {
         for await (const message of reader.readMessages()) {
+          seenAtLogTime = message.logTime === lastLogTime ? seenAtLogTime + 1 : 1;
           lastLogTime = message.logTime;
           yield toSourceMessage(message, reader.channelsById);
         }
+        return;
       } catch (error) {
         const where = lastLogTime === undefined ? "before the first message" : `after the message logged at ${lastLogTime} ns`;
-        throw new BagError(file, `${file} is corrupt ${where}: ${describeError(error)}.`, { cause: error });
+        logger.debug(`${file}: the indexed reader stopped ${where} (${describeError(error)}); reading the remaining chunks one by one.`);
+      }
+      const remaining = readChunksSkippingCorrupt({
+        file,
+        readable,
+        chunkIndexes: reader.chunkIndexes,
+        schemas: reader.schemasById,
+        channels: reader.channelsById,
+        ...(lastLogTime === undefined ? {} : { resume: { logTimeNs: lastLogTime, seenAtLogTime } }),
+        onSkip: (chunk) => skipped.add(chunk),
+      });
+      for await (const message of remaining) {
+        yield toSourceMessage(message, reader.channelsById);
       }
     },
     async close(): Promise<void> {
@@ -125,16 +151,38 @@ async function openIndexed(
   };
 }
 
-async function countMessages(file: string, reader: McapIndexedReader): Promise<Map<number, bigint>> {
+/** Counts each channel's messages by reading every chunk; corrupt chunks are left to the read that follows. */
+async function countMessages(file: string, reader: McapIndexedReader, readable: McapTypes.IReadable): Promise<Map<number, bigint>> {
   const counts = new Map<number, bigint>();
-  try {
-    for await (const message of reader.readMessages()) {
-      counts.set(message.channelId, (counts.get(message.channelId) ?? 0n) + 1n);
-    }
-  } catch (error) {
-    throw new BagError(file, `${file} is corrupt: counting its messages failed: ${describeError(error)}.`, { cause: error });
+  const messages = readChunksSkippingCorrupt({
+    file,
+    readable,
+    chunkIndexes: reader.chunkIndexes,
+    schemas: reader.schemasById,
+    channels: reader.channelsById,
+    onSkip: () => undefined,
+  });
+  for await (const message of messages) {
+    counts.set(message.channelId, (counts.get(message.channelId) ?? 0n) + 1n);
   }
   return counts;
+}
+
+/** Corrupt chunks of one file: the list the bag reader reports, and a warning for each of the first few. */
+class ChunkSkips {
+  readonly chunks: SkippedChunk[] = [];
+
+  constructor(private readonly logger: Logger) {}
+
+  add(chunk: SkippedChunk): void {
+    this.chunks.push(chunk);
+    if (this.chunks.length <= WARNED_CHUNKS) {
+      const more = this.chunks.length === WARNED_CHUNKS ? ` Further corrupt chunks of ${chunk.file} are skipped without a warning; the replay summary counts them.` : "";
+      this.logger.warn(
+        `${chunk.file}: skipping the corrupt chunk at byte ${chunk.offset} (messages logged from ${chunk.startNs} to ${chunk.endNs} ns): ${chunk.reason}.${more}`,
+      );
+    }
+  }
 }
 
 async function readEmbeddedMetadata(file: string, reader: McapIndexedReader, logger: Logger): Promise<BagMetadata | undefined> {
@@ -166,31 +214,15 @@ function parseEmbeddedMetadata(file: string, metadata: Map<string, string>, logg
  * times keep file order), because a sequential reader sees them in write order.
  */
 function readSequentially(file: string, contents: Uint8Array, logger: Logger): BagFileSource {
-  const stream = new McapStreamReader({ decompressHandlers: mcapDecompressHandlers() });
-  stream.append(contents);
-
   const channels = new Map<number, Channel>();
   const schemas = new Map<number, Schema>();
-  const counts = new Map<number, bigint>();
   const messages: SourceMessage[] = [];
+  /** Channel of each entry of `messages`. */
+  const channelIds: number[] = [];
+  const skipped = new ChunkSkips(logger);
   let embedded: BagMetadata | undefined;
 
-  for (;;) {
-    const offset = contents.length - stream.bytesRemaining();
-    let record: McapTypes.TypedMcapRecord | undefined;
-    try {
-      record = stream.nextRecord();
-    } catch (error) {
-      const text = describeError(error);
-      const compression = /Unsupported compression (\S+)/.exec(text);
-      if (compression !== null) {
-        throw unknownCompression(file, compression[1], BigInt(offset));
-      }
-      throw new BagError(file, `${file} is corrupt at byte ${offset}: ${text}.`, { cause: error });
-    }
-    if (record === undefined) {
-      break;
-    }
+  const take = (record: McapTypes.TypedMcapRecord): void => {
     switch (record.type) {
       case "Schema":
         schemas.set(record.id, record);
@@ -199,7 +231,7 @@ function readSequentially(file: string, contents: Uint8Array, logger: Logger): B
         channels.set(record.id, record);
         break;
       case "Message":
-        counts.set(record.channelId, (counts.get(record.channelId) ?? 0n) + 1n);
+        channelIds.push(record.channelId);
         messages.push(toSourceMessage(record, channels));
         break;
       case "Metadata":
@@ -210,23 +242,75 @@ function readSequentially(file: string, contents: Uint8Array, logger: Logger): B
       default:
         break;
     }
+  };
+
+  // One record at a time, so that an error names its record and the reader can go on
+  // after it: a corrupt chunk costs its own messages only.
+  const view = new DataView(contents.buffer, contents.byteOffset, contents.byteLength);
+  let stream = readerKnowing([], []);
+  let offset = MCAP_MAGIC_BYTES;
+  let complete = false;
+  while (offset + RECORD_PREFIX_BYTES <= contents.length) {
+    const opcode = contents[offset];
+    const end = offset + RECORD_PREFIX_BYTES + Number(view.getBigUint64(offset + 1, true));
+    if (end > contents.length) {
+      break;
+    }
+    const footer = opcode === FOOTER_OPCODE;
+    // The footer is followed by the closing magic bytes, which the reader checks.
+    const record = contents.subarray(offset, footer ? contents.length : end);
+    const firstMessage = messages.length;
+    try {
+      stream.append(record);
+      for (let next = stream.nextRecord(); next !== undefined; next = stream.nextRecord()) {
+        take(next);
+      }
+      if (opcode === CHUNK_OPCODE) {
+        checkChunkTimes(record, messages.slice(firstMessage).map((message) => message.logTimeNs));
+      }
+    } catch (error) {
+      const text = describeError(error);
+      const compression = /Unsupported compression (\S+)/.exec(text);
+      if (compression !== null) {
+        throw unknownCompression(file, compression[1], BigInt(offset));
+      }
+      if (opcode !== CHUNK_OPCODE || footer) {
+        throw new BagError(file, `${file} is corrupt at byte ${offset}: ${text}.`, { cause: error });
+      }
+      // Messages of the chunk decoded before the failure go too: the chunk's data is not trusted.
+      messages.length = firstMessage;
+      channelIds.length = firstMessage;
+      const times = chunkTimes(record) ?? { startNs: 0n, endNs: 0n };
+      skipped.add({ file, offset: BigInt(offset), ...times, reason: text });
+      stream = readerKnowing(schemas.values(), channels.values());
+    }
+    if (footer) {
+      complete = stream.done();
+      offset = contents.length - stream.bytesRemaining();
+      break;
+    }
+    offset = end;
   }
 
-  const truncated = !stream.done();
+  const truncated = !complete;
   if (truncated) {
-    const end = contents.length - stream.bytesRemaining();
     logger.warn(
-      `${file} is cut short: its complete records end at byte ${end} of ${contents.length} and it has no MCAP footer; ` +
+      `${file} is cut short: its complete records end at byte ${offset} of ${contents.length} and it has no MCAP footer; ` +
         `replaying the ${messages.length} complete messages before that point.`,
     );
   }
 
+  const counts = new Map<number, bigint>();
+  for (const id of channelIds) {
+    counts.set(id, (counts.get(id) ?? 0n) + 1n);
+  }
   messages.sort(compareLogTime);
   const topics = collectTopics(file, channels, schemas, counts, embedded, logger);
   return {
     file,
     topics,
     truncated,
+    skippedChunks: skipped.chunks,
     async *messages(): AsyncGenerator<SourceMessage> {
       yield* messages;
     },

@@ -15,6 +15,7 @@ import { loadBagFile, resolveBagLayout, type BagLayout } from "./files";
 import { openMcapFile } from "./mcap-file";
 import { mergeByLogTime } from "./merge";
 import type { BagMetadata } from "./metadata";
+import type { SkippedChunk } from "./mcap-recovery";
 import type { BagFileSource, SourceMessage, SourceTopic } from "./source";
 import { openSqliteFile } from "./sqlite-file";
 import type { BagMessage, BagReader, BagTopic, OpenBagOptions, SkippedMessages } from "./types";
@@ -48,6 +49,10 @@ class RosBagReader implements BagReader {
   ) {
     this.warnings = new RateLimitedLog(logger, 5000);
     this.topicStates = this.buildTopics();
+  }
+
+  get skippedChunks(): readonly SkippedChunk[] {
+    return this.sources.flatMap((source) => source.skippedChunks ?? []);
   }
 
   get truncatedFiles(): readonly string[] {

@@ -2,6 +2,7 @@
  * Per-file view that each storage backend (MCAP, sqlite3) provides, before type
  * resolution, per-message decompression and merging across split files.
  */
+import type { SkippedChunk } from "./mcap-recovery";
 import type { QosProfile } from "./types";
 
 export interface SourceTopic {
@@ -31,6 +32,8 @@ export interface BagFileSource {
    * complete messages before that point are still yielded.
    */
   readonly truncated?: boolean;
+  /** Corrupt chunks whose messages were not yielded; filled while `messages()` runs when the file is indexed. */
+  readonly skippedChunks?: readonly SkippedChunk[];
   /** Yields the file's messages in log-time order. */
   messages(): AsyncIterable<SourceMessage>;
   close(): Promise<void>;

@@ -2,6 +2,7 @@
  * Public contract of the bag reader and writer. Replay and tests depend on these types;
  * the MCAP and sqlite3 storage details stay inside src/bag.
  */
+import type { SkippedChunk } from "./mcap-recovery";
 import type { Logger } from "../log";
 
 /** QoS policy values as rosbag2 stores them, normalised to ROS 2's lower-case names. */
@@ -64,6 +65,8 @@ export interface BagReader {
   readonly missingFiles: readonly string[];
   /** Bag files that end inside a record (still being written, or cut short); their complete messages are read. */
   readonly truncatedFiles: readonly string[];
+  /** Corrupt chunks whose messages were skipped; complete once an iteration of `messages()` has ended. */
+  readonly skippedChunks: readonly SkippedChunk[];
   /** Messages the last iteration did not yield because their topic cannot be read. */
   skipped(): SkippedMessages[];
   /** Yields every readable message in log-time order, across all bag files. */

@@ -429,6 +429,13 @@ class ReplaySession {
       unreadable: this.bag.skipped().map((entry) => ({ ...entry })),
       missingFiles: [...this.bag.missingFiles],
       truncatedFiles: [...this.bag.truncatedFiles],
+      skippedChunks: this.bag.skippedChunks.map((chunk) => ({
+        file: chunk.file,
+        offset: chunk.offset.toString(),
+        startNs: chunk.startNs.toString(),
+        endNs: chunk.endNs.toString(),
+        reason: chunk.reason,
+      })),
       rate: this.options.rate,
       policy: this.options.parameters.policy,
       latencyBudgetMs: this.options.parameters.latency_budget_ms,

@@ -36,6 +36,10 @@ export function formatSummary(summary: ReplaySummary): string {
   if (summary.truncatedFiles.length > 0) {
     lines.push(`Truncated:    ${summary.truncatedFiles.join(", ")} (cut short; its complete messages were replayed)`);
   }
+  if (summary.skippedChunks.length > 0) {
+    const files = [...new Set(summary.skippedChunks.map((chunk) => chunk.file))];
+    lines.push(`Corrupt:      ${summary.skippedChunks.length} chunk(s) in ${files.join(", ")} skipped; their messages were not replayed`);
+  }
   return lines.join("\n");
 }
 

@@ -90,3 +90,15 @@ export async function readAll(bag: BagReader): Promise<BagMessage[]> {
   }
   return messages;
 }
+
+/** Byte ranges [start, end) of the chunk records of an MCAP file's data section, in file order. */
+export function chunkRecords(bytes: Buffer): Array<[number, number]> {
+  const chunks: Array<[number, number]> = [];
+  // Records after the 8 magic bytes: opcode (1 byte), length (uint64), body; 0x02 is the footer.
+  for (let offset = 8; bytes[offset] !== 0x02; offset += 9 + Number(bytes.readBigUInt64LE(offset + 1))) {
+    if (bytes[offset] === 0x06) {
+      chunks.push([offset, offset + 9 + Number(bytes.readBigUInt64LE(offset + 1))]);
+    }
+  }
+  return chunks;
+}

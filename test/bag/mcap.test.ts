@@ -10,7 +10,7 @@ import { McapWriter } from "../../src/bag/mcap-core";
 import { ArgumentError, BagError, InputError, StateError } from "../../src/errors";
 import { serializeMessage, stampFromMessage } from "../../src/msgs";
 import { FileHandleWritable } from "@mcap/nodejs";
-import { makeTempDir, monoImage, readAll, RecordingLogger, SECOND_NS, writeSampleBag } from "./helpers";
+import { chunkRecords, makeTempDir, monoImage, readAll, RecordingLogger, SECOND_NS, writeSampleBag } from "./helpers";
 
 /** Writes an MCAP file with raw McapWriter calls, for layouts McapBagWriter never produces. */
 async function writeRawMcap(
@@ -235,24 +235,44 @@ describe("bag: MCAP files", function () {
     await complete.close();
   });
 
-  it("rejects a corrupt chunk naming the file", async function () {
-    const path = join(temp.dir, "corrupt.mcap");
-    await writeSampleBag(path, { compression: "none", frames: 3 });
-    const bytes = readFileSync(path);
-    // Overwrite image bytes in the first chunk: the chunk CRC no longer matches.
-    const pixels = bytes.indexOf(Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), 200);
-    bytes.fill(0x55, pixels, pixels + 12);
-    writeFileSync(path, bytes);
+  for (const layout of [
+    { name: "an indexed file", options: {} },
+    { name: "a file without a chunk index", options: { useChunkIndex: false } },
+  ]) {
+    it(`skips a corrupt chunk of ${layout.name} and reads the others`, async function () {
+      const path = join(temp.dir, `corrupt-${readdirSync(temp.dir).length}.mcap`);
+      const handle = await open(path, "w");
+      const writer = new McapWriter({ writable: new FileHandleWritable(handle), chunkSize: 64, ...layout.options });
+      await writer.start({ profile: "ros2", library: "softskip tests" });
+      const schema = await writer.registerSchema({ name: "sensor_msgs/msg/Image", encoding: "ros2msg", data: imageSchemaText() });
+      const channel = await writer.registerChannel({ topic: "/camera/image_raw", schemaId: schema, messageEncoding: "cdr", metadata: new Map() });
+      for (let index = 0; index < 6; index += 1) {
+        const time = BigInt(index + 1) * SECOND_NS;
+        await writer.addMessage({ channelId: channel, sequence: index, logTime: time, publishTime: time, data: serializeMessage("sensor_msgs/msg/Image", monoImage(index + 1)) });
+      }
+      await writer.end();
+      await handle.close();
 
-    const bag = await openBag(path);
-    await assert.rejects(readAll(bag), (error: unknown) => {
-      assert.ok(error instanceof BagError);
-      assert.match(error.message, /corrupt\.mcap is corrupt/);
-      assert.match(error.message, /CRC/);
-      return true;
+      // Flip the last byte of the third chunk record (image data): its CRC no longer matches.
+      const bytes = readFileSync(path);
+      const chunks = chunkRecords(bytes);
+      assert.equal(chunks.length, 6, "one chunk per message");
+      bytes[chunks[2][1] - 1] ^= 0xff;
+      writeFileSync(path, bytes);
+
+      const logger = new RecordingLogger();
+      const bag = await openBag(path, { logger });
+      const times = (await readAll(bag)).map((message) => message.logTimeNs / SECOND_NS);
+      assert.deepEqual(times, [1n, 2n, 4n, 5n, 6n]);
+      assert.equal(bag.skippedChunks.length, 1);
+      assert.equal(bag.skippedChunks[0].startNs, 3n * SECOND_NS);
+      assert.match(bag.skippedChunks[0].reason, /CRC/);
+      const warnings = logger.warnings();
+      assert.equal(warnings.length, 1, warnings.join("\n"));
+      assert.match(warnings[0], /corrupt-\d+\.mcap: skipping the corrupt chunk at byte \d+ \(messages logged from 3000000000 to 3000000000 ns\)/);
+      await bag.close();
     });
-    await bag.close();
-  });
+  }
 
   it("rejects corrupt CDR per message", async function () {
     const path = join(temp.dir, "bad-cdr.mcap");

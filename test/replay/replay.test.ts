@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { openBag } from "../../src/bag";
@@ -8,7 +8,8 @@ import { GROUNDING_STATUS, type GroundingResult } from "../../src/msgs";
 import { defaultParameters, type GroundingParameters } from "../../src/params/declarations";
 import { OUTPUT_TOPICS, replayBag, ReplayInterruptedError, ThumbnailCollector, writeReport, type ReplayOptions } from "../../src/replay";
 import type { GroundingOutput } from "../../src/runtime/types";
-import { makeTempDir, readAll, RecordingLogger } from "../bag/helpers";
+import { chunkRecords, makeTempDir, readAll, RecordingLogger } from "../bag/helpers";
+import { formatSummary } from "../../src/replay/summary-text";
 import { FakeEngine } from "./fake-engine";
 import { IMAGE_HEIGHT, IMAGE_WIDTH, writeSessionBag } from "./session-bag";
 
@@ -130,21 +131,24 @@ describe("replay: replayBag", function () {
     assert.deepEqual(readdirSync(outFolder), []);
   });
 
-  it("leaves no output behind when the bag is corrupt", async function () {
+  it("replays around a corrupt chunk and reports it", async function () {
     const bagPath = join(temp.dir, "corrupt.mcap");
-    await writeSessionBag(bagPath, { frames: 30, intervalMs: 100 });
+    await writeSessionBag(bagPath, { frames: 30, intervalMs: 100, chunkSize: 4096 });
     const bytes = readFileSync(bagPath);
-    // Damage the data section past the first chunk: the first frames replay, then reading fails.
-    bytes.fill(0x55, Math.floor(bytes.length * 0.3), Math.floor(bytes.length * 0.3) + 64);
+    const chunks = chunkRecords(bytes);
+    assert.ok(chunks.length >= 3, `${chunks.length} chunks`);
+    // Damage the compressed data of the second chunk: it is skipped, the others replay.
+    const [start, end] = chunks[1];
+    bytes.fill(0x55, start + 64, end - 8);
     writeFileSync(bagPath, bytes);
-    const outFolder = join(temp.dir, "corrupt-out");
+    const outPath = join(temp.dir, "corrupt-out", "x.mcap");
 
-    await assert.rejects(replayBag(options(bagPath, { outPath: join(outFolder, "x.mcap"), commands: [{ timeS: 0, text: "the mug" }] })), (error: unknown) => {
-      assert.ok(error instanceof BagError, String(error));
-      assert.match(error.message, /corrupt\.mcap is corrupt/);
-      return true;
-    });
-    assert.deepEqual(readdirSync(outFolder), []);
+    const { summary } = await replayBag(options(bagPath, { outPath, commands: [{ timeS: 0, text: "the mug" }] }));
+    assert.equal(summary.skippedChunks.length, 1);
+    assert.match(summary.skippedChunks[0].file, /corrupt\.mcap$/);
+    assert.ok(summary.frames.received > 0 && summary.frames.received < 30, `received ${summary.frames.received} of 30 frames`);
+    assert.ok(existsSync(outPath), "the output bag is written");
+    assert.match(formatSummary(summary), /Corrupt: {6}1 chunk\(s\) in .*corrupt\.mcap skipped/);
   });
 
   it("stops on abort and deletes the output", async function () {

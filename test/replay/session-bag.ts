@@ -17,6 +17,8 @@ export interface SessionBagOptions {
   transcripts?: [number, string][];
   /** Ground-truth box per frame index; null for an absent referent. Frames not listed get none. */
   groundTruth?: Map<number, Box | null>;
+  /** Uncompressed bytes per MCAP chunk; default the writer's 1 MiB. */
+  chunkSize?: number;
 }
 
 export function frameTimeNs(index: number, intervalMs: number): bigint {
@@ -24,7 +26,7 @@ export function frameTimeNs(index: number, intervalMs: number): bigint {
 }
 
 export async function writeSessionBag(path: string, options: SessionBagOptions): Promise<void> {
-  const writer = await McapBagWriter.create(path, { compression: "zstd" });
+  const writer = await McapBagWriter.create(path, { compression: "zstd", chunkSize: options.chunkSize });
   await writer.addTopic({ name: "/camera/image_raw", type: "sensor_msgs/msg/Image" });
   await writer.addTopic({ name: "/transcript", type: "std_msgs/msg/String" });
   await writer.addTopic({ name: "/softskip/ground_truth", type: "softskip_msgs/msg/GroundingResult" });

@@ -33,6 +33,7 @@ const SUMMARY: ReplaySummary = {
   unreadable: [{ topic: "/json", reason: "unsupported message encoding", count: 3 }],
   missingFiles: [],
   truncatedFiles: [],
+  skippedChunks: [],
   rate: 1,
   policy: "budget",
   latencyBudgetMs: 200,
