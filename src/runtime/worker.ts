@@ -171,9 +171,28 @@ class InferenceWorker {
     }
 
     const selectStart = performance.now();
-    const best = heads.filter(({ output }) => tensors.has(output)).map(({ block, output }) => bestAnchor(block, this.tensor(tensors, output)));
+    const best = heads
+      .filter(({ output }) => tensors.has(output))
+      .map(({ block, output }) => bestAnchor(block, this.checkHeadShape(block, output, this.tensor(tensors, output))));
     const bytes = pixels.kind === "pixels" ? pixels.pixels.data : pixels.rgb;
     return { best, startedAtMs, completedSteps, blockMs, preprocessMs, pixels: bytes, selectMs: performance.now() - selectStart };
+  }
+
+  /**
+   * Returns the output of a head after checking that it is [1, anchors, 5]. A head exported
+   * as [1, 5, anchors] would otherwise load and run, and give wrong boxes.
+   */
+  private checkHeadShape(name: string, output: string, tensor: ort.Tensor): ort.Tensor {
+    const dims = tensor.dims;
+    if (dims.length !== 3 || dims[0] !== 1 || dims[2] !== HEAD_VALUES || dims[1] < 1) {
+      const block = this.block(name);
+      throw new FileFailure(
+        block.file,
+        `head ${name} (${block.file}) returns ${output} with shape [${dims.join(", ")}], expected [1, anchors, ${HEAD_VALUES}] ` +
+          `(score logit, cx, cy, w, h per anchor); export the head with the anchors before the values`,
+      );
+    }
+    return tensor;
   }
 
   private async runBlock(name: string, feeds: Record<string, SerializedTensor>): Promise<Record<string, SerializedTensor>> {
@@ -259,6 +278,9 @@ async function openSession(
  * non-finite value are skipped, so one overflow does not hide the whole head. When no
  * anchor is finite, it returns anchor -1 with logit NaN, and the engine ignores the head.
  */
+/** Values per anchor in a head's output: score logit, cx, cy, w, h. */
+const HEAD_VALUES = 5;
+
 function bestAnchor(head: string, tensor: ort.Tensor): HeadBest {
   const data = tensor.data as Float32Array;
   const count = Math.floor(data.length / 5);

@@ -175,4 +175,14 @@ describe("model manifest validation", () => {
       return true;
     });
   });
+
+  it("rejects a head with anchors last", async () => {
+    await writeFile(path.join(dir, "head.s8.onnx"), await readFile(path.join(TINY_MODEL_DIR, "..", "head-transposed.onnx")));
+    await assert.rejects(loadGroundingEngine(dir), (error: unknown) => {
+      assert.ok(error instanceof ModelError, String(error));
+      assert.equal(error.file, path.join(dir, "head.s8.onnx"));
+      assert.match(error.message, /returns pred\.s8 with shape \[1, 5, \d+\], expected \[1, anchors, 5\]/);
+      return true;
+    });
+  });
 });
