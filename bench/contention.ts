@@ -276,6 +276,9 @@ function summarise(
       rejected += 1;
       continue;
     }
+    if (event.kind === "no_image") {
+      continue;
+    }
     latencies.push(event.endToEndMs);
     computeSum += event.output.computeRatio;
     stoppedAtDeadline += event.output.stoppedAtDeadline === true ? 1 : 0;

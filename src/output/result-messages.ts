@@ -68,7 +68,7 @@ export interface UngroundedResultFields {
   commandId: number;
 }
 
-/** Builds `~/result` with status NO_IMAGE: a command arrived before any frame. */
+/** Builds `~/result` with status NO_IMAGE: a command arrived before any frame, or its frames were older than max_image_age_ms. */
 export function noImageResult(fields: UngroundedResultFields): GroundingResult {
   return ungroundedResult(fields, GROUNDING_STATUS.NO_IMAGE);
 }

@@ -8,6 +8,7 @@ import {
   annotationsFromEvent,
   detectionsFromEvent,
   groundingResultFromEvent,
+  noImageResult,
   rejectedInputResult,
   type UngroundedResultFields,
 } from "../output";
@@ -72,6 +73,12 @@ export class OutputBag {
   /** Writes a ~/result with status REJECTED_INPUT, as the node publishes for a bad frame. */
   writeRejection(event: RejectionEvent, fields: UngroundedResultFields, logTimeNs: bigint): void {
     const data = serializeMessage(OUTPUT_TOPICS.result.type, withAsciiStrings(rejectedInputResult(event, fields)));
+    this.enqueue(() => this.writer.write(OUTPUT_TOPICS.result.name, logTimeNs, data));
+  }
+
+  /** Writes a ~/result with status NO_IMAGE, as the node publishes for a command without a usable frame. */
+  writeNoImage(fields: UngroundedResultFields, logTimeNs: bigint): void {
+    const data = serializeMessage(OUTPUT_TOPICS.result.type, withAsciiStrings(noImageResult(fields)));
     this.enqueue(() => this.writer.write(OUTPUT_TOPICS.result.name, logTimeNs, data));
   }
 

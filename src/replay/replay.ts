@@ -356,15 +356,28 @@ class ReplaySession {
             event,
             {
               header: event.header,
-              transcript: this.lastTranscript.text,
+              transcript: event.transcript ?? this.lastTranscript.text,
               expression: this.lastTranscript.expression,
               policy: this.options.parameters.policy,
               budgetMs: this.options.parameters.latency_budget_ms,
-              commandId: 0,
+              commandId: event.commandId ?? 0,
             },
             frame.logTimeNs,
           );
         }
+        return;
+      }
+      case "no_image": {
+        this.statistics.noImage += 1;
+        const frame = this.recall(event.header);
+        this.output?.writeNoImage({
+          header: event.header ?? { stamp: { sec: 0, nanosec: 0 }, frame_id: "" },
+          transcript: event.command.transcript,
+          expression: event.command.expression,
+          policy: this.options.parameters.policy,
+          budgetMs: this.options.parameters.latency_budget_ms,
+          commandId: event.command.id,
+        }, frame.logTimeNs);
         return;
       }
     }

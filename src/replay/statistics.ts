@@ -12,6 +12,8 @@ export class ReplayStatistics {
   framesDropped = 0;
   framesRejected = 0;
   commands = 0;
+  /** NO_IMAGE results: commands that started before any frame, or whose frames were too old. */
+  noImage = 0;
   readonly rejected = new Map<string, number>();
   readonly results: ResultRecord[] = [];
   /** Ground truth per header stamp in ns, as `stampKey` writes it. */
@@ -28,6 +30,9 @@ export class ReplayStatistics {
     const counts: Record<string, number> = {};
     for (const result of this.results) {
       counts[result.status] = (counts[result.status] ?? 0) + 1;
+    }
+    if (this.noImage > 0) {
+      counts.no_image = this.noImage;
     }
     return counts;
   }

@@ -88,6 +88,9 @@ export class GroundingDiagnostics {
       case "dropped":
         increment(this.dropped, event.reason);
         return;
+      case "no_image":
+        this.recordStatus("no_image");
+        return;
     }
   }
 

@@ -18,9 +18,8 @@ import type { GroundingResult } from "../msgs";
 import { noImageResult, rejectedInputResult, UngroundedResultFields } from "../output";
 import type { GroundingEngine } from "../runtime/types";
 import { setThreadNice } from "../runtime/thread-nice";
-import { parseTranscript } from "../runtime/transcript";
 import type { GroundingStreamOptions } from "../stream/options";
-import type { FrameInput, StreamEvent, TranscriptInput } from "../stream/types";
+import type { FrameInput, NoImageEvent, StreamEvent, TranscriptInput } from "../stream/types";
 import { monotonicNow } from "../stream/clock";
 import { GroundingDiagnostics } from "./diagnostics";
 import { handleGroundRequest } from "./ground-service";
@@ -72,7 +71,6 @@ export class GroundingNode {
   private activation = 0;
   private latestFrame: FrameInput | undefined;
   private lastTranscript = "";
-  private framesThisActivation = 0;
   /** Fully qualified, remapped input topic names of the current activation, for logs. */
   private imageTopicName = "";
   private transcriptTopicName = "";
@@ -172,7 +170,6 @@ export class GroundingNode {
     // command or frame that arrives while the model is still loading.
     const frames = new ReplaySubject<FrameInput>(1);
     const transcripts = new ReplaySubject<TranscriptInput>(1);
-    this.framesThisActivation = 0;
 
     const imageTopic = imageTopicFor(parameters.image_transport);
     this.imageTopicName = this.transport.resolveTopicName(imageTopic.name);
@@ -283,7 +280,6 @@ export class GroundingNode {
       return;
     }
     this.latestFrame = frame;
-    this.framesThisActivation += 1;
     this.outputs?.rememberFrame(frame);
     frames.next(frame);
   }
@@ -298,27 +294,7 @@ export class GroundingNode {
       return;
     }
     this.lastTranscript = transcript.text;
-    if (this.framesThisActivation === 0) {
-      this.publishNoImage(transcript.text);
-    }
     transcripts.next(transcript);
-  }
-
-  /** Tells the planner at once that a command is waiting for the first frame. */
-  private publishNoImage(text: string): void {
-    let parsed;
-    try {
-      parsed = parseTranscript(text, this.transcriptTopicName);
-    } catch {
-      return; // The stream rejects it and the rejection is published from there.
-    }
-    if (parsed.kind !== "command") {
-      return;
-    }
-    const result = noImageResult({ ...this.ungroundedFields(), transcript: text, expression: parsed.expression });
-    this.diagnostics.recordStatus("no_image");
-    this.outputs?.result.publish(result);
-    this.logger.info(`Command "${parsed.expression}" waits for the first image on ${this.imageTopicName}.`);
   }
 
   private reject(topic: string, error: unknown): void {
@@ -359,12 +335,39 @@ export class GroundingNode {
         return;
       case "rejected": {
         this.logRejection(event.topic, event.field, event.reason, event.message);
-        const transcript = event.topic === this.transcriptTopicName ? this.lastTranscript : "";
-        outputs.result.publish(rejectedInputResult(event, { ...this.ungroundedFields(), transcript }));
+        const transcript = event.transcript ?? (event.topic === this.transcriptTopicName ? this.lastTranscript : "");
+        outputs.result.publish(rejectedInputResult(event, { ...this.ungroundedFields(), transcript, commandId: event.commandId ?? 0 }));
         return;
       }
+      case "no_image":
+        this.publishNoImage(event, outputs);
+        return;
       case "dropped":
         return;
+    }
+  }
+
+  /** Tells the planner that a command has no usable frame: none yet, or only frames older than max_image_age_ms. */
+  private publishNoImage(event: NoImageEvent, outputs: NodeOutputs): void {
+    const { command } = event;
+    const fields = this.ungroundedFields();
+    outputs.result.publish(
+      noImageResult({
+        ...fields,
+        header: event.header ?? fields.header,
+        transcript: command.transcript,
+        expression: command.expression,
+        commandId: command.id,
+      }),
+    );
+    if (event.reason === "no_frame") {
+      this.logger.info(`Command ${command.id} (${JSON.stringify(command.expression)}) waits for the first image on ${this.imageTopicName}.`);
+    } else {
+      this.logger.warn(
+        `Command ${command.id}: a frame from ${this.imageTopicName} was older than max_image_age_ms ` +
+          `(${this.parameters.current.max_image_age_ms} ms) when the model became free, so it was dropped and NO_IMAGE published; ` +
+          `check the camera's rate and clock, or raise max_image_age_ms.`,
+      );
     }
   }
 

@@ -170,6 +170,7 @@ export class CommandIntake {
       field: "data",
       reason,
       message: `Transcript ${JSON.stringify(transcript.text)} on ${transcript.topic} ${explanation}. ${NAME_THE_OBJECT}.`,
+      transcript: transcript.text,
     });
   }
 
@@ -267,6 +268,8 @@ export class CommandIntake {
         topic: transcript.topic,
         field: "data",
         reason: ungroundable.reason,
+        transcript: transcript.text,
+        commandId: command.info.id,
         message:
           `Transcript ${JSON.stringify(transcript.text)} on ${transcript.topic} ${ungroundable.explanation}, so command ${command.info.id} was dropped; ` +
           `name the object in English tabletop words, such as "the red cup left of the bowl".`,

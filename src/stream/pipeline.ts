@@ -53,6 +53,12 @@ export class GroundingPipeline {
   /** When the model last became free; a sequential frame's latency counts from here at the earliest. */
   private modelFreeSinceMs: number;
 
+  /** Valid frames received so far; a command that starts before the first is answered with "no_frame". */
+  private framesReceived = 0;
+  /** Command already told about (no_image events), so each gets one "no_frame" and one "stale" per gap between results. */
+  private noFrameNoticeId: number | null = null;
+  private staleNoticeId: number | null = null;
+
   private framesComplete = false;
   private closed = false;
   private pumping = false;
@@ -113,6 +119,7 @@ export class GroundingPipeline {
       return;
     }
     this.controller.observeArrival(frame.receivedAtMs);
+    this.framesReceived += 1;
 
     if (!this.deps.dropWhileBusy) {
       this.queue.push({ kind: "frame", frame });
@@ -152,9 +159,16 @@ export class GroundingPipeline {
     this.commands.slot.replace(null);
   }
 
-  /** Keeps the waiting frame only while it is usable for the current command. */
+  /**
+   * Keeps the waiting frame only while it is usable for the current command, and reports a
+   * new command that no frame has arrived for yet.
+   */
   private onCommandChange(): void {
     const command = this.commands.current;
+    if (command !== null && this.framesReceived === 0 && this.noFrameNoticeId !== command.info.id) {
+      this.noFrameNoticeId = command.info.id;
+      this.deps.sink.next({ kind: "no_image", reason: "no_frame", command: command.info });
+    }
     const frame = this.waitingFrame;
     if (frame !== null && (command === null || frame.receivedAtMs < command.arrivalMs)) {
       this.waitingFrame = null;
@@ -212,6 +226,10 @@ export class GroundingPipeline {
     const maxAgeMs = this.parameters.max_image_age_ms;
     if (maxAgeMs > 0 && ageMs > maxAgeMs) {
       this.drop(frame, "stale");
+      if (this.staleNoticeId !== command.info.id) {
+        this.staleNoticeId = command.info.id;
+        this.deps.sink.next({ kind: "no_image", reason: "stale", command: command.info, header: frame.header });
+      }
       return;
     }
     if (this.expireIfDone(command, frame)) {
@@ -333,6 +351,7 @@ export class GroundingPipeline {
           `(result ${endToEndMs.toFixed(1)} ms); raise latency_budget_ms or free CPU for the node.`,
       );
     }
+    this.staleNoticeId = null;
     this.deps.sink.next({
       kind: "result",
       header,

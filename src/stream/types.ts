@@ -63,6 +63,23 @@ export interface RejectionEvent {
   reason: string;
   message: string;
   header?: Header;
+  /** Text of the rejected transcript; absent for frames and for transcript messages without text. */
+  transcript?: string;
+  /** Id of the command the rejection ended, when the transcript had started one. */
+  commandId?: number;
+}
+
+/**
+ * A command that no frame can serve now: none has arrived yet ("no_frame", emitted when
+ * the command starts), or a frame was older than `max_image_age_ms` when the model became
+ * free ("stale", emitted once per command until its next result).
+ */
+export interface NoImageEvent {
+  kind: "no_image";
+  reason: "no_frame" | "stale";
+  command: CommandInfo;
+  /** Header of the stale frame; absent for "no_frame". */
+  header?: Header;
 }
 
 export interface DropEvent {
@@ -71,4 +88,4 @@ export interface DropEvent {
   header: Header;
 }
 
-export type StreamEvent = GroundingEvent | RejectionEvent | DropEvent;
+export type StreamEvent = GroundingEvent | RejectionEvent | DropEvent | NoImageEvent;

@@ -136,6 +136,8 @@ describe("ROS interface (contract table)", function () {
     assert.equal(results.length, 1);
     assert.equal(results[0].status, GROUNDING_STATUS.NO_IMAGE);
     assert.equal(results[0].expression, "the blue bowl");
+    assert.equal(results[0].transcript, "grab the blue bowl");
+    assert.equal(results[0].command_id, 1);
   });
 
   it("grounds compressed images with a verbose format", async function () {

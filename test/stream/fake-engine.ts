@@ -121,7 +121,8 @@ export function parametersWith(overrides: Partial<GroundingParameters>): Groundi
 
 /**
  * Names an event in one short token for marble comparisons: a result is
- * "<frame>@<command id>", a drop "<reason>:<frame>", a rejection "rejected:<reason>".
+ * "<frame>@<command id>", a drop "<reason>:<frame>", a rejection "rejected:<reason>", a
+ * command without a usable frame "no_image:<reason>@<command id>".
  */
 export function eventToken(event: StreamEvent): string {
   switch (event.kind) {
@@ -131,5 +132,7 @@ export function eventToken(event: StreamEvent): string {
       return `${event.reason}:${event.header.frame_id}`;
     case "rejected":
       return `rejected:${event.reason}`;
+    case "no_image":
+      return `no_image:${event.reason}@${event.command.id}`;
   }
 }

@@ -43,7 +43,7 @@ describe("grounding stream", () => {
     scheduler.run((helpers) => {
       const transcripts = "t";
       const frames = "     ab------------------c|";
-      const expected = "   ----------(AS)----------------(C|)";
+      const expected = "   ----------(ASN)---------------(C|)";
 
       const { tokens } = buildTestStream(scheduler, helpers, {
         transcripts,
@@ -53,7 +53,24 @@ describe("grounding stream", () => {
         frames,
         engine: { groundMs: 10 },
       });
-      helpers.expectObservable(tokens).toBe(expected, { A: "a@1", S: "stale:b", C: "c@1" });
+      helpers.expectObservable(tokens).toBe(expected, { A: "a@1", S: "stale:b", N: "no_image:stale@1", C: "c@1" });
+    });
+  });
+
+  it("reports a command before any frame", () => {
+    const scheduler = createScheduler();
+    scheduler.run((helpers) => {
+      const transcripts = "t";
+      const frames = "     ---a|";
+      const expected = "   N-------(A|)";
+
+      const { allTokens } = buildTestStream(scheduler, helpers, {
+        transcripts,
+        texts: RED_CUP,
+        frames,
+        engine: { groundMs: 5 },
+      });
+      helpers.expectObservable(allTokens).toBe(expected, { N: "no_image:no_frame@1", A: "a@1" });
     });
   });
 
@@ -599,7 +616,8 @@ describe("grounding stream", () => {
       events.subscribe({ next: (event) => kinds.push(event.kind), error: (error: unknown) => kinds.push(`error: ${String(error)}`) });
       helpers.flush();
 
-      assert.deepStrictEqual(kinds, ["result", "result"]);
+      // The command comes first at time 0, so it is reported as waiting for a frame.
+      assert.deepStrictEqual(kinds, ["no_image", "result", "result"]);
       assert.deepStrictEqual(engine.groundCalls.map((call) => call.options.policy), ["full", "full"]);
     });
   });

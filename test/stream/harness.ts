@@ -2,7 +2,7 @@
  * Builds a grounding stream over marble-described inputs inside TestScheduler.run, with
  * frames and transcripts stamped with the virtual time at which they are emitted.
  */
-import { map, Observable, of } from "rxjs";
+import { filter, map, Observable, of } from "rxjs";
 import type { RunHelpers, TestScheduler } from "rxjs/testing";
 
 import type { GroundingParameters } from "../../src/params/declarations";
@@ -28,8 +28,13 @@ export interface StreamSpec {
 
 export interface TestStream {
   events: Observable<StreamEvent>;
-  /** Events as short tokens (see eventToken). */
+  /**
+   * Events as short tokens (see eventToken), without the "no_frame" NO_IMAGE notices that a
+   * command at time 0 gets, because most tests are about results and drops.
+   */
   tokens: Observable<string>;
+  /** Every event as a short token. */
+  allTokens: Observable<string>;
   engine: FakeEngine;
 }
 
@@ -56,7 +61,12 @@ export function buildTestStream(scheduler: TestScheduler, helpers: RunHelpers, s
     scheduler,
     dropWhileBusy: spec.dropWhileBusy,
   });
-  return { events, tokens: events.pipe(map(eventToken)), engine };
+  const allTokens = events.pipe(map(eventToken));
+  const tokens = events.pipe(
+    filter((event) => event.kind !== "no_image" || event.reason !== "no_frame"),
+    map(eventToken),
+  );
+  return { events, tokens, allTokens, engine };
 }
 
 function frameFor(letter: string, nowMs: number): FrameInput {
