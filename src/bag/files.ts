@@ -41,7 +41,7 @@ export async function resolveBagLayout(path: string, logger: Logger): Promise<Ba
     const files: string[] = [];
     const missing: string[] = [];
     for (const relative of listed) {
-      const file = join(path, relative);
+      const file = await listedFile(path, relative);
       ((await pathExists(file)) ? files : missing).push(file);
     }
     if (files.length === 0) {
@@ -74,6 +74,21 @@ async function siblingMetadata(file: string, logger: Logger): Promise<BagMetadat
     logger.warn(`Ignoring ${join(folder, METADATA_FILE)} beside ${file}: ${describeError(error)}`);
     return undefined;
   }
+}
+
+/**
+ * Returns where a file that metadata.yaml lists is: relative to the bag folder, or else
+ * under its file name in the bag folder. Paths that carry folders come from older
+ * rosbag2 releases, which wrote the bag folder's name in front, or from bags moved after
+ * recording with absolute paths. The first form is returned when neither exists.
+ */
+async function listedFile(folder: string, listed: string): Promise<string> {
+  const file = join(folder, listed);
+  if (await pathExists(file)) {
+    return file;
+  }
+  const byName = join(folder, basename(listed));
+  return (await pathExists(byName)) ? byName : file;
 }
 
 async function bagFilesIn(folder: string): Promise<string[]> {

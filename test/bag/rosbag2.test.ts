@@ -72,6 +72,18 @@ describe("bag: rosbag2 folders", function () {
     await bag.close();
   });
 
+  it("finds parts listed with the folder name", async function () {
+    const folder = join(temp.dir, "old_bag");
+    mkdirSync(folder);
+    await writePart(join(folder, "old_bag_0.mcap"), [1, 2]);
+    writeMetadata(folder, { files: ["old_bag/old_bag_0.mcap"] });
+
+    const bag = await openBag(folder);
+    assert.deepEqual(bag.missingFiles, []);
+    assert.deepEqual((await readAll(bag)).map((message) => message.logTimeNs / SECOND_NS), [1n, 2n]);
+    await bag.close();
+  });
+
   it("decompresses per-message zstd payloads", async function () {
     const folder = join(temp.dir, "message-mode");
     mkdirSync(folder);
