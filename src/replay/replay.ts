@@ -109,7 +109,13 @@ class ReplaySession {
   private readonly clock: ReplayClock;
   private readonly frames = new Subject<FrameInput>();
   private readonly transcripts = new Subject<TranscriptInput>();
-  private readonly remembered = new Map<string, RememberedFrame>();
+  /**
+   * Frames by header object: the stream's events carry the frame's own header, so frames
+   * that share a stamp (a camera that repeats stamps) are still told apart.
+   */
+  private readonly remembered = new Map<FrameInput["header"], RememberedFrame>();
+  /** The frame recalled last, because a stale frame's drop and its no_image event name the same header. */
+  private lastRecalled: { header: FrameInput["header"]; frame: RememberedFrame } | undefined;
   private readonly warnings: RateLimitedLog;
   private readonly pendingCommands: ScheduledCommand[];
   private firstLogTimeNs: bigint | undefined;
@@ -316,9 +322,7 @@ class ReplaySession {
   }
 
   private remember(frame: FrameInput, logTimeNs: bigint): void {
-    const key = stampKey(frame.header.stamp).toString();
-    this.remembered.delete(key);
-    this.remembered.set(key, { logTimeNs, image: this.options.onResultImage !== undefined ? frame.image : undefined });
+    this.remembered.set(frame.header, { logTimeNs, image: this.options.onResultImage !== undefined ? frame.image : undefined });
     if (this.remembered.size > MAX_REMEMBERED_FRAMES) {
       const oldest = this.remembered.keys().next().value;
       if (oldest !== undefined) {
@@ -331,10 +335,28 @@ class ReplaySession {
     if (header === undefined) {
       return { logTimeNs: this.lastLogTimeNs };
     }
-    const key = stampKey(header.stamp).toString();
-    const frame = this.remembered.get(key);
-    this.remembered.delete(key);
-    return frame ?? { logTimeNs: this.lastLogTimeNs };
+    if (this.lastRecalled?.header === header) {
+      return this.lastRecalled.frame;
+    }
+    const frame = this.remembered.get(header) ?? this.rememberedByStamp(header);
+    if (frame === undefined) {
+      return { logTimeNs: this.lastLogTimeNs };
+    }
+    this.remembered.delete(header);
+    this.lastRecalled = { header, frame };
+    return frame;
+  }
+
+  /** Returns the oldest remembered frame with this header's stamp, for an event whose header is a copy. */
+  private rememberedByStamp(header: FrameInput["header"]): RememberedFrame | undefined {
+    const key = stampKey(header.stamp);
+    for (const [remembered, frame] of this.remembered) {
+      if (stampKey(remembered.stamp) === key) {
+        this.remembered.delete(remembered);
+        return frame;
+      }
+    }
+    return undefined;
   }
 
   private onEvent(event: StreamEvent): void {

@@ -13,6 +13,8 @@ export interface FakeEngineOptions {
   groundMs?: number;
   /** Score of every result; default 0.9 (grounded at the default min_score 0.5). */
   score?: number;
+  /** Score each result with the image's first byte / 255 instead, so a result names its frame. */
+  scoreFromFirstByte?: boolean;
 }
 
 export class FakeEngine implements GroundingEngine {
@@ -38,7 +40,7 @@ export class FakeEngine implements GroundingEngine {
     if ((this.options.groundMs ?? 0) > 0) {
       await sleep(this.options.groundMs);
     }
-    const score = this.options.score ?? 0.9;
+    const score = this.options.scoreFromFirstByte === true ? decoded.data[0] / 255 : (this.options.score ?? 0.9);
     return {
       status: score >= (options.minScore ?? 0.5) ? "grounded" : "not_found",
       box: { x: decoded.width / 4, y: decoded.height / 4, width: decoded.width / 2, height: decoded.height / 2 },

@@ -56,6 +56,28 @@ describe("replay: replayBag", function () {
     await output.close();
   });
 
+  it("matches results to frames with repeated stamps", async function () {
+    const bagPath = join(temp.dir, "repeated-stamps.mcap");
+    await writeSessionBag(bagPath, { frames: 5, intervalMs: 100, transcripts: [[0, "grab the white cup"]], fixedStampNs: 5n * 1_000_000_000n });
+    const outPath = join(temp.dir, "repeated-out", "x.mcap");
+
+    // At bag rate each 150 ms inference is still running when the next frame arrives.
+    const images: Array<{ firstByte: number; score: number }> = [];
+    await replayBag(
+      options(bagPath, {
+        outPath,
+        rate: 1,
+        parameters: parameters({ min_score: 0 }),
+        engine: new FakeEngine({ groundMs: 150, scoreFromFirstByte: true }),
+        onResultImage: ({ image, result }) => images.push({ firstByte: image.kind === "raw" ? image.data[0] : -1, score: result.score }),
+      }),
+    );
+    assert.ok(images.length >= 3, `${images.length} results`);
+    for (const { firstByte, score } of images) {
+      assert.equal(Math.round(score * 255), firstByte, "the result's frame is the one it was computed on");
+    }
+  });
+
   it("issues --commands at their offsets", async function () {
     const bagPath = join(temp.dir, "offsets.mcap");
     await writeSessionBag(bagPath, { frames: 6, intervalMs: 100 });

@@ -19,6 +19,8 @@ export interface SessionBagOptions {
   groundTruth?: Map<number, Box | null>;
   /** Uncompressed bytes per MCAP chunk; default the writer's 1 MiB. */
   chunkSize?: number;
+  /** Header stamp of every frame, as a camera that repeats stamps writes it; default each frame's log time. */
+  fixedStampNs?: bigint;
 }
 
 export function frameTimeNs(index: number, intervalMs: number): bigint {
@@ -37,7 +39,8 @@ export async function writeSessionBag(path: string, options: SessionBagOptions):
   for (let index = 0; index < options.frames; index += 1) {
     const timeNs = frameTimeNs(index, options.intervalMs);
     const image = monoImage(0, 100 + index, IMAGE_WIDTH, IMAGE_HEIGHT);
-    image.header.stamp = { sec: Number(timeNs / 1_000_000_000n), nanosec: Number(timeNs % 1_000_000_000n) };
+    const stampNs = options.fixedStampNs ?? timeNs;
+    image.header.stamp = { sec: Number(stampNs / 1_000_000_000n), nanosec: Number(stampNs % 1_000_000_000n) };
     await writer.write("/camera/image_raw", timeNs, serializeMessage("sensor_msgs/msg/Image", image));
 
     const truth = options.groundTruth?.get(index);
