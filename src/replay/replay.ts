@@ -393,7 +393,8 @@ class ReplaySession {
         this.statistics.noImage += 1;
         const frame = this.recall(event.header);
         this.output?.writeNoImage({
-          header: event.header ?? { stamp: { sec: 0, nanosec: 0 }, frame_id: "" },
+          // As the node stamps it with its clock: here the bag time of the command.
+          header: event.header ?? { stamp: { sec: Number(frame.logTimeNs / 1_000_000_000n), nanosec: Number(frame.logTimeNs % 1_000_000_000n) }, frame_id: "" },
           transcript: event.command.transcript,
           expression: event.command.expression,
           policy: this.options.parameters.policy,

@@ -273,22 +273,22 @@ async function openSession(
   return { name, file, session, inputs, outputs };
 }
 
+/** Values per anchor in a head's output: score logit, cx, cy, w, h. */
+const HEAD_VALUES = 5;
+
 /**
  * Finds the anchor with the highest score logit in a [1, N, 5] head output. Anchors with a
  * non-finite value are skipped, so one overflow does not hide the whole head. When no
  * anchor is finite, it returns anchor -1 with logit NaN, and the engine ignores the head.
  */
-/** Values per anchor in a head's output: score logit, cx, cy, w, h. */
-const HEAD_VALUES = 5;
-
 function bestAnchor(head: string, tensor: ort.Tensor): HeadBest {
   const data = tensor.data as Float32Array;
-  const count = Math.floor(data.length / 5);
+  const count = Math.floor(data.length / HEAD_VALUES);
   let best = -1;
   for (let anchor = 0; anchor < count; anchor += 1) {
-    const offset = anchor * 5;
+    const offset = anchor * HEAD_VALUES;
     // Only a new best is checked further, so the scan stays one comparison per anchor.
-    if (best !== -1 && !(data[offset] > data[best * 5])) {
+    if (best !== -1 && !(data[offset] > data[best * HEAD_VALUES])) {
       continue;
     }
     if (Number.isFinite(data[offset]) && Number.isFinite(data[offset + 1]) && Number.isFinite(data[offset + 2]) && Number.isFinite(data[offset + 3]) && Number.isFinite(data[offset + 4])) {
@@ -298,7 +298,7 @@ function bestAnchor(head: string, tensor: ort.Tensor): HeadBest {
   if (best === -1) {
     return { head, anchor: -1, logit: Number.NaN, cx: Number.NaN, cy: Number.NaN, w: Number.NaN, h: Number.NaN };
   }
-  const offset = best * 5;
+  const offset = best * HEAD_VALUES;
   return { head, anchor: best, logit: data[offset], cx: data[offset + 1], cy: data[offset + 2], w: data[offset + 3], h: data[offset + 4] };
 }
 

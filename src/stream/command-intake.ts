@@ -291,7 +291,7 @@ export class CommandIntake {
     if (this.slot.current === command) {
       this.slot.replace(null);
     }
-    this.deps.reject(rejectionFromError(error, transcript.topic, "data", "encode_failed"));
+    this.deps.reject({ ...rejectionFromError(error, transcript.topic, "data", "encode_failed"), transcript: transcript.text, commandId: command.info.id });
     this.deps.onChange();
   }
 }

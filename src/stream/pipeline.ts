@@ -53,9 +53,9 @@ export class GroundingPipeline {
   /** When the model last became free; a sequential frame's latency counts from here at the earliest. */
   private modelFreeSinceMs: number;
 
-  /** Valid frames received so far; a command that starts before the first is answered with "no_frame". */
+  /** Valid frames received so far. A command that starts before the first gets a "no_frame" event. */
   private framesReceived = 0;
-  /** Command already told about (no_image events), so each gets one "no_frame" and one "stale" per gap between results. */
+  /** Commands that already have a no_image event: one "no_frame" per command, one "stale" per gap between results. */
   private noFrameNoticeId: number | null = null;
   private staleNoticeId: number | null = null;
 
@@ -167,7 +167,13 @@ export class GroundingPipeline {
     const command = this.commands.current;
     if (command !== null && this.framesReceived === 0 && this.noFrameNoticeId !== command.info.id) {
       this.noFrameNoticeId = command.info.id;
-      this.deps.sink.next({ kind: "no_image", reason: "no_frame", command: command.info });
+      // Checked again after the inputs of this instant: a source that replays buffered
+      // input (the node's, while the model loads) delivers its transcript before its frame.
+      this.deps.scheduler.schedule(() => {
+        if (!this.closed && this.framesReceived === 0 && this.commands.current?.info.id === command.info.id) {
+          this.deps.sink.next({ kind: "no_image", reason: "no_frame", command: command.info });
+        }
+      });
     }
     const frame = this.waitingFrame;
     if (frame !== null && (command === null || frame.receivedAtMs < command.arrivalMs)) {
@@ -222,6 +228,10 @@ export class GroundingPipeline {
     }
 
     this.waitingFrame = null;
+    // Expiry first: a frame past the command's lifetime is not one the command still needs.
+    if (this.expireIfDone(command, frame)) {
+      return;
+    }
     const ageMs = this.deps.scheduler.now() - frame.receivedAtMs;
     const maxAgeMs = this.parameters.max_image_age_ms;
     if (maxAgeMs > 0 && ageMs > maxAgeMs) {
@@ -230,9 +240,6 @@ export class GroundingPipeline {
         this.staleNoticeId = command.info.id;
         this.deps.sink.next({ kind: "no_image", reason: "stale", command: command.info, header: frame.header });
       }
-      return;
-    }
-    if (this.expireIfDone(command, frame)) {
       return;
     }
     this.startInference(frame, command, frame.receivedAtMs);

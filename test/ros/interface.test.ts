@@ -132,6 +132,7 @@ describe("ROS interface (contract table)", function () {
   it("publishes NO_IMAGE when a command precedes every frame", async function () {
     test = await startTestNode();
     publish(test.rcl, "/transcript", "std_msgs/msg/String", RELIABLE_PUBLISHER_QOS, { data: "grab the blue bowl" });
+    await waitUntil(() => test?.rcl.graph.messagesOn(RESULT).length === 1, "a NO_IMAGE result");
     const results = test.rcl.graph.messagesOn<GroundingResult>(RESULT);
     assert.equal(results.length, 1);
     assert.equal(results[0].status, GROUNDING_STATUS.NO_IMAGE);

@@ -57,6 +57,39 @@ describe("grounding stream", () => {
     });
   });
 
+  it("reports no stale frame past the lifetime", () => {
+    const scheduler = createScheduler();
+    scheduler.run((helpers) => {
+      const transcripts = "t";
+      const frames = "     ab------------------c|";
+      const expected = "   ----------A----------|";
+
+      const { tokens } = buildTestStream(scheduler, helpers, {
+        transcripts,
+        texts: RED_CUP,
+        parameters: "p",
+        parameterValues: { p: { max_image_age_ms: 5, command_ttl_s: 0 } },
+        frames,
+        engine: { groundMs: 10 },
+      });
+      helpers.expectObservable(tokens).toBe(expected, { A: "a@1" });
+    });
+  });
+
+  it("reports no missing frame that arrives at once", () => {
+    const scheduler = createScheduler();
+    scheduler.run((helpers) => {
+      // The transcript and the frame arrive at the same instant, transcript first.
+      const { allTokens } = buildTestStream(scheduler, helpers, {
+        transcripts: "t",
+        texts: RED_CUP,
+        frames: "a|",
+        engine: { groundMs: 5 },
+      });
+      helpers.expectObservable(allTokens).toBe("-----(A|)", { A: "a@1" });
+    });
+  });
+
   it("reports a command before any frame", () => {
     const scheduler = createScheduler();
     scheduler.run((helpers) => {
@@ -514,6 +547,26 @@ describe("grounding stream", () => {
     });
   });
 
+  it("names the command a failed encoding ends", () => {
+    const scheduler = createScheduler();
+    scheduler.run((helpers) => {
+      const { events } = buildTestStream(scheduler, helpers, {
+        transcripts: "t-u",
+        texts: { t: "grab the broken cup", u: "grab the red cup" },
+        frames: "-|",
+        engine: { groundMs: 3, failingExpressions: ["the broken cup"] },
+      });
+      const rejections: unknown[] = [];
+      events.subscribe((event) => {
+        if (event.kind === "rejected") {
+          rejections.push({ transcript: event.transcript, commandId: event.commandId });
+        }
+      });
+      helpers.flush();
+      assert.deepStrictEqual(rejections, [{ transcript: "grab the broken cup", commandId: 1 }]);
+    });
+  });
+
   it("drops a command of unknown words", () => {
     const scheduler = createScheduler();
     scheduler.run((helpers) => {
@@ -616,8 +669,7 @@ describe("grounding stream", () => {
       events.subscribe({ next: (event) => kinds.push(event.kind), error: (error: unknown) => kinds.push(`error: ${String(error)}`) });
       helpers.flush();
 
-      // The command comes first at time 0, so it is reported as waiting for a frame.
-      assert.deepStrictEqual(kinds, ["no_image", "result", "result"]);
+      assert.deepStrictEqual(kinds, ["result", "result"]);
       assert.deepStrictEqual(engine.groundCalls.map((call) => call.options.policy), ["full", "full"]);
     });
   });
