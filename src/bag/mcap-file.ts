@@ -16,10 +16,23 @@ import { mcapDecompressHandlers, MCAP_CHUNK_COMPRESSIONS } from "./compression";
 import { hasMcapPrefix, McapIndexedReader, type McapTypes } from "./mcap-core";
 import { parseBagMetadata, type BagMetadata } from "./metadata";
 import { parseQosProfiles } from "./qos";
-import { checkChunkTimes, CHUNK_OPCODE, chunkTimes, FOOTER_OPCODE, readChunksSkippingCorrupt, readerKnowing, RECORD_PREFIX_BYTES, type SkippedChunk } from "./mcap-recovery";
+import {
+  checkChunkTimes,
+  CHUNK_OPCODE,
+  chunkTimes,
+  FOOTER_OPCODE,
+  messageKey,
+  nextChunkStart,
+  readChunksSkippingCorrupt,
+  readerKnowing,
+  RECORD_PREFIX_BYTES,
+  recordEnd,
+  summaryDefinitions,
+  type SkippedChunk,
+} from "./mcap-recovery";
 import type { BagFileSource, SourceMessage, SourceTopic } from "./source";
 
-/** Corrupt chunks per file that get a warning each; the rest are only counted. */
+/** Corrupt chunks (and unreadable other records) per file that get a warning each; the rest are only counted. */
 const WARNED_CHUNKS = 10;
 
 type Channel = McapTypes.TypedMcapRecords["Channel"];
@@ -27,6 +40,8 @@ type Schema = McapTypes.TypedMcapRecords["Schema"];
 
 /** Length of the magic bytes that open (and close) every MCAP file. */
 const MCAP_MAGIC_BYTES = 8;
+/** Time range of a skipped region whose chunk header cannot be read. */
+const NO_TIMES = { startNs: 0n, endNs: 0n };
 
 /** An in-memory IReadable, for files decompressed from rosbag2 FILE-mode `.mcap.zstd`. */
 class BufferReadable implements McapTypes.IReadable {
@@ -120,10 +135,15 @@ async function openIndexed(
     async *messages(): AsyncGenerator<SourceMessage> {
       skipped.chunks.length = 0;
       let lastLogTime: bigint | undefined;
-      let seenAtLogTime = 0;
+      // Messages yielded at lastLogTime, so that a resumed read repeats none of them.
+      const seen = new Map<string, number>();
       try {
         for await (const message of reader.readMessages()) {
-          seenAtLogTime = message.logTime === lastLogTime ? seenAtLogTime + 1 : 1;
+          if (message.logTime !== lastLogTime) {
+            seen.clear();
+          }
+          const key = messageKey(message);
+          seen.set(key, (seen.get(key) ?? 0) + 1);
           lastLogTime = message.logTime;
           yield toSourceMessage(message, reader.channelsById);
         }
@@ -138,7 +158,7 @@ async function openIndexed(
         chunkIndexes: reader.chunkIndexes,
         schemas: reader.schemasById,
         channels: reader.channelsById,
-        ...(lastLogTime === undefined ? {} : { resume: { logTimeNs: lastLogTime, seenAtLogTime } }),
+        ...(lastLogTime === undefined ? {} : { resume: { logTimeNs: lastLogTime, seen } }),
         onSkip: (chunk) => skipped.add(chunk),
       });
       for await (const message of remaining) {
@@ -244,17 +264,31 @@ function readSequentially(file: string, contents: Uint8Array, logger: Logger): B
     }
   };
 
+  // Definitions from the summary first: a corrupt first chunk then costs its messages only.
+  const summary = summaryDefinitions(contents);
+  summary.schemas.forEach((schema) => schemas.set(schema.id, schema));
+  summary.channels.forEach((channel) => channels.set(channel.id, channel));
+
   // One record at a time, so that an error names its record and the reader can go on
   // after it: a corrupt chunk costs its own messages only.
-  const view = new DataView(contents.buffer, contents.byteOffset, contents.byteLength);
-  let stream = readerKnowing([], []);
+  let stream = readerKnowing(schemas.values(), channels.values());
+  let unreadable = 0;
   let offset = MCAP_MAGIC_BYTES;
   let complete = false;
   while (offset + RECORD_PREFIX_BYTES <= contents.length) {
     const opcode = contents[offset];
-    const end = offset + RECORD_PREFIX_BYTES + Number(view.getBigUint64(offset + 1, true));
-    if (end > contents.length) {
-      break;
+    const end = recordEnd(contents, offset);
+    if (end === undefined) {
+      // The file is cut short here, or this record's opcode or length is damaged: in that
+      // case reading goes on at the next well-formed chunk.
+      const next = nextChunkStart(contents, offset + 1);
+      if (next === undefined) {
+        break;
+      }
+      skipped.add({ file, offset: BigInt(offset), ...(chunkTimes(contents.subarray(offset, next)) ?? NO_TIMES), reason: "its record length or opcode is damaged" });
+      stream = readerKnowing(schemas.values(), channels.values());
+      offset = next;
+      continue;
     }
     const footer = opcode === FOOTER_OPCODE;
     // The footer is followed by the closing magic bytes, which the reader checks.
@@ -274,14 +308,22 @@ function readSequentially(file: string, contents: Uint8Array, logger: Logger): B
       if (compression !== null) {
         throw unknownCompression(file, compression[1], BigInt(offset));
       }
-      if (opcode !== CHUNK_OPCODE || footer) {
-        throw new BagError(file, `${file} is corrupt at byte ${offset}: ${text}.`, { cause: error });
+      if (footer) {
+        logger.warn(`${file}: its footer or closing magic bytes at byte ${offset} are damaged (${text}); every record before them was read.`);
+        complete = true;
+        break;
       }
       // Messages of the chunk decoded before the failure go too: the chunk's data is not trusted.
       messages.length = firstMessage;
       channelIds.length = firstMessage;
-      const times = chunkTimes(record) ?? { startNs: 0n, endNs: 0n };
-      skipped.add({ file, offset: BigInt(offset), ...times, reason: text });
+      if (opcode === CHUNK_OPCODE) {
+        skipped.add({ file, offset: BigInt(offset), ...(chunkTimes(record) ?? NO_TIMES), reason: text });
+      } else {
+        unreadable += 1;
+        if (unreadable <= WARNED_CHUNKS) {
+          logger.warn(`${file}: skipping the unreadable record at byte ${offset} (opcode ${opcode}): ${text}.`);
+        }
+      }
       stream = readerKnowing(schemas.values(), channels.values());
     }
     if (footer) {

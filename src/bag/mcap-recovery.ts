@@ -26,9 +26,21 @@ export interface SkippedChunk {
 
 /** MCAP record opcodes that framing needs (MCAP specification, "Records"). */
 export const FOOTER_OPCODE = 0x02;
+const SCHEMA_OPCODE = 0x03;
+const CHANNEL_OPCODE = 0x04;
 export const CHUNK_OPCODE = 0x06;
+/** Highest opcode the specification defines; 0x80 and above are private records, the rest reserved. */
+const LAST_DEFINED_OPCODE = 0x0f;
+const FIRST_PRIVATE_OPCODE = 0x80;
 /** Opcode (1 byte) and record length (uint64) before every record body. */
 export const RECORD_PREFIX_BYTES = 9;
+/** Footer record length: summary start, summary offset start (uint64 each) and summary CRC (uint32). */
+const FOOTER_BODY_BYTES = 20;
+const MAGIC_BYTES = 8;
+/** Chunk body bytes besides its compression name and records: three uint64, a uint32 CRC and the two length prefixes. */
+const CHUNK_FIXED_BYTES = 8 + 8 + 8 + 4 + 4 + 8;
+/** Maximum length of a chunk's compression name accepted here: "zstd", "lz4" or "", with room for unknown ones. */
+const MAX_COMPRESSION_NAME = 16;
 
 /**
  * Returns a stream reader for records taken out of their file's order, with `schemas` and
@@ -76,9 +88,9 @@ export interface ChunkReadOptions {
   channels: ReadonlyMap<number, Channel>;
   /**
    * Position where an earlier read stopped: messages logged before `logTimeNs` are not
-   * yielded again, nor the first `seenAtLogTime` ones logged at it.
+   * yielded again, nor those logged at it whose `messageKey` is counted in `seen`.
    */
-  resume?: { logTimeNs: bigint; seenAtLogTime: number };
+  resume?: { logTimeNs: bigint; seen: Map<string, number> };
   onSkip(chunk: SkippedChunk): void;
 }
 
@@ -91,14 +103,16 @@ export interface ChunkReadOptions {
 export async function* readChunksSkippingCorrupt(options: ChunkReadOptions): AsyncGenerator<Message> {
   const { file, readable, schemas, channels, resume } = options;
   const chunks = [...options.chunkIndexes].sort((a, b) => compareBigints(a.messageStartTime, b.messageStartTime));
-  const open: Array<{ messages: Message[]; next: number }> = [];
+  const open: Array<{ messages: Message[]; next: number; offset: bigint }> = [];
   let nextChunk = 0;
-  let seenAtResume = 0;
 
+  // Equal log times go in chunk offset order, as McapIndexedReader orders them.
   const earliest = (): number => {
     let best = -1;
     for (let index = 0; index < open.length; index += 1) {
-      if (best < 0 || open[index].messages[open[index].next].logTime < open[best].messages[open[best].next].logTime) {
+      const time = open[index].messages[open[index].next].logTime;
+      const bestTime = best < 0 ? 0n : open[best].messages[open[best].next].logTime;
+      if (best < 0 || time < bestTime || (time === bestTime && open[index].offset < open[best].offset)) {
         best = index;
       }
     }
@@ -117,7 +131,7 @@ export async function* readChunksSkippingCorrupt(options: ChunkReadOptions): Asy
         const record = await readable.read(chunk.chunkStartOffset, chunk.chunkLength);
         const messages = chunkMessages(record, schemas.values(), channels.values());
         if (messages.length > 0) {
-          open.push({ messages, next: 0 });
+          open.push({ messages, next: 0, offset: chunk.chunkStartOffset });
         }
       } catch (error) {
         options.onSkip({ file, offset: chunk.chunkStartOffset, startNs: chunk.messageStartTime, endNs: chunk.messageEndTime, reason: describeError(error) });
@@ -133,9 +147,14 @@ export async function* readChunksSkippingCorrupt(options: ChunkReadOptions): Asy
     if (cursor.next === cursor.messages.length) {
       open.splice(best, 1);
     }
-    if (resume !== undefined && message.logTime <= resume.logTimeNs) {
-      if (message.logTime < resume.logTimeNs || seenAtResume < resume.seenAtLogTime) {
-        seenAtResume += message.logTime === resume.logTimeNs ? 1 : 0;
+    if (resume !== undefined && message.logTime < resume.logTimeNs) {
+      continue;
+    }
+    if (resume !== undefined && message.logTime === resume.logTimeNs) {
+      const key = messageKey(message);
+      const seen = resume.seen.get(key) ?? 0;
+      if (seen > 0) {
+        resume.seen.set(key, seen - 1);
         continue;
       }
     }
@@ -145,8 +164,8 @@ export async function* readChunksSkippingCorrupt(options: ChunkReadOptions): Asy
 
 /**
  * Throws when a message's log time lies outside the range that its chunk's header states.
- * Writers often store no chunk CRC (0), and then this contradiction is the only sign
- * that the chunk's bytes were damaged, so none of its messages can be trusted.
+ * A chunk may store no CRC (0, which the MCAP specification allows), and then this
+ * contradiction is the only sign that its bytes were damaged, so none of its messages can be trusted.
  */
 export function checkChunkTimes(record: Uint8Array, logTimes: readonly bigint[]): void {
   const times = chunkTimes(record);
@@ -165,9 +184,91 @@ export function chunkTimes(record: Uint8Array): { startNs: bigint; endNs: bigint
   return { startNs: view.getBigUint64(RECORD_PREFIX_BYTES, true), endNs: view.getBigUint64(RECORD_PREFIX_BYTES + 8, true) };
 }
 
+/** Returns a key that distinguishes the messages logged at one instant, without reading their payloads. */
+export function messageKey(message: Message): string {
+  return `${message.channelId}/${message.sequence}/${message.publishTime}/${message.data.byteLength}`;
+}
+
 function compareBigints(a: bigint, b: bigint): number {
   if (a === b) {
     return 0;
   }
   return a < b ? -1 : 1;
+}
+
+/** Returns the end of the record at `offset`, or undefined when its opcode is reserved or its length runs past `limit`. */
+export function recordEnd(contents: Uint8Array, offset: number, limit = contents.length): number | undefined {
+  if (offset + RECORD_PREFIX_BYTES > limit) {
+    return undefined;
+  }
+  const opcode = contents[offset];
+  if (opcode === 0 || (opcode > LAST_DEFINED_OPCODE && opcode < FIRST_PRIVATE_OPCODE)) {
+    return undefined;
+  }
+  const view = new DataView(contents.buffer, contents.byteOffset, contents.byteLength);
+  const end = offset + RECORD_PREFIX_BYTES + Number(view.getBigUint64(offset + 1, true));
+  return end <= limit ? end : undefined;
+}
+
+/**
+ * Returns the offset of the first byte at or after `from` that starts a well-formed chunk
+ * record (its length fields agree and its time range is ordered), for going on after
+ * damaged bytes whose record boundaries are lost. Returns undefined when there is none.
+ */
+export function nextChunkStart(contents: Uint8Array, from: number): number | undefined {
+  const view = new DataView(contents.buffer, contents.byteOffset, contents.byteLength);
+  for (let at = contents.indexOf(CHUNK_OPCODE, from); at >= 0; at = contents.indexOf(CHUNK_OPCODE, at + 1)) {
+    const end = recordEnd(contents, at);
+    const body = at + RECORD_PREFIX_BYTES;
+    if (end === undefined || end - body < CHUNK_FIXED_BYTES) {
+      continue;
+    }
+    const nameLength = view.getUint32(body + 28, true);
+    if (nameLength > MAX_COMPRESSION_NAME || body + 32 + nameLength + 8 > end) {
+      continue;
+    }
+    const recordsLength = Number(view.getBigUint64(body + 32 + nameLength, true));
+    const ordered = view.getBigUint64(body, true) <= view.getBigUint64(body + 8, true);
+    if (ordered && CHUNK_FIXED_BYTES + nameLength + recordsLength === end - body) {
+      return at;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Returns the schemas and channels of the summary section when the file ends in an intact
+ * footer. Writers put these records in the first chunk that uses them, so without the
+ * summary one corrupt chunk would make every later message's channel unknown.
+ */
+export function summaryDefinitions(contents: Uint8Array): { schemas: Schema[]; channels: Channel[] } {
+  const schemas: Schema[] = [];
+  const channels: Channel[] = [];
+  const footer = contents.length - MAGIC_BYTES - RECORD_PREFIX_BYTES - FOOTER_BODY_BYTES;
+  if (footer < MAGIC_BYTES || contents[footer] !== FOOTER_OPCODE) {
+    return { schemas, channels };
+  }
+  const view = new DataView(contents.buffer, contents.byteOffset, contents.byteLength);
+  let offset = Number(view.getBigUint64(footer + RECORD_PREFIX_BYTES, true));
+  if (offset < MAGIC_BYTES || offset >= footer) {
+    return { schemas, channels };
+  }
+  for (let end = recordEnd(contents, offset, footer); end !== undefined; offset = end, end = recordEnd(contents, offset, footer)) {
+    if (contents[offset] !== SCHEMA_OPCODE && contents[offset] !== CHANNEL_OPCODE) {
+      continue;
+    }
+    try {
+      const reader = readerKnowing(schemas, []);
+      reader.append(contents.subarray(offset, end));
+      const record = reader.nextRecord();
+      if (record?.type === "Schema") {
+        schemas.push(record);
+      } else if (record?.type === "Channel") {
+        channels.push(record);
+      }
+    } catch {
+      // A damaged summary record: the data section may still define it.
+    }
+  }
+  return { schemas, channels };
 }

@@ -235,26 +235,38 @@ describe("bag: MCAP files", function () {
     await complete.close();
   });
 
+  /** Writes six images logged at 1..6 s, one chunk each, and returns the file's bytes. */
+  async function writeSixChunks(path: string, options: { useChunkIndex?: boolean }): Promise<Buffer> {
+    const handle = await open(path, "w");
+    const writer = new McapWriter({ writable: new FileHandleWritable(handle), chunkSize: 64, ...options });
+    await writer.start({ profile: "ros2", library: "softskip tests" });
+    const schema = await writer.registerSchema({ name: "sensor_msgs/msg/Image", encoding: "ros2msg", data: imageSchemaText() });
+    const channel = await writer.registerChannel({ topic: "/camera/image_raw", schemaId: schema, messageEncoding: "cdr", metadata: new Map() });
+    for (let index = 0; index < 6; index += 1) {
+      const time = BigInt(index + 1) * SECOND_NS;
+      await writer.addMessage({ channelId: channel, sequence: index, logTime: time, publishTime: time, data: serializeMessage("sensor_msgs/msg/Image", monoImage(index + 1)) });
+    }
+    await writer.end();
+    await handle.close();
+    return readFileSync(path);
+  }
+
+  async function readSeconds(path: string, logger = new RecordingLogger()): Promise<{ seconds: bigint[]; skipped: number; truncated: number }> {
+    const bag = await openBag(path, { logger });
+    const seconds = (await readAll(bag)).map((message) => message.logTimeNs / SECOND_NS);
+    const result = { seconds, skipped: bag.skippedChunks.length, truncated: bag.truncatedFiles.length };
+    await bag.close();
+    return result;
+  }
+
   for (const layout of [
     { name: "an indexed file", options: {} },
     { name: "a file without a chunk index", options: { useChunkIndex: false } },
   ]) {
     it(`skips a corrupt chunk of ${layout.name} and reads the others`, async function () {
       const path = join(temp.dir, `corrupt-${readdirSync(temp.dir).length}.mcap`);
-      const handle = await open(path, "w");
-      const writer = new McapWriter({ writable: new FileHandleWritable(handle), chunkSize: 64, ...layout.options });
-      await writer.start({ profile: "ros2", library: "softskip tests" });
-      const schema = await writer.registerSchema({ name: "sensor_msgs/msg/Image", encoding: "ros2msg", data: imageSchemaText() });
-      const channel = await writer.registerChannel({ topic: "/camera/image_raw", schemaId: schema, messageEncoding: "cdr", metadata: new Map() });
-      for (let index = 0; index < 6; index += 1) {
-        const time = BigInt(index + 1) * SECOND_NS;
-        await writer.addMessage({ channelId: channel, sequence: index, logTime: time, publishTime: time, data: serializeMessage("sensor_msgs/msg/Image", monoImage(index + 1)) });
-      }
-      await writer.end();
-      await handle.close();
-
+      const bytes = await writeSixChunks(path, layout.options);
       // Flip the last byte of the third chunk record (image data): its CRC no longer matches.
-      const bytes = readFileSync(path);
       const chunks = chunkRecords(bytes);
       assert.equal(chunks.length, 6, "one chunk per message");
       bytes[chunks[2][1] - 1] ^= 0xff;
@@ -273,6 +285,63 @@ describe("bag: MCAP files", function () {
       await bag.close();
     });
   }
+
+  it("reads past a corrupt first chunk of an unindexed file", async function () {
+    const path = join(temp.dir, "corrupt-first.mcap");
+    const bytes = await writeSixChunks(path, { useChunkIndex: false });
+    // The first chunk also carries the schema and channel records.
+    bytes[chunkRecords(bytes)[0][1] - 1] ^= 0xff;
+    writeFileSync(path, bytes);
+    assert.deepEqual(await readSeconds(path), { seconds: [2n, 3n, 4n, 5n, 6n], skipped: 1, truncated: 0 });
+  });
+
+  it("reads past a damaged chunk length", async function () {
+    const path = join(temp.dir, "bad-length.mcap");
+    const bytes = await writeSixChunks(path, { useChunkIndex: false });
+    // The high byte of the second chunk's record length: the length runs past the file.
+    bytes[chunkRecords(bytes)[1][0] + 8] = 0x7f;
+    writeFileSync(path, bytes);
+    assert.deepEqual(await readSeconds(path), { seconds: [1n, 3n, 4n, 5n, 6n], skipped: 1, truncated: 0 });
+  });
+
+  it("reads a file whose closing magic is damaged", async function () {
+    const path = join(temp.dir, "bad-magic.mcap");
+    const bytes = await writeSixChunks(path, {});
+    bytes[bytes.length - 1] ^= 0xff;
+    writeFileSync(path, bytes);
+    const logger = new RecordingLogger();
+    assert.deepEqual(await readSeconds(path, logger), { seconds: [1n, 2n, 3n, 4n, 5n, 6n], skipped: 0, truncated: 0 });
+    assert.ok(logger.warnings().some((line) => /footer or closing magic bytes at byte \d+ are damaged/.test(line)), logger.warnings().join("\n"));
+  });
+
+  it("resumes around a corrupt chunk among overlapping ones", async function () {
+    const path = join(temp.dir, "overlapping-corrupt.mcap");
+    const small = new Uint8Array(100);
+    // Chunks close once they reach 150 bytes: [P1] [A5 A7] [C7 C7b] [B3 B7], in file order.
+    const handle = await open(path, "w");
+    const writer = new McapWriter({ writable: new FileHandleWritable(handle), chunkSize: 150 });
+    await writer.start({ profile: "ros2", library: "softskip tests" });
+    const schema = await writer.registerSchema({ name: "std_msgs/msg/String", encoding: "ros2msg", data: new TextEncoder().encode("string data\n") });
+    const channel = await writer.registerChannel({ topic: "/t", schemaId: schema, messageEncoding: "cdr", metadata: new Map() });
+    const messages: Array<[number, number]> = [[1, 200], [5, 100], [7, 100], [7, 100], [7, 101], [3, 100], [7, 102]];
+    for (const [index, [second, size]] of messages.entries()) {
+      const time = BigInt(second) * SECOND_NS;
+      await writer.addMessage({ channelId: channel, sequence: index, logTime: time, publishTime: time, data: size === 100 ? small : new Uint8Array(size) });
+    }
+    await writer.end();
+    await handle.close();
+    const bytes = readFileSync(path);
+    const chunks = chunkRecords(bytes);
+    assert.equal(chunks.length, 4);
+    bytes[chunks[2][1] - 1] ^= 0xff;
+    writeFileSync(path, bytes);
+
+    const bag = await openBag(path);
+    const read = (await readAll(bag)).map((message) => [message.logTimeNs / SECOND_NS, message.data.length]);
+    await bag.close();
+    // Sequences: P, A5, A7, then B3 and B7; the corrupt chunk's two messages are gone, none repeats.
+    assert.deepEqual(read, [[1n, 200], [3n, 100], [5n, 100], [7n, 100], [7n, 102]]);
+  });
 
   it("rejects corrupt CDR per message", async function () {
     const path = join(temp.dir, "bad-cdr.mcap");
