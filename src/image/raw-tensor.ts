@@ -100,6 +100,9 @@ function sameSampling(sampling: Sampling, pixels: RawPixels, transform: Letterbo
   );
 }
 
+/** Largest frame, in bytes, that the WebAssembly kernel copies into its memory. */
+const MAX_KERNEL_FRAME_BYTES = 32 * 1024 * 1024;
+
 /**
  * Writes letterboxed model input tensors into one float32 NCHW buffer that it reuses from
  * frame to frame, so a frame costs no allocation and no page faults, and the sampling
@@ -114,14 +117,21 @@ export class InputTensorWriter {
   /** Placement and values of the padding in the tensor now, so an unchanged one is not written again. */
   private padding: string | null = null;
 
-  /** `simd: false` keeps the JavaScript resize even where WebAssembly SIMD is available. */
+  private readonly maxKernelFrameBytes: number;
+
+  /**
+   * `simd: false` keeps the JavaScript resize even where WebAssembly SIMD is available.
+   * Frames larger than `maxKernelFrameBytes` (default 32 MiB, above a 4K rgba8 frame) take
+   * the JavaScript path, because WebAssembly memory never shrinks once it has grown to hold one.
+   */
   constructor(
     readonly width: number,
     readonly height: number,
-    options: { simd?: boolean } = {},
+    options: { simd?: boolean; maxKernelFrameBytes?: number } = {},
   ) {
     this.kernel = options.simd === false ? null : BilinearKernel.create(width, height);
     this.own = this.kernel === null ? new Float32Array(width * height * 3) : null;
+    this.maxKernelFrameBytes = options.maxKernelFrameBytes ?? MAX_KERNEL_FRAME_BYTES;
   }
 
   /** Whether resizing runs in the WebAssembly SIMD kernel. */
@@ -158,9 +168,9 @@ export class InputTensorWriter {
     const { left, right, columnWeight, top, bottom, rowWeight } = this.sampling;
     const { resizedWidth, resizedHeight, padX, padY } = transform;
     const unscaled = resizedWidth === pixels.width && resizedHeight === pixels.height;
-    const kernel = unscaled ? null : this.kernel;
-    // Before reading `data`: growing the kernel's memory for a larger frame moves the tensor.
     const frame = pixels.data.subarray(0, pixels.step * pixels.height);
+    const kernel = unscaled || frame.length > this.maxKernelFrameBytes ? null : this.kernel;
+    // Before reading `data`: growing the kernel's memory for a larger frame moves the tensor.
     kernel?.reserveFrame(frame.length);
     const out = this.data;
     const plane = this.width * this.height;

@@ -8,15 +8,31 @@
 
 /** Buffers kept for reuse: one in flight per inference, so two also cover a pipelined caller. */
 const SPARE_BUFFERS = 2;
+/**
+ * A spare buffer more than this many times larger than the frame is dropped rather than
+ * reused, so that one oversized frame does not keep its memory for the rest of the run.
+ */
+const MAX_OVERSIZE = 4;
 
 export class FrameBufferPool {
   private readonly spare: ArrayBuffer[] = [];
 
-  /** Returns `bytes` bytes of memory that nothing else references, reusing a returned buffer when one is large enough. */
+  /** Returns `bytes` bytes of memory that nothing else references, reusing a returned buffer when one fits. */
   take(bytes: number): Uint8Array {
-    const index = this.spare.findIndex((buffer) => buffer.byteLength >= bytes);
-    if (index >= 0) {
-      const [buffer] = this.spare.splice(index, 1);
+    // Oversized buffers are let go to the garbage collector.
+    for (let index = this.spare.length - 1; index >= 0; index -= 1) {
+      if (this.spare[index].byteLength > bytes * MAX_OVERSIZE) {
+        this.spare.splice(index, 1);
+      }
+    }
+    let best = -1;
+    this.spare.forEach((buffer, index) => {
+      if (buffer.byteLength >= bytes && (best < 0 || buffer.byteLength < this.spare[best].byteLength)) {
+        best = index;
+      }
+    });
+    if (best >= 0) {
+      const [buffer] = this.spare.splice(best, 1);
       return new Uint8Array(buffer, 0, bytes);
     }
     return new Uint8Array(bytes);

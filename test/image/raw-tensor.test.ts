@@ -144,6 +144,18 @@ describe("image/rawToInputTensor", () => {
     }
   });
 
+  it("resizes a frame over the kernel limit in JavaScript", function () {
+    const limited = new InputTensorWriter(TARGET.width, TARGET.height, { maxKernelFrameBytes: 1000 });
+    if (!limited.usesSimd) {
+      this.skip();
+    }
+    const plain = new InputTensorWriter(TARGET.width, TARGET.height, { simd: false });
+    const frame = rawImage(rgbPattern(97, 61), 97, 61, "rgb8");
+    const transform = computeLetterboxTransform(97, 61, TARGET);
+    // The JavaScript loop gives exactly its own values, where the kernel would differ by about 1e-6.
+    assert.deepEqual(limited.write(pixelsOf(frame), transform, NORM), plain.write(pixelsOf(frame), transform, NORM));
+  });
+
   it("refills the padding after a letterboxed image", () => {
     const writer = new InputTensorWriter(TARGET.width, TARGET.height);
     const frame = rawImage(rgbPattern(64, 48), 64, 48, "rgb8");

@@ -31,9 +31,19 @@ describe("runtime/FrameBufferPool", () => {
     const pool = new FrameBufferPool();
     const views = [pool.take(100), pool.take(300), pool.take(200)];
     views.forEach((view) => pool.recycle(view));
-    const sizes = [pool.take(1), pool.take(1), pool.take(1)].map((view) => view.buffer.byteLength);
+    const sizes = [pool.take(100), pool.take(100), pool.take(100)].map((view) => view.buffer.byteLength);
     assert.deepEqual(sizes.slice(0, 2).sort(), [200, 300]);
-    assert.equal(sizes[2], 1, "the third is new");
+    assert.equal(sizes[2], 100, "the third is new");
+  });
+
+  it("lets go of an oversized buffer", () => {
+    const pool = new FrameBufferPool();
+    const huge = pool.take(10_000);
+    pool.recycle(huge);
+    const small = pool.take(1000);
+    assert.notEqual(small.buffer, huge.buffer);
+    pool.recycle(small);
+    assert.equal(pool.take(10_000).buffer.byteLength, 10_000, "the huge buffer is gone, so a new one is allocated");
   });
 
   it("drops detached and repeated buffers", () => {
