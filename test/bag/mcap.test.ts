@@ -7,6 +7,7 @@ import { compress as lz4Compress } from "lz4js";
 
 import { McapBagWriter, openBag } from "../../src/bag";
 import { McapWriter } from "../../src/bag/mcap-core";
+import type { McapWriterOptions } from "@mcap/core" with { "resolution-mode": "import" };
 import { ArgumentError, BagError, InputError, StateError } from "../../src/errors";
 import { serializeMessage, stampFromMessage } from "../../src/msgs";
 import { FileHandleWritable } from "@mcap/nodejs";
@@ -28,6 +29,25 @@ async function writeRawMcap(
 
 function imageSchemaText(): Uint8Array {
   return new TextEncoder().encode("std_msgs/Header header\nuint32 height\nuint32 width\nstring encoding\nuint8 is_bigendian\nuint32 step\nuint8[] data\n================================================================================\nMSG: std_msgs/Header\nbuiltin_interfaces/Time stamp\nstring frame_id\n================================================================================\nMSG: builtin_interfaces/Time\nint32 sec\nuint32 nanosec\n");
+}
+
+/**
+ * Writes `count` images logged at 1, 2, ... s with raw McapWriter calls (64-byte chunks, so
+ * one image per chunk) and returns the file's bytes.
+ */
+async function writeImages(path: string, count: number, options: Partial<McapWriterOptions> = {}): Promise<Buffer> {
+  const handle = await open(path, "w");
+  const writer = new McapWriter({ writable: new FileHandleWritable(handle), chunkSize: 64, ...options });
+  await writer.start({ profile: "ros2", library: "softskip tests" });
+  const schema = await writer.registerSchema({ name: "sensor_msgs/msg/Image", encoding: "ros2msg", data: imageSchemaText() });
+  const channel = await writer.registerChannel({ topic: "/camera/image_raw", schemaId: schema, messageEncoding: "cdr", metadata: new Map() });
+  for (let index = 0; index < count; index += 1) {
+    const time = BigInt(index + 1) * SECOND_NS;
+    await writer.addMessage({ channelId: channel, sequence: index, logTime: time, publishTime: time, data: serializeMessage("sensor_msgs/msg/Image", monoImage(index + 1)) });
+  }
+  await writer.end();
+  await handle.close();
+  return readFileSync(path);
 }
 
 describe("bag: MCAP files", function () {
@@ -146,17 +166,7 @@ describe("bag: MCAP files", function () {
   ]) {
     it(`reads a file ${layout.name}`, async function () {
       const path = join(temp.dir, `layout-${readdirSync(temp.dir).length}.mcap`);
-      const handle = await open(path, "w");
-      const writer = new McapWriter({ writable: new FileHandleWritable(handle), chunkSize: 64, ...layout.options });
-      await writer.start({ profile: "ros2", library: "softskip tests" });
-      const schema = await writer.registerSchema({ name: "sensor_msgs/msg/Image", encoding: "ros2msg", data: imageSchemaText() });
-      const channel = await writer.registerChannel({ topic: "/camera/image_raw", schemaId: schema, messageEncoding: "cdr", metadata: new Map() });
-      for (let index = 0; index < 3; index += 1) {
-        const time = BigInt(index + 1) * SECOND_NS;
-        await writer.addMessage({ channelId: channel, sequence: index, logTime: time, publishTime: time, data: serializeMessage("sensor_msgs/msg/Image", monoImage(index + 1)) });
-      }
-      await writer.end();
-      await handle.close();
+      await writeImages(path, 3, layout.options);
 
       const bag = await openBag(path);
       assert.deepEqual((await readAll(bag)).map((message) => message.logTimeNs), [1n, 2n, 3n].map((second) => second * SECOND_NS));
@@ -235,22 +245,6 @@ describe("bag: MCAP files", function () {
     await complete.close();
   });
 
-  /** Writes six images logged at 1..6 s, one chunk each, and returns the file's bytes. */
-  async function writeSixChunks(path: string, options: { useChunkIndex?: boolean }): Promise<Buffer> {
-    const handle = await open(path, "w");
-    const writer = new McapWriter({ writable: new FileHandleWritable(handle), chunkSize: 64, ...options });
-    await writer.start({ profile: "ros2", library: "softskip tests" });
-    const schema = await writer.registerSchema({ name: "sensor_msgs/msg/Image", encoding: "ros2msg", data: imageSchemaText() });
-    const channel = await writer.registerChannel({ topic: "/camera/image_raw", schemaId: schema, messageEncoding: "cdr", metadata: new Map() });
-    for (let index = 0; index < 6; index += 1) {
-      const time = BigInt(index + 1) * SECOND_NS;
-      await writer.addMessage({ channelId: channel, sequence: index, logTime: time, publishTime: time, data: serializeMessage("sensor_msgs/msg/Image", monoImage(index + 1)) });
-    }
-    await writer.end();
-    await handle.close();
-    return readFileSync(path);
-  }
-
   async function readSeconds(path: string, logger = new RecordingLogger()): Promise<{ seconds: bigint[]; skipped: number; truncated: number }> {
     const bag = await openBag(path, { logger });
     const seconds = (await readAll(bag)).map((message) => message.logTimeNs / SECOND_NS);
@@ -265,7 +259,7 @@ describe("bag: MCAP files", function () {
   ]) {
     it(`skips a corrupt chunk of ${layout.name} and reads the others`, async function () {
       const path = join(temp.dir, `corrupt-${readdirSync(temp.dir).length}.mcap`);
-      const bytes = await writeSixChunks(path, layout.options);
+      const bytes = await writeImages(path, 6, layout.options);
       // Flip the last byte of the third chunk record (image data): its CRC no longer matches.
       const chunks = chunkRecords(bytes);
       assert.equal(chunks.length, 6, "one chunk per message");
@@ -288,7 +282,7 @@ describe("bag: MCAP files", function () {
 
   it("reads past a corrupt first chunk of an unindexed file", async function () {
     const path = join(temp.dir, "corrupt-first.mcap");
-    const bytes = await writeSixChunks(path, { useChunkIndex: false });
+    const bytes = await writeImages(path, 6, { useChunkIndex: false });
     // The first chunk also carries the schema and channel records.
     bytes[chunkRecords(bytes)[0][1] - 1] ^= 0xff;
     writeFileSync(path, bytes);
@@ -297,7 +291,7 @@ describe("bag: MCAP files", function () {
 
   it("reads past a damaged chunk length", async function () {
     const path = join(temp.dir, "bad-length.mcap");
-    const bytes = await writeSixChunks(path, { useChunkIndex: false });
+    const bytes = await writeImages(path, 6, { useChunkIndex: false });
     // The high byte of the second chunk's record length: the length runs past the file.
     bytes[chunkRecords(bytes)[1][0] + 8] = 0x7f;
     writeFileSync(path, bytes);
@@ -306,7 +300,7 @@ describe("bag: MCAP files", function () {
 
   it("reads a file whose closing magic is damaged", async function () {
     const path = join(temp.dir, "bad-magic.mcap");
-    const bytes = await writeSixChunks(path, {});
+    const bytes = await writeImages(path, 6, {});
     bytes[bytes.length - 1] ^= 0xff;
     writeFileSync(path, bytes);
     const logger = new RecordingLogger();
