@@ -6,7 +6,8 @@
 import { BagError, describeError } from "../errors";
 import type { Logger } from "../log";
 import type { McapTypes } from "./mcap-core";
-import type { SkippedChunk } from "./mcap-recovery";
+import { secondsText } from "../msgs/stamp";
+import { withoutLibraryTag, type SkippedChunk } from "./mcap-recovery";
 import { parseBagMetadata, type BagMetadata } from "./metadata";
 import { parseQosProfiles } from "./qos";
 import type { SourceMessage, SourceTopic } from "./source";
@@ -24,11 +25,13 @@ export class ChunkSkips {
   constructor(private readonly logger: Logger) {}
 
   add(chunk: SkippedChunk): void {
-    this.chunks.push(chunk);
+    const skipped = { ...chunk, reason: withoutLibraryTag(chunk.reason) };
+    this.chunks.push(skipped);
     if (this.chunks.length <= WARNED_CHUNKS) {
       const more = this.chunks.length === WARNED_CHUNKS ? ` Further corrupt chunks of ${chunk.file} are skipped without a warning; the replay summary counts them.` : "";
       this.logger.warn(
-        `${chunk.file}: skipping the corrupt chunk at byte ${chunk.offset} (messages logged from ${chunk.startNs} to ${chunk.endNs} ns): ${chunk.reason}.${more}`,
+        `${chunk.file}: skipping the corrupt chunk at byte ${chunk.offset} (messages logged from ${secondsText(chunk.startNs)} to ${secondsText(chunk.endNs)}): ` +
+          `${skipped.reason}. The other chunks are read. If this is a copy, copy the bag again; \`mcap recover\` (the MCAP command-line tool) can also rewrite it without the damaged data.${more}`,
       );
     }
   }

@@ -24,6 +24,11 @@ export interface SkippedChunk {
   reason: string;
 }
 
+/** Returns an error text of @mcap/core without its "[library=...]" or "[no header]" tag. */
+export function withoutLibraryTag(text: string): string {
+  return text.replace(/\s*\[(?:library=[^\]]*|no header)\]/g, "");
+}
+
 /** MCAP record opcodes that framing needs (MCAP specification, "Records"). */
 export const FOOTER_OPCODE = 0x02;
 const SCHEMA_OPCODE = 0x03;
@@ -271,4 +276,28 @@ export function summaryDefinitions(contents: Uint8Array): { schemas: Schema[]; c
     }
   }
   return { schemas, channels };
+}
+
+/**
+ * Returns the bytes of the complete records inside an uncompressed chunk that the file
+ * cuts short, or undefined when the chunk at `offset` is compressed or holds none. A
+ * recorder that stopped while writing leaves such a chunk, and its whole messages are
+ * still usable.
+ */
+export function completeRecordsOfCutChunk(contents: Uint8Array, offset: number): Uint8Array | undefined {
+  const body = offset + RECORD_PREFIX_BYTES;
+  if (contents[offset] !== CHUNK_OPCODE || body + 32 > contents.length) {
+    return undefined;
+  }
+  const view = new DataView(contents.buffer, contents.byteOffset, contents.byteLength);
+  const nameLength = view.getUint32(body + 28, true);
+  const first = body + CHUNK_FIXED_BYTES + nameLength;
+  if (nameLength !== 0 || first > contents.length) {
+    return undefined;
+  }
+  let end = first;
+  for (let next = recordEnd(contents, end); next !== undefined; next = recordEnd(contents, end)) {
+    end = next;
+  }
+  return end > first ? contents.subarray(first, end) : undefined;
 }

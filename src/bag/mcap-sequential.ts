@@ -12,6 +12,7 @@ import { ChunkSkips, collectTopics, parseEmbeddedMetadata, toSourceMessage, unkn
 import {
   checkChunkTimes,
   CHUNK_OPCODE,
+  completeRecordsOfCutChunk,
   chunkTimes,
   FOOTER_OPCODE,
   nextChunkStart,
@@ -19,6 +20,7 @@ import {
   RECORD_PREFIX_BYTES,
   recordEnd,
   summaryDefinitions,
+  withoutLibraryTag,
 } from "./mcap-recovery";
 import type { BagFileSource, SourceMessage } from "./source";
 
@@ -70,6 +72,28 @@ export function readSequentially(file: string, contents: Uint8Array, logger: Log
   summary.schemas.forEach((schema) => schemas.set(schema.id, schema));
   summary.channels.forEach((channel) => channels.set(channel.id, channel));
 
+  /** Reads the whole messages of an uncompressed chunk that the file cuts short at `offset`. */
+  const salvageCutChunk = (offset: number): void => {
+    const records = completeRecordsOfCutChunk(contents, offset);
+    if (records === undefined) {
+      return;
+    }
+    const firstMessage = messages.length;
+    try {
+      const reader = readerKnowing(schemas.values(), channels.values());
+      reader.append(records);
+      for (let next = reader.nextRecord(); next !== undefined; next = reader.nextRecord()) {
+        take(next);
+      }
+      checkChunkTimes(contents.subarray(offset), messages.slice(firstMessage).map((message) => message.logTimeNs));
+      logger.warn(`${file}: read ${messages.length - firstMessage} whole messages from the uncompressed chunk at byte ${offset}, which the file cuts short.`);
+    } catch (error) {
+      messages.length = firstMessage;
+      channelIds.length = firstMessage;
+      logger.warn(`${file}: the chunk at byte ${offset}, which the file cuts short, is unreadable: ${withoutLibraryTag(describeError(error))}.`);
+    }
+  };
+
   // One record at a time, so that an error names its record and the reader can go on
   // after it: a corrupt chunk costs its own messages only.
   let stream = readerKnowing(schemas.values(), channels.values());
@@ -84,6 +108,7 @@ export function readSequentially(file: string, contents: Uint8Array, logger: Log
       // case reading goes on at the next well-formed chunk.
       const next = nextChunkStart(contents, offset + 1);
       if (next === undefined) {
+        salvageCutChunk(offset);
         break;
       }
       skipped.add({ file, offset: BigInt(offset), ...(chunkTimes(contents.subarray(offset, next)) ?? NO_TIMES), reason: "its record length or opcode is damaged" });
@@ -104,13 +129,13 @@ export function readSequentially(file: string, contents: Uint8Array, logger: Log
         checkChunkTimes(record, messages.slice(firstMessage).map((message) => message.logTimeNs));
       }
     } catch (error) {
-      const text = describeError(error);
+      const text = withoutLibraryTag(describeError(error));
       const compression = /Unsupported compression (\S+)/.exec(text);
       if (compression !== null) {
         throw unknownCompression(file, compression[1], BigInt(offset));
       }
       if (footer) {
-        logger.warn(`${file}: its footer or closing magic bytes at byte ${offset} are damaged (${text}); every record before them was read.`);
+        logger.warn(`${file}: its footer or closing magic bytes at byte ${offset} are damaged (${text}); every record before them was read, so only tools that need the footer are affected.`);
         complete = true;
         break;
       }
@@ -122,7 +147,7 @@ export function readSequentially(file: string, contents: Uint8Array, logger: Log
       } else {
         unreadable += 1;
         if (unreadable <= WARNED_CHUNKS) {
-          logger.warn(`${file}: skipping the unreadable record at byte ${offset} (opcode ${opcode}): ${text}.`);
+          logger.warn(`${file}: skipping the unreadable record at byte ${offset} (opcode ${opcode}): ${text}. The records after it are read.`);
         }
       }
       stream = readerKnowing(schemas.values(), channels.values());

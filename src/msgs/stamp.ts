@@ -55,3 +55,8 @@ export function timeFromMs(ms: number): Time {
   const nanosec = Math.min(Math.round((ms - sec * 1000) * 1e6), NANOSECONDS_PER_SECOND - 1);
   return { sec, nanosec };
 }
+
+/** Formats a time in ns (a bag's log time) as seconds with millisecond precision, such as "1700000010.250 s". */
+export function secondsText(ns: bigint): string {
+  return `${ns / 1_000_000_000n}.${((ns % 1_000_000_000n) / 1_000_000n).toString().padStart(3, "0")} s`;
+}

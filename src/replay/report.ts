@@ -5,7 +5,7 @@
 import { writeFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 
-import { accuracyText } from "./summary-text";
+import { accuracyText, dataProblems } from "./summary-text";
 import type { Thumbnail } from "./thumbnails";
 import type { ReplaySummary, ResultRecord } from "./types";
 
@@ -91,6 +91,7 @@ function summaryTable(summary: ReplaySummary): string {
     ["Mean compute ratio", percent(summary.computeRatio)],
     ["Accuracy", accuracyText(summary)],
     ["Wall time", `${summary.wallTimeS.toFixed(1)} s`],
+    ...dataProblems(summary),
   ];
   return `<table>${rows.map(([key, value]) => `<tr><th>${escapeHtml(key)}</th><td>${escapeHtml(value)}</td></tr>`).join("")}</table>`;
 }

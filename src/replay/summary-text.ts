@@ -1,4 +1,5 @@
 /** The human-readable replay summary printed when `--json` is not given. */
+import { secondsText } from "../msgs";
 import type { ReplaySummary } from "./types";
 
 function formatMs(value: number | null): string {
@@ -27,20 +28,39 @@ export function formatSummary(summary: ReplaySummary): string {
     ...summary.accuracyByCommand.map((entry) => `              ${entry.correct} of ${entry.samples} for ${JSON.stringify(entry.transcript)} (${JSON.stringify(entry.expression)})`),
     `Wall time:    ${summary.wallTimeS.toFixed(1)} s`,
   ];
+  for (const [label, text] of dataProblems(summary)) {
+    lines.push(`${`${label}:`.padEnd(14)}${text}`);
+  }
+  return lines.join("\n");
+}
+
+/** Corrupt chunks listed one by one in the summary; more are only counted. */
+const LISTED_CHUNKS = 5;
+
+/**
+ * Returns what the bag lacked or could not give, as [label, text] pairs, so that the text
+ * summary and the HTML report both explain why messages are missing.
+ */
+export function dataProblems(summary: ReplaySummary): Array<[string, string]> {
+  const problems: Array<[string, string]> = [];
   for (const entry of summary.unreadable) {
-    lines.push(`Unreadable:   ${entry.count} message(s) on ${entry.topic}: ${entry.reason}`);
+    problems.push(["Unreadable", `${entry.count} message(s) on ${entry.topic}: ${entry.reason}`]);
   }
   if (summary.missingFiles.length > 0) {
-    lines.push(`Missing:      ${summary.missingFiles.length} bag file(s) listed in metadata.yaml`);
+    problems.push(["Missing", `${summary.missingFiles.length} bag file(s) listed in metadata.yaml: ${summary.missingFiles.join(", ")}`]);
   }
   if (summary.truncatedFiles.length > 0) {
-    lines.push(`Truncated:    ${summary.truncatedFiles.join(", ")} (cut short; its complete messages were replayed)`);
+    problems.push(["Truncated", `${summary.truncatedFiles.join(", ")} (cut short; its complete messages were replayed)`]);
   }
   if (summary.skippedChunks.length > 0) {
     const files = [...new Set(summary.skippedChunks.map((chunk) => chunk.file))];
-    lines.push(`Corrupt:      ${summary.skippedChunks.length} chunk(s) in ${files.join(", ")} skipped; their messages were not replayed`);
+    const listed = summary.skippedChunks
+      .slice(0, LISTED_CHUNKS)
+      .map((chunk) => `byte ${chunk.offset} (messages logged from ${secondsText(BigInt(chunk.startNs))} to ${secondsText(BigInt(chunk.endNs))})`);
+    const more = summary.skippedChunks.length > LISTED_CHUNKS ? ` and ${summary.skippedChunks.length - LISTED_CHUNKS} more` : "";
+    problems.push(["Corrupt", `${summary.skippedChunks.length} chunk(s) in ${files.join(", ")} skipped, their messages not replayed: ${listed.join("; ")}${more}`]);
   }
-  return lines.join("\n");
+  return problems;
 }
 
 /** Describes the accuracy line of a replay summary, saying why it is missing when it is. */

@@ -253,6 +253,25 @@ describe("bag: MCAP files", function () {
     return result;
   }
 
+  it("reads the whole messages of a cut uncompressed chunk", async function () {
+    const path = join(temp.dir, "cut-open-chunk.mcap");
+    // One uncompressed chunk holds all three frames; the cut falls inside the third.
+    await writeSampleBag(path, { compression: "none", frames: 3 });
+    const whole = readFileSync(path);
+    const [[start, end]] = chunkRecords(whole);
+    const cutPath = join(temp.dir, "cut-open-chunk-short.mcap");
+    writeFileSync(cutPath, whole.subarray(0, end - 4));
+
+    const logger = new RecordingLogger();
+    const bag = await openBag(cutPath, { logger });
+    const seconds = (await readAll(bag)).map((message) => message.logTimeNs / SECOND_NS);
+    assert.ok(start > 0);
+    assert.deepEqual(seconds, [100n, 101n]);
+    assert.deepEqual(bag.truncatedFiles, [cutPath]);
+    assert.ok(logger.warnings().some((line) => line.includes("read 2 whole messages from the uncompressed chunk")), logger.warnings().join("\n"));
+    await bag.close();
+  });
+
   for (const layout of [
     { name: "an indexed file", options: {} },
     { name: "a file without a chunk index", options: { useChunkIndex: false } },
@@ -275,7 +294,7 @@ describe("bag: MCAP files", function () {
       assert.match(bag.skippedChunks[0].reason, /CRC/);
       const warnings = logger.warnings();
       assert.equal(warnings.length, 1, warnings.join("\n"));
-      assert.match(warnings[0], /corrupt-\d+\.mcap: skipping the corrupt chunk at byte \d+ \(messages logged from 3000000000 to 3000000000 ns\)/);
+      assert.match(warnings[0], /corrupt-\d+\.mcap: skipping the corrupt chunk at byte \d+ \(messages logged from 3\.000 s to 3\.000 s\): Incorrect chunk CRC \d+ \(expected \d+\)\. The other chunks are read\./);
       await bag.close();
     });
   }

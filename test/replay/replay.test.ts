@@ -7,6 +7,7 @@ import { BagError } from "../../src/errors";
 import { GROUNDING_STATUS, type GroundingResult } from "../../src/msgs";
 import { defaultParameters, type GroundingParameters } from "../../src/params/declarations";
 import { OUTPUT_TOPICS, replayBag, ReplayInterruptedError, ThumbnailCollector, writeReport, type ReplayOptions } from "../../src/replay";
+import { renderReport } from "../../src/replay/report";
 import type { GroundingOutput } from "../../src/runtime/types";
 import { chunkRecords, makeTempDir, readAll, RecordingLogger } from "../bag/helpers";
 import { formatSummary } from "../../src/replay/summary-text";
@@ -170,7 +171,8 @@ describe("replay: replayBag", function () {
     assert.match(summary.skippedChunks[0].file, /corrupt\.mcap$/);
     assert.ok(summary.frames.received > 0 && summary.frames.received < 30, `received ${summary.frames.received} of 30 frames`);
     assert.ok(existsSync(outPath), "the output bag is written");
-    assert.match(formatSummary(summary), /Corrupt: {6}1 chunk\(s\) in .*corrupt\.mcap skipped/);
+    assert.match(formatSummary(summary), /Corrupt: {6}1 chunk\(s\) in .*corrupt\.mcap skipped, their messages not replayed: byte \d+ \(messages logged from \d+\.\d{3} s to \d+\.\d{3} s\)/);
+    assert.match(renderReport(summary, [], []), /<th>Corrupt<\/th><td>1 chunk\(s\)/);
   });
 
   it("stops on abort and deletes the output", async function () {
