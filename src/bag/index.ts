@@ -4,3 +4,4 @@ export type { ChunkCompression, McapBagWriterOptions, WriterTopic } from "./writ
 export { parseQosProfiles } from "./qos";
 export type { BagMessage, BagReader, BagTopic, OpenBagOptions, QosProfile, SkippedMessages } from "./types";
 export type { SkippedChunk } from "./mcap-recovery";
+export { loggedText } from "./mcap-records";

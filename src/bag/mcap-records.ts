@@ -30,11 +30,19 @@ export class ChunkSkips {
     if (this.chunks.length <= WARNED_CHUNKS) {
       const more = this.chunks.length === WARNED_CHUNKS ? ` Further corrupt chunks of ${chunk.file} are skipped without a warning; the replay summary counts them.` : "";
       this.logger.warn(
-        `${chunk.file}: skipping the corrupt chunk at byte ${chunk.offset} (messages logged from ${secondsText(chunk.startNs)} to ${secondsText(chunk.endNs)}): ` +
+        `${chunk.file}: skipping the corrupt chunk at byte ${chunk.offset} (${loggedText(chunk)}): ` +
           `${skipped.reason}. The other chunks are read. If this is a copy, copy the bag again; \`mcap recover\` (the MCAP command-line tool) can also rewrite it without the damaged data.${more}`,
       );
     }
   }
+}
+
+/** Describes when a skipped chunk's messages were logged, or that its header is unreadable. */
+export function loggedText(chunk: Pick<SkippedChunk, "startNs" | "endNs">): string {
+  if (chunk.startNs === undefined || chunk.endNs === undefined) {
+    return "log times unknown";
+  }
+  return `messages logged from ${secondsText(chunk.startNs)} to ${secondsText(chunk.endNs)}`;
 }
 
 export function parseEmbeddedMetadata(file: string, metadata: Map<string, string>, logger: Logger): BagMetadata | undefined {

@@ -18,9 +18,9 @@ export interface SkippedChunk {
   file: string;
   /** Byte offset of the chunk record in the file. */
   offset: bigint;
-  /** Log times of its first and last message, in ns, as its header or index states them. */
-  startNs: bigint;
-  endNs: bigint;
+  /** Log times of its first and last message, in ns, as its header or index states them; absent when unreadable. */
+  startNs?: bigint;
+  endNs?: bigint;
   reason: string;
 }
 
@@ -29,23 +29,8 @@ export function withoutLibraryTag(text: string): string {
   return text.replace(/\s*\[(?:library=[^\]]*|no header)\]/g, "");
 }
 
-/** MCAP record opcodes that framing needs (MCAP specification, "Records"). */
-export const FOOTER_OPCODE = 0x02;
-const SCHEMA_OPCODE = 0x03;
-const CHANNEL_OPCODE = 0x04;
-export const CHUNK_OPCODE = 0x06;
-/** Highest opcode the specification defines; 0x80 and above are private records, the rest reserved. */
-const LAST_DEFINED_OPCODE = 0x0f;
-const FIRST_PRIVATE_OPCODE = 0x80;
-/** Opcode (1 byte) and record length (uint64) before every record body. */
-export const RECORD_PREFIX_BYTES = 9;
-/** Footer record length: summary start, summary offset start (uint64 each) and summary CRC (uint32). */
-const FOOTER_BODY_BYTES = 20;
-const MAGIC_BYTES = 8;
-/** Chunk body bytes besides its compression name and records: three uint64, a uint32 CRC and the two length prefixes. */
-const CHUNK_FIXED_BYTES = 8 + 8 + 8 + 4 + 4 + 8;
-/** Maximum length of a chunk's compression name accepted here: "zstd", "lz4" or "", with room for unknown ones. */
-const MAX_COMPRESSION_NAME = 16;
+/** Opcode (1 byte) and record length (uint64) before every record body (MCAP specification, "Records"). */
+const RECORD_PREFIX_BYTES = 9;
 
 /**
  * Returns a stream reader for records taken out of their file's order, with `schemas` and
@@ -199,105 +184,4 @@ function compareBigints(a: bigint, b: bigint): number {
     return 0;
   }
   return a < b ? -1 : 1;
-}
-
-/** Returns the end of the record at `offset`, or undefined when its opcode is reserved or its length runs past `limit`. */
-export function recordEnd(contents: Uint8Array, offset: number, limit = contents.length): number | undefined {
-  if (offset + RECORD_PREFIX_BYTES > limit) {
-    return undefined;
-  }
-  const opcode = contents[offset];
-  if (opcode === 0 || (opcode > LAST_DEFINED_OPCODE && opcode < FIRST_PRIVATE_OPCODE)) {
-    return undefined;
-  }
-  const view = new DataView(contents.buffer, contents.byteOffset, contents.byteLength);
-  const end = offset + RECORD_PREFIX_BYTES + Number(view.getBigUint64(offset + 1, true));
-  return end <= limit ? end : undefined;
-}
-
-/**
- * Returns the offset of the first byte at or after `from` that starts a well-formed chunk
- * record (its length fields agree and its time range is ordered), for going on after
- * damaged bytes whose record boundaries are lost. Returns undefined when there is none.
- */
-export function nextChunkStart(contents: Uint8Array, from: number): number | undefined {
-  const view = new DataView(contents.buffer, contents.byteOffset, contents.byteLength);
-  for (let at = contents.indexOf(CHUNK_OPCODE, from); at >= 0; at = contents.indexOf(CHUNK_OPCODE, at + 1)) {
-    const end = recordEnd(contents, at);
-    const body = at + RECORD_PREFIX_BYTES;
-    if (end === undefined || end - body < CHUNK_FIXED_BYTES) {
-      continue;
-    }
-    const nameLength = view.getUint32(body + 28, true);
-    if (nameLength > MAX_COMPRESSION_NAME || body + 32 + nameLength + 8 > end) {
-      continue;
-    }
-    const recordsLength = Number(view.getBigUint64(body + 32 + nameLength, true));
-    const ordered = view.getBigUint64(body, true) <= view.getBigUint64(body + 8, true);
-    if (ordered && CHUNK_FIXED_BYTES + nameLength + recordsLength === end - body) {
-      return at;
-    }
-  }
-  return undefined;
-}
-
-/**
- * Returns the schemas and channels of the summary section when the file ends in an intact
- * footer. Writers put these records in the first chunk that uses them, so without the
- * summary one corrupt chunk would make every later message's channel unknown.
- */
-export function summaryDefinitions(contents: Uint8Array): { schemas: Schema[]; channels: Channel[] } {
-  const schemas: Schema[] = [];
-  const channels: Channel[] = [];
-  const footer = contents.length - MAGIC_BYTES - RECORD_PREFIX_BYTES - FOOTER_BODY_BYTES;
-  if (footer < MAGIC_BYTES || contents[footer] !== FOOTER_OPCODE) {
-    return { schemas, channels };
-  }
-  const view = new DataView(contents.buffer, contents.byteOffset, contents.byteLength);
-  let offset = Number(view.getBigUint64(footer + RECORD_PREFIX_BYTES, true));
-  if (offset < MAGIC_BYTES || offset >= footer) {
-    return { schemas, channels };
-  }
-  for (let end = recordEnd(contents, offset, footer); end !== undefined; offset = end, end = recordEnd(contents, offset, footer)) {
-    if (contents[offset] !== SCHEMA_OPCODE && contents[offset] !== CHANNEL_OPCODE) {
-      continue;
-    }
-    try {
-      const reader = readerKnowing(schemas, []);
-      reader.append(contents.subarray(offset, end));
-      const record = reader.nextRecord();
-      if (record?.type === "Schema") {
-        schemas.push(record);
-      } else if (record?.type === "Channel") {
-        channels.push(record);
-      }
-    } catch {
-      // A damaged summary record: the data section may still define it.
-    }
-  }
-  return { schemas, channels };
-}
-
-/**
- * Returns the bytes of the complete records inside an uncompressed chunk that the file
- * cuts short, or undefined when the chunk at `offset` is compressed or holds none. A
- * recorder that stopped while writing leaves such a chunk, and its whole messages are
- * still usable.
- */
-export function completeRecordsOfCutChunk(contents: Uint8Array, offset: number): Uint8Array | undefined {
-  const body = offset + RECORD_PREFIX_BYTES;
-  if (contents[offset] !== CHUNK_OPCODE || body + 32 > contents.length) {
-    return undefined;
-  }
-  const view = new DataView(contents.buffer, contents.byteOffset, contents.byteLength);
-  const nameLength = view.getUint32(body + 28, true);
-  const first = body + CHUNK_FIXED_BYTES + nameLength;
-  if (nameLength !== 0 || first > contents.length) {
-    return undefined;
-  }
-  let end = first;
-  for (let next = recordEnd(contents, end); next !== undefined; next = recordEnd(contents, end)) {
-    end = next;
-  }
-  return end > first ? contents.subarray(first, end) : undefined;
 }

@@ -6,179 +6,43 @@
  */
 import { describeError } from "../errors";
 import type { Logger } from "../log";
-import type { McapTypes } from "./mcap-core";
-import type { BagMetadata } from "./metadata";
+import { MCAP_CHUNK_COMPRESSIONS } from "./compression";
+import type { McapStreamReader, McapTypes } from "./mcap-core";
+import { CHUNK_OPCODE, FOOTER_OPCODE, MAGIC_BYTES, McapFraming } from "./mcap-framing";
 import { ChunkSkips, collectTopics, parseEmbeddedMetadata, toSourceMessage, unknownCompression, WARNED_CHUNKS } from "./mcap-records";
-import {
-  checkChunkTimes,
-  CHUNK_OPCODE,
-  completeRecordsOfCutChunk,
-  chunkTimes,
-  FOOTER_OPCODE,
-  nextChunkStart,
-  readerKnowing,
-  RECORD_PREFIX_BYTES,
-  recordEnd,
-  summaryDefinitions,
-  withoutLibraryTag,
-} from "./mcap-recovery";
+import { checkChunkTimes, chunkTimes, readerKnowing, withoutLibraryTag } from "./mcap-recovery";
+import type { BagMetadata } from "./metadata";
 import type { BagFileSource, SourceMessage } from "./source";
 
 type Channel = McapTypes.TypedMcapRecords["Channel"];
 type Schema = McapTypes.TypedMcapRecords["Schema"];
-
-/** Length of the magic bytes that open (and close) every MCAP file. */
-const MCAP_MAGIC_BYTES = 8;
-/** Time range of a skipped region whose chunk header cannot be read. */
-const NO_TIMES = { startNs: 0n, endNs: 0n };
 
 /**
  * Parses every record in order. Returns the messages sorted by log time (stable, so equal
  * times keep file order), because a sequential reader sees them in write order.
  */
 export function readSequentially(file: string, contents: Uint8Array, logger: Logger): BagFileSource {
-  const channels = new Map<number, Channel>();
-  const schemas = new Map<number, Schema>();
-  const messages: SourceMessage[] = [];
-  /** Channel of each entry of `messages`. */
-  const channelIds: number[] = [];
-  const skipped = new ChunkSkips(logger);
-  let embedded: BagMetadata | undefined;
+  const reader = new SequentialReader(file, contents, logger);
+  reader.readAll();
 
-  const take = (record: McapTypes.TypedMcapRecord): void => {
-    switch (record.type) {
-      case "Schema":
-        schemas.set(record.id, record);
-        break;
-      case "Channel":
-        channels.set(record.id, record);
-        break;
-      case "Message":
-        channelIds.push(record.channelId);
-        messages.push(toSourceMessage(record, channels));
-        break;
-      case "Metadata":
-        if (record.name === "rosbag2") {
-          embedded = parseEmbeddedMetadata(file, record.metadata, logger);
-        }
-        break;
-      default:
-        break;
-    }
-  };
-
-  // Definitions from the summary first: a corrupt first chunk then costs its messages only.
-  const summary = summaryDefinitions(contents);
-  summary.schemas.forEach((schema) => schemas.set(schema.id, schema));
-  summary.channels.forEach((channel) => channels.set(channel.id, channel));
-
-  /** Reads the whole messages of an uncompressed chunk that the file cuts short at `offset`. */
-  const salvageCutChunk = (offset: number): void => {
-    const records = completeRecordsOfCutChunk(contents, offset);
-    if (records === undefined) {
-      return;
-    }
-    const firstMessage = messages.length;
-    try {
-      const reader = readerKnowing(schemas.values(), channels.values());
-      reader.append(records);
-      for (let next = reader.nextRecord(); next !== undefined; next = reader.nextRecord()) {
-        take(next);
-      }
-      checkChunkTimes(contents.subarray(offset), messages.slice(firstMessage).map((message) => message.logTimeNs));
-      logger.warn(`${file}: read ${messages.length - firstMessage} whole messages from the uncompressed chunk at byte ${offset}, which the file cuts short.`);
-    } catch (error) {
-      messages.length = firstMessage;
-      channelIds.length = firstMessage;
-      logger.warn(`${file}: the chunk at byte ${offset}, which the file cuts short, is unreadable: ${withoutLibraryTag(describeError(error))}.`);
-    }
-  };
-
-  // One record at a time, so that an error names its record and the reader can go on
-  // after it: a corrupt chunk costs its own messages only.
-  let stream = readerKnowing(schemas.values(), channels.values());
-  let unreadable = 0;
-  let offset = MCAP_MAGIC_BYTES;
-  let complete = false;
-  while (offset + RECORD_PREFIX_BYTES <= contents.length) {
-    const opcode = contents[offset];
-    const end = recordEnd(contents, offset);
-    if (end === undefined) {
-      // The file is cut short here, or this record's opcode or length is damaged: in that
-      // case reading goes on at the next well-formed chunk.
-      const next = nextChunkStart(contents, offset + 1);
-      if (next === undefined) {
-        salvageCutChunk(offset);
-        break;
-      }
-      skipped.add({ file, offset: BigInt(offset), ...(chunkTimes(contents.subarray(offset, next)) ?? NO_TIMES), reason: "its record length or opcode is damaged" });
-      stream = readerKnowing(schemas.values(), channels.values());
-      offset = next;
-      continue;
-    }
-    const footer = opcode === FOOTER_OPCODE;
-    // The footer is followed by the closing magic bytes, which the reader checks.
-    const record = contents.subarray(offset, footer ? contents.length : end);
-    const firstMessage = messages.length;
-    try {
-      stream.append(record);
-      for (let next = stream.nextRecord(); next !== undefined; next = stream.nextRecord()) {
-        take(next);
-      }
-      if (opcode === CHUNK_OPCODE) {
-        checkChunkTimes(record, messages.slice(firstMessage).map((message) => message.logTimeNs));
-      }
-    } catch (error) {
-      const text = withoutLibraryTag(describeError(error));
-      const compression = /Unsupported compression (\S+)/.exec(text);
-      if (compression !== null) {
-        throw unknownCompression(file, compression[1], BigInt(offset));
-      }
-      if (footer) {
-        logger.warn(`${file}: its footer or closing magic bytes at byte ${offset} are damaged (${text}); every record before them was read, so only tools that need the footer are affected.`);
-        complete = true;
-        break;
-      }
-      // Messages of the chunk decoded before the failure go too: the chunk's data is not trusted.
-      messages.length = firstMessage;
-      channelIds.length = firstMessage;
-      if (opcode === CHUNK_OPCODE) {
-        skipped.add({ file, offset: BigInt(offset), ...(chunkTimes(record) ?? NO_TIMES), reason: text });
-      } else {
-        unreadable += 1;
-        if (unreadable <= WARNED_CHUNKS) {
-          logger.warn(`${file}: skipping the unreadable record at byte ${offset} (opcode ${opcode}): ${text}. The records after it are read.`);
-        }
-      }
-      stream = readerKnowing(schemas.values(), channels.values());
-    }
-    if (footer) {
-      complete = stream.done();
-      offset = contents.length - stream.bytesRemaining();
-      break;
-    }
-    offset = end;
-  }
-
-  const truncated = !complete;
+  const truncated = !reader.complete;
   if (truncated) {
     logger.warn(
-      `${file} is cut short: its complete records end at byte ${offset} of ${contents.length} and it has no MCAP footer; ` +
-        `replaying the ${messages.length} complete messages before that point.`,
+      `${file} is cut short: its complete records end at byte ${reader.offset} of ${contents.length} and it has no MCAP footer; ` +
+        `replaying the ${reader.messages.length} complete messages before that point.`,
     );
   }
-
   const counts = new Map<number, bigint>();
-  for (const id of channelIds) {
+  for (const id of reader.channelIds) {
     counts.set(id, (counts.get(id) ?? 0n) + 1n);
   }
-  messages.sort(compareLogTime);
-  const topics = collectTopics(file, channels, schemas, counts, embedded, logger);
+  const messages = reader.messages.sort(compareLogTime);
+  const topics = collectTopics(file, reader.channels, reader.schemas, counts, reader.embedded, logger);
   return {
     file,
     topics,
     truncated,
-    skippedChunks: skipped.chunks,
+    skippedChunks: reader.skipped.chunks,
     async *messages(): AsyncGenerator<SourceMessage> {
       yield* messages;
     },
@@ -186,6 +50,208 @@ export function readSequentially(file: string, contents: Uint8Array, logger: Log
       messages.length = 0;
     },
   };
+}
+
+class SequentialReader {
+  readonly channels = new Map<number, Channel>();
+  readonly schemas = new Map<number, Schema>();
+  readonly messages: SourceMessage[] = [];
+  /** Channel of each entry of `messages`. */
+  readonly channelIds: number[] = [];
+  readonly skipped: ChunkSkips;
+  embedded: BagMetadata | undefined;
+  /** Byte offset where reading stopped: the end of the last complete record when the file is cut short. */
+  offset = MAGIC_BYTES;
+  /** Whether the footer was reached. */
+  complete = false;
+
+  private readonly framing: McapFraming;
+  private stream: McapStreamReader;
+  /** End of the damaged bytes skipped last, so that adjacent ones are reported as one region. */
+  private damagedUntil = -1;
+  private unreadable = 0;
+  /** Chunks skipped because their compression is not supported, and the first such name. */
+  private unsupported: { count: number; name: string; offset: number } | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly contents: Uint8Array,
+    private readonly logger: Logger,
+  ) {
+    this.skipped = new ChunkSkips(logger);
+    this.framing = new McapFraming(contents);
+    // Definitions from the summary first: a corrupt first chunk then costs its messages only.
+    const summary = this.framing.summaryDefinitions();
+    summary.schemas.forEach((schema) => this.schemas.set(schema.id, schema));
+    summary.channels.forEach((channel) => this.channels.set(channel.id, channel));
+    this.stream = this.freshStream();
+  }
+
+  /**
+   * Reads one record at a time, so that an error names its record and reading goes on
+   * after it: a corrupt chunk costs its own messages only.
+   */
+  readAll(): void {
+    this.readRecords();
+    if (this.unreadable > WARNED_CHUNKS) {
+      this.logger.warn(`${this.file}: ${this.unreadable} unreadable records other than chunks were skipped in all.`);
+    }
+    // Every chunk in a compression this reader lacks: the file as a whole cannot be read.
+    if (this.unsupported !== undefined && this.messages.length === 0) {
+      throw unknownCompression(this.file, this.unsupported.name, BigInt(this.unsupported.offset));
+    }
+  }
+
+  private readRecords(): void {
+    const { contents, framing } = this;
+    while (this.offset < contents.length) {
+      const offset = this.offset;
+      if (offset === framing.footerAt) {
+        this.readFooter();
+        return;
+      }
+      const end = framing.recordEnd(offset);
+      const opcode = contents[offset];
+      if (end === undefined || opcode === FOOTER_OPCODE || (opcode === CHUNK_OPCODE && !framing.chunkShaped(offset, end))) {
+        if (!this.skipDamagedFraming(offset)) {
+          return;
+        }
+        continue;
+      }
+      if (opcode !== CHUNK_OPCODE && framing.chunkShaped(offset, end)) {
+        // A chunk whose opcode byte is damaged would otherwise pass as another record.
+        this.skipChunk(offset, contents.subarray(offset, end), "its opcode is damaged");
+      } else {
+        this.readRecord(offset, end);
+      }
+      this.offset = end;
+    }
+  }
+
+  private readRecord(offset: number, end: number): void {
+    const record = this.contents.subarray(offset, end);
+    const isChunk = this.contents[offset] === CHUNK_OPCODE;
+    const firstMessage = this.messages.length;
+    try {
+      this.stream.append(record);
+      this.drain(this.stream);
+      if (isChunk) {
+        checkChunkTimes(record, this.messages.slice(firstMessage).map((message) => message.logTimeNs));
+      }
+    } catch (error) {
+      // Messages of the chunk decoded before the failure go too: the chunk's data is not trusted.
+      this.messages.length = firstMessage;
+      this.channelIds.length = firstMessage;
+      this.stream = this.freshStream();
+      const text = withoutLibraryTag(describeError(error));
+      const compression = /Unsupported compression (\S+)/.exec(text);
+      if (compression !== null) {
+        this.unsupported ??= { count: 0, name: compression[1], offset };
+        this.unsupported.count += 1;
+        this.skipChunk(offset, record, `its compression ${compression[1]} is not supported (supported: ${MCAP_CHUNK_COMPRESSIONS.map((name) => name || "none").join(", ")})`);
+      } else if (isChunk) {
+        this.skipChunk(offset, record, text);
+      } else {
+        this.unreadable += 1;
+        if (this.unreadable <= WARNED_CHUNKS) {
+          this.logger.warn(`${this.file}: skipping the unreadable record at byte ${offset} (opcode ${this.contents[offset]}): ${text}. The records after it are read.`);
+        }
+      }
+    }
+  }
+
+  /**
+   * Goes on after bytes whose record boundaries are lost: at the next chunk record, or at
+   * the summary when the footer is intact. Returns false when the file ends first, as a
+   * file cut short by a recorder that stopped does.
+   */
+  private skipDamagedFraming(offset: number): boolean {
+    const framing = this.framing;
+    const next = framing.nextChunkStart(offset + 1) ?? framing.summaryStart();
+    if (next === undefined) {
+      const cut = framing.completeRecordsOfCutChunk(offset);
+      if (cut !== undefined) {
+        this.readCutChunk(offset, cut);
+      }
+      return false;
+    }
+    if (offset !== this.damagedUntil) {
+      const header = this.contents[offset] === CHUNK_OPCODE ? chunkTimes(this.contents.subarray(offset, next)) : undefined;
+      this.skipped.add({ file: this.file, offset: BigInt(offset), ...header, reason: `bytes ${offset} to ${next} have damaged record framing, so any messages in them are lost` });
+    }
+    this.damagedUntil = next;
+    this.stream = this.freshStream();
+    this.offset = next;
+    return true;
+  }
+
+  /** Reads the whole messages of an uncompressed chunk that the file cuts short at `offset`. */
+  private readCutChunk(offset: number, records: Uint8Array): void {
+    const firstMessage = this.messages.length;
+    try {
+      const reader = this.freshStream();
+      reader.append(records);
+      this.drain(reader);
+      checkChunkTimes(this.contents.subarray(offset), this.messages.slice(firstMessage).map((message) => message.logTimeNs));
+      this.logger.warn(`${this.file}: read ${this.messages.length - firstMessage} whole messages from the uncompressed chunk at byte ${offset}, which the file cuts short.`);
+    } catch (error) {
+      this.messages.length = firstMessage;
+      this.channelIds.length = firstMessage;
+      this.logger.warn(`${this.file}: the chunk at byte ${offset}, which the file cuts short, is unreadable: ${withoutLibraryTag(describeError(error))}.`);
+    }
+  }
+
+  /** Reads the footer and the closing magic bytes after it. */
+  private readFooter(): void {
+    const offset = this.offset;
+    try {
+      this.stream.append(this.contents.subarray(offset));
+      this.drain(this.stream);
+    } catch (error) {
+      this.logger.warn(
+        `${this.file}: its footer or closing magic bytes at byte ${offset} are damaged (${withoutLibraryTag(describeError(error))}); ` +
+          `every record before them was read, so only tools that need the footer are affected.`,
+      );
+    }
+    this.complete = true;
+    this.offset = this.contents.length;
+  }
+
+  private skipChunk(offset: number, record: Uint8Array, reason: string): void {
+    this.skipped.add({ file: this.file, offset: BigInt(offset), ...chunkTimes(record), reason });
+  }
+
+  private drain(reader: McapStreamReader): void {
+    for (let record = reader.nextRecord(); record !== undefined; record = reader.nextRecord()) {
+      this.take(record);
+    }
+  }
+
+  private take(record: McapTypes.TypedMcapRecord): void {
+    switch (record.type) {
+      case "Schema":
+        this.schemas.set(record.id, record);
+        break;
+      case "Channel":
+        this.channels.set(record.id, record);
+        break;
+      case "Message":
+        this.channelIds.push(record.channelId);
+        this.messages.push(toSourceMessage(record, this.channels));
+        break;
+      case "Metadata":
+        if (record.name === "rosbag2") {
+          this.embedded = parseEmbeddedMetadata(this.file, record.metadata, this.logger);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  private freshStream(): McapStreamReader {
+    return readerKnowing(this.schemas.values(), this.channels.values());
+  }
 }
 
 function compareLogTime(a: SourceMessage, b: SourceMessage): number {

@@ -468,8 +468,8 @@ class ReplaySession {
       skippedChunks: this.bag.skippedChunks.map((chunk) => ({
         file: chunk.file,
         offset: chunk.offset.toString(),
-        startNs: chunk.startNs.toString(),
-        endNs: chunk.endNs.toString(),
+        startNs: chunk.startNs?.toString() ?? null,
+        endNs: chunk.endNs?.toString() ?? null,
         reason: chunk.reason,
       })),
       rate: this.options.rate,

@@ -1,5 +1,5 @@
 /** The human-readable replay summary printed when `--json` is not given. */
-import { secondsText } from "../msgs";
+import { loggedText } from "../bag";
 import type { ReplaySummary } from "./types";
 
 function formatMs(value: number | null): string {
@@ -34,6 +34,10 @@ export function formatSummary(summary: ReplaySummary): string {
   return lines.join("\n");
 }
 
+function toBigInt(value: string | null): bigint | undefined {
+  return value === null ? undefined : BigInt(value);
+}
+
 /** Corrupt chunks listed one by one in the summary; more are only counted. */
 const LISTED_CHUNKS = 5;
 
@@ -56,7 +60,7 @@ export function dataProblems(summary: ReplaySummary): Array<[string, string]> {
     const files = [...new Set(summary.skippedChunks.map((chunk) => chunk.file))];
     const listed = summary.skippedChunks
       .slice(0, LISTED_CHUNKS)
-      .map((chunk) => `byte ${chunk.offset} (messages logged from ${secondsText(BigInt(chunk.startNs))} to ${secondsText(BigInt(chunk.endNs))})`);
+      .map((chunk) => `byte ${chunk.offset} (${loggedText({ startNs: toBigInt(chunk.startNs), endNs: toBigInt(chunk.endNs) })})`);
     const more = summary.skippedChunks.length > LISTED_CHUNKS ? ` and ${summary.skippedChunks.length - LISTED_CHUNKS} more` : "";
     problems.push(["Corrupt", `${summary.skippedChunks.length} chunk(s) in ${files.join(", ")} skipped, their messages not replayed: ${listed.join("; ")}${more}`]);
   }

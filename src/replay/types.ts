@@ -133,8 +133,8 @@ export interface ReplaySummary {
   missingFiles: string[];
   /** Bag files cut short (still being written, or copied in part); their complete messages were replayed. */
   truncatedFiles: string[];
-  /** Corrupt chunks whose messages were skipped: file, byte offset and the log-time range (ns, as decimal strings) they covered. */
-  skippedChunks: Array<{ file: string; offset: string; startNs: string; endNs: string; reason: string }>;
+  /** Corrupt chunks whose messages were skipped: file, byte offset and the log-time range (ns, as decimal strings; null when unreadable) they covered. */
+  skippedChunks: Array<{ file: string; offset: string; startNs: string | null; endNs: string | null; reason: string }>;
   rate: number | "max";
   policy: string;
   /** End-to-end target in force (latency_budget_ms, --budget-ms), in ms; results over it count in overBudget. */

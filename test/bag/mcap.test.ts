@@ -317,6 +317,40 @@ describe("bag: MCAP files", function () {
     assert.deepEqual(await readSeconds(path), { seconds: [1n, 3n, 4n, 5n, 6n], skipped: 1, truncated: 0 });
   });
 
+  // Each case damages the data section of a six-chunk file; `bytes` and the chunk ranges are
+  // those of the intact file. Every case loses the third image (or nothing) and no more.
+  const damages: Array<{ name: string; damage: (bytes: Buffer, chunks: Array<[number, number]>) => void; seconds: bigint[]; skipped: number; lz4?: boolean }> = [
+    { name: "a chunk opcode turned into a footer", damage: (bytes, chunks) => void (bytes[chunks[2][0]] = 0x02), seconds: [1n, 2n, 4n, 5n, 6n], skipped: 1 },
+    { name: "a chunk opcode turned into a private record", damage: (bytes, chunks) => void (bytes[chunks[2][0]] = 0x80), seconds: [1n, 2n, 4n, 5n, 6n], skipped: 1 },
+    { name: "a chunk length grown inside the file", damage: (bytes, chunks) => void (bytes[chunks[2][0] + 1] += 0x40), seconds: [1n, 2n, 4n, 5n, 6n], skipped: 1 },
+    { name: "the last chunk's length grown past the file", damage: (bytes, chunks) => void (bytes[chunks[5][0] + 7] = 0x7f), seconds: [1n, 2n, 3n, 4n, 5n], skipped: 1 },
+    { name: "a compression name", damage: (bytes, chunks) => void (bytes[chunks[2][0] + 9 + 32 + 2] = 0x35), seconds: [1n, 2n, 4n, 5n, 6n], skipped: 1, lz4: true },
+  ];
+  for (const { name, damage, seconds, skipped, lz4 } of damages) {
+    it(`reads past ${name} in an unindexed file`, async function () {
+      const path = join(temp.dir, `damage-${readdirSync(temp.dir).length}.mcap`);
+      const compressChunk = (data: Uint8Array): { compression: string; compressedData: Uint8Array } => ({ compression: "lz4", compressedData: lz4Compress(data) });
+      const bytes = await writeImages(path, 6, { useChunkIndex: false, ...(lz4 === true ? { compressChunk } : {}) });
+      damage(bytes, chunkRecords(bytes));
+      writeFileSync(path, bytes);
+      assert.deepEqual(await readSeconds(path), { seconds, skipped, truncated: 0 });
+    });
+  }
+
+  it("reports a run of damaged records as one region", async function () {
+    const path = join(temp.dir, "damaged-run.mcap");
+    const bytes = await writeImages(path, 2, { useChunkIndex: false });
+    const [, second] = chunkRecords(bytes);
+    // Zero-length "chunk" records over the second chunk's bytes.
+    const run = Buffer.alloc(second[1] - second[0]);
+    for (let at = 0; at + 9 <= run.length; at += 9) {
+      run[at] = 0x06;
+    }
+    run.copy(bytes, second[0]);
+    writeFileSync(path, bytes);
+    assert.deepEqual(await readSeconds(path), { seconds: [1n], skipped: 1, truncated: 0 });
+  });
+
   it("reads a file whose closing magic is damaged", async function () {
     const path = join(temp.dir, "bad-magic.mcap");
     const bytes = await writeImages(path, 6, {});
