@@ -337,6 +337,20 @@ describe("bag: MCAP files", function () {
     });
   }
 
+  it("skips an unreadable message index and keeps its chunk", async function () {
+    const path = join(temp.dir, "bad-index.mcap");
+    const bytes = await writeImages(path, 3, { useChunkIndex: false });
+    // The message index after the second chunk: opcode 0x07, then channel id (uint16) and
+    // the byte length (uint32) of its entries, which no longer fits the record.
+    const indexAt = chunkRecords(bytes)[1][1];
+    assert.equal(bytes[indexAt], 0x07);
+    bytes.writeUInt32LE(7, indexAt + 9 + 2);
+    writeFileSync(path, bytes);
+    const logger = new RecordingLogger();
+    assert.deepEqual(await readSeconds(path, logger), { seconds: [1n, 2n, 3n], skipped: 0, truncated: 0 });
+    assert.ok(logger.warnings().some((line) => line.includes(`skipping the unreadable record at byte ${indexAt} (opcode 7)`)), logger.warnings().join("\n"));
+  });
+
   it("reports a run of damaged records as one region", async function () {
     const path = join(temp.dir, "damaged-run.mcap");
     const bytes = await writeImages(path, 2, { useChunkIndex: false });

@@ -67,6 +67,29 @@ describe("replay: summary and progress", function () {
     assert.match(text, /Unreadable: +3 message\(s\) on \/json: unsupported message encoding/);
   });
 
+  it("lists the bag's data problems", function () {
+    const damaged: ReplaySummary = {
+      ...SUMMARY,
+      missingFiles: ["bag/bag_1.mcap"],
+      truncatedFiles: ["bag/bag_2.mcap"],
+      skippedChunks: Array.from({ length: 7 }, (_, index) => ({
+        file: "bag/bag_0.mcap",
+        offset: String(1000 * (index + 1)),
+        startNs: index === 0 ? null : "1700000010250000000",
+        endNs: index === 0 ? null : "1700000011000000000",
+        reason: "Incorrect chunk CRC",
+      })),
+    };
+    const text = formatSummary(damaged);
+    assert.match(text, /Missing: +1 bag file\(s\) listed in metadata\.yaml: bag\/bag_1\.mcap/);
+    assert.match(text, /Truncated: +bag\/bag_2\.mcap/);
+    assert.match(text, /Corrupt: +7 chunk\(s\) in bag\/bag_0\.mcap skipped, their messages not replayed: byte 1000 \(log times unknown\); byte 2000 \(messages logged from 1700000010\.250 s to 1700000011\.000 s\);.* and 2 more/);
+    const report = renderReport(damaged, [], []);
+    assert.match(report, /<th>Missing<\/th><td>1 bag file/);
+    assert.match(report, /<th>Truncated<\/th><td>bag\/bag_2\.mcap/);
+    assert.match(report, /<th>Corrupt<\/th><td>7 chunk/);
+  });
+
   it("progress bar draws only on a terminal", function () {
     const pipe = fakeStream(false);
     new ProgressBar(pipe).update(1, 2);
