@@ -24,8 +24,9 @@ import { MAX_TRANSCRIPT_LENGTH } from "./transcript";
 import type { Box, CommandEncoding, GroundingEngine, GroundingOutput, GroundOptions, ImageInput } from "./types";
 import { FrameBufferPool } from "./frame-buffers";
 import { WorkerClient } from "./worker-client";
-import { epochMs } from "./worker-protocol";
-import type { EncodeResult, GroundResult, HeadBest, SerializedTensor, WorkerPixels, WorkerSetup, WorkerStep } from "./worker-protocol";
+import { epochMs, workerSetupFor } from "./worker-protocol";
+import type { EncodeResult, GroundResult, SerializedTensor, WorkerPixels, WorkerStep } from "./worker-protocol";
+import { bestOverHeads, sigmoid } from "./head-output";
 
 /** The shipped model, resolved from the package root (this file is dist/src/runtime/engine.js). */
 export const BUNDLED_MODEL_DIR = path.resolve(__dirname, "../../../models/lgmdp-tabletop");
@@ -116,7 +117,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
     if (!Number.isInteger(nice) || nice < NICE_RANGE.min || nice > NICE_RANGE.max) {
       throw new RangeError(`nice is ${nice} but must be an integer from ${NICE_RANGE.min} to ${NICE_RANGE.max}.`);
     }
-    const client = await WorkerClient.start(workerSetup(manifest, numThreads, nice), manifest.manifestPath, logger);
+    const client = await WorkerClient.start(workerSetupFor(manifest, numThreads, nice), manifest.manifestPath, logger);
     const engine = new OnnxGroundingEngine(manifest, client, logger);
     if (options.warmup ?? true) {
       try {
@@ -451,21 +452,6 @@ export class OnnxGroundingEngine implements GroundingEngine {
   }
 }
 
-function workerSetup(manifest: ModelManifest, numThreads: number, nice: number): WorkerSetup {
-  return {
-    textFile: manifest.text.file,
-    textInputs: { tokens: manifest.text.tokensInput },
-    textOutputs: { sentence: manifest.text.sentenceOutput, gates: manifest.text.gatesOutput },
-    blocks: manifest.blocks.map((block) => ({ name: block.name, file: block.file, inputs: block.inputs, outputs: block.outputs })),
-    input: { width: manifest.input.width, height: manifest.input.height, mean: manifest.input.mean, std: manifest.input.std },
-    maxTokens: manifest.tokenizer.maxTokens,
-    padId: manifest.tokenizer.padId,
-    gateCount: manifest.gateCount,
-    numThreads,
-    nice,
-  };
-}
-
 function checkExpression(text: unknown): asserts text is string {
   if (typeof text !== "string") {
     throw new InputError("expression", "text", "not_text", `Expression must be a string but received ${typeof text}.`);
@@ -483,23 +469,7 @@ function checkExpression(text: unknown): asserts text is string {
   }
 }
 
-/** Highest logit over the heads that ran, ignoring anchors with non-finite values. */
-function bestOverHeads(candidates: HeadBest[]): HeadBest | undefined {
-  let best: HeadBest | undefined;
-  for (const candidate of candidates) {
-    const finite = [candidate.logit, candidate.cx, candidate.cy, candidate.w, candidate.h].every(Number.isFinite);
-    if (finite && (best === undefined || candidate.logit > best.logit)) {
-      best = candidate;
-    }
-  }
-  return best;
-}
-
 /** Cache key of an encoding: equal token ids give equal sentence embeddings. */
 function tokenKey(ids: readonly number[]): string {
   return ids.join(",");
-}
-
-function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
 }

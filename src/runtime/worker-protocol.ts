@@ -1,4 +1,5 @@
 import type { RawPixels } from "../image/raw-tensor";
+import type { ModelManifest } from "./manifest";
 import type { LetterboxTransform } from "../image/types";
 
 /**
@@ -106,3 +107,19 @@ export type WorkerResponse =
 /** First message from the worker: sessions opened, or why not. */
 /** Worker start-up result. `niceFailure` is the reason the worker could not set its nice value, and the worker runs anyway. */
 export type WorkerReady = { type: "ready"; niceFailure?: string } | { type: "failed"; error: SerializedError };
+
+/** Builds what the worker needs from a validated manifest: its files, tensor names and input. */
+export function workerSetupFor(manifest: ModelManifest, numThreads: number, nice: number): WorkerSetup {
+  return {
+    textFile: manifest.text.file,
+    textInputs: { tokens: manifest.text.tokensInput },
+    textOutputs: { sentence: manifest.text.sentenceOutput, gates: manifest.text.gatesOutput },
+    blocks: manifest.blocks.map((block) => ({ name: block.name, file: block.file, inputs: block.inputs, outputs: block.outputs })),
+    input: { width: manifest.input.width, height: manifest.input.height, mean: manifest.input.mean, std: manifest.input.std },
+    maxTokens: manifest.tokenizer.maxTokens,
+    padId: manifest.tokenizer.padId,
+    gateCount: manifest.gateCount,
+    numThreads,
+    nice,
+  };
+}
