@@ -111,9 +111,7 @@ def grounding_loss(model, raw, avail, boxes, targets):
         if len(idx):
             pos[idx, cell * anchors + anchor] = True
             p = r[idx, cell, anchor]
-            # Detached: these terms are >= 0, so through the gates they would only ever
-            # reward closing the scale. The ranking term and the cost loss set the gates.
-            w = avail[idx, k].detach()
+            w = avail[idx, k]
             stride = head.stride
             cell_xy = torch.stack([cell % head.grid, cell // head.grid], 1).float()
             frac = box[:, :2] / stride - cell_xy
@@ -129,7 +127,7 @@ def grounding_loss(model, raw, avail, boxes, targets):
                 p[:, 0], torch.ones_like(p[:, 0]), reduction="none") * w).sum()
             count += len(idx)
         neg_loss = neg_loss + (F.binary_cross_entropy_with_logits(
-            logit, torch.zeros_like(logit), reduction="none").mean(1) * avail[:, k].detach()).sum()
+            logit, torch.zeros_like(logit), reduction="none").mean(1) * avail[:, k]).sum()
         positive_mask.append(pos)
         # An unavailable scale's positive gets no share of the target.
         positive_iou.append(pos_iou.masked_fill(mask.detach() < 0.5, -1e4))
