@@ -4,7 +4,7 @@ import random
 import torch
 
 from costs import plan_ratio
-from data import box_to_canvas, letterbox_batch
+from data import box_to_canvas, letterbox_batch, letterbox_geometry
 from losses import box_iou
 from model import GATE, GATEABLE, SCALES
 from vocab import encode, tokenize
@@ -111,12 +111,24 @@ def predict(model, dataset, word_ids, items, policies, gate_threshold, static_pl
                          "iou": 0.0}
                 if found and item["box"] is not None:
                     gt = torch.tensor(box_to_canvas(item["box"], geometry[slots[r]], dataset))
-                    entry["iou"] = float(box_iou(row[1:], gt))
+                    entry["iou"] = float(box_iou(clip_to_image(row[1:], geometry[slots[r]], dataset), gt))
                     # Best anchor of each head that ran: (logit, IoU), for calibrate_heads.
-                    entry["heads"] = [(float(h[r, 0]), float(box_iou(h[r, 1:], gt)))
+                    entry["heads"] = [(float(h[r, 0]), float(box_iou(clip_to_image(h[r, 1:], geometry[slots[r]], dataset), gt)))
                                       if avail[r, k] > 0.5 else None for k, h in enumerate(per_head)]
                 results[policy].append(entry)
     return results
+
+
+def clip_to_image(box, geometry, dataset):
+    """Canvas (cx, cy, w, h) clipped to the image inside the letterbox, as the runtime clips
+    every box to the original image before it is scored or published."""
+    _, new_w, new_h, _, _ = letterbox_geometry(dataset.width, dataset.height)
+    _, ox, oy = geometry
+    x0 = torch.clamp(box[0] - box[2] / 2, ox, ox + new_w)
+    x1 = torch.clamp(box[0] + box[2] / 2, ox, ox + new_w)
+    y0 = torch.clamp(box[1] - box[3] / 2, oy, oy + new_h)
+    y1 = torch.clamp(box[1] + box[3] / 2, oy, oy + new_h)
+    return torch.stack([(x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0])
 
 
 def size_bucket(item, dataset, bounds):
