@@ -111,7 +111,7 @@ class ReplaySession {
   private readonly transcripts = new Subject<TranscriptInput>();
   /**
    * Frames by header object: the stream's events carry the frame's own header, so frames
-   * that share a stamp (a camera that repeats stamps) are still told apart.
+   * that share a stamp (a camera that repeats stamps) are still distinguished.
    */
   private readonly remembered = new Map<FrameInput["header"], RememberedFrame>();
   /** The frame recalled last, because a stale frame's drop and its no_image event name the same header. */

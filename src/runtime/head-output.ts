@@ -1,4 +1,4 @@
-/** Reading the answer out of the heads' best anchors. */
+/** Selection of the result from the heads' best anchors. */
 import type { HeadBest } from "./worker-protocol";
 
 /** Returns the highest-scoring anchor over the heads that ran, ignoring anchors with non-finite values. */

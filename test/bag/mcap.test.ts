@@ -255,7 +255,7 @@ describe("bag: MCAP files", function () {
 
   it("reads the whole messages of a cut uncompressed chunk", async function () {
     const path = join(temp.dir, "cut-open-chunk.mcap");
-    // One uncompressed chunk holds all three frames; the cut falls inside the third.
+    // One uncompressed chunk contains all three frames; the cut falls inside the third.
     await writeSampleBag(path, { compression: "none", frames: 3 });
     const whole = readFileSync(path);
     const [[start, end]] = chunkRecords(whole);
