@@ -111,15 +111,15 @@ async function openIndexed(
     async *messages(): AsyncGenerator<SourceMessage> {
       skipped.chunks.length = 0;
       let lastLogTime: bigint | undefined;
-      // Messages yielded at lastLogTime, so that a resumed read repeats none of them.
-      const seen = new Map<string, number>();
+      // Messages yielded at lastLogTime, so that a resumed read repeats none of them. Their
+      // keys are built only if the read fails, which keeps the normal path cheap.
+      const atLastLogTime: McapTypes.TypedMcapRecords["Message"][] = [];
       try {
         for await (const message of reader.readMessages()) {
           if (message.logTime !== lastLogTime) {
-            seen.clear();
+            atLastLogTime.length = 0;
           }
-          const key = messageKey(message);
-          seen.set(key, (seen.get(key) ?? 0) + 1);
+          atLastLogTime.push(message);
           lastLogTime = message.logTime;
           yield toSourceMessage(message, reader.channelsById);
         }
@@ -127,6 +127,11 @@ async function openIndexed(
       } catch (error) {
         const where = lastLogTime === undefined ? "before the first message" : `after the message logged at ${lastLogTime} ns`;
         logger.debug(`${file}: the indexed reader stopped ${where} (${describeError(error)}); reading the remaining chunks one by one.`);
+      }
+      const seen = new Map<string, number>();
+      for (const message of atLastLogTime) {
+        const key = messageKey(message);
+        seen.set(key, (seen.get(key) ?? 0) + 1);
       }
       const remaining = readChunksSkippingCorrupt({
         file,

@@ -179,7 +179,8 @@ export function messageKey(message: Message): string {
   return `${message.channelId}/${message.sequence}/${message.publishTime}/${message.data.byteLength}`;
 }
 
-function compareBigints(a: bigint, b: bigint): number {
+/** Orders two bigints (log times) for Array.prototype.sort. */
+export function compareBigints(a: bigint, b: bigint): number {
   if (a === b) {
     return 0;
   }

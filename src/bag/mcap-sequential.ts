@@ -10,7 +10,7 @@ import { MCAP_CHUNK_COMPRESSIONS } from "./compression";
 import type { McapStreamReader, McapTypes } from "./mcap-core";
 import { CHUNK_OPCODE, FOOTER_OPCODE, MAGIC_BYTES, McapFraming } from "./mcap-framing";
 import { ChunkSkips, collectTopics, parseEmbeddedMetadata, toSourceMessage, unknownCompression, WARNED_CHUNKS } from "./mcap-records";
-import { checkChunkTimes, chunkTimes, readerKnowing, withoutLibraryTag } from "./mcap-recovery";
+import { checkChunkTimes, chunkTimes, compareBigints, readerKnowing, withoutLibraryTag } from "./mcap-recovery";
 import type { BagMetadata } from "./metadata";
 import type { BagFileSource, SourceMessage } from "./source";
 
@@ -36,7 +36,7 @@ export function readSequentially(file: string, contents: Uint8Array, logger: Log
   for (const id of reader.channelIds) {
     counts.set(id, (counts.get(id) ?? 0n) + 1n);
   }
-  const messages = reader.messages.sort(compareLogTime);
+  const messages = reader.messages.sort((a, b) => compareBigints(a.logTimeNs, b.logTimeNs));
   const topics = collectTopics(file, reader.channels, reader.schemas, counts, reader.embedded, logger);
   return {
     file,
@@ -252,11 +252,4 @@ class SequentialReader {
   private freshStream(): McapStreamReader {
     return readerKnowing(this.schemas.values(), this.channels.values());
   }
-}
-
-function compareLogTime(a: SourceMessage, b: SourceMessage): number {
-  if (a.logTimeNs === b.logTimeNs) {
-    return 0;
-  }
-  return a.logTimeNs < b.logTimeNs ? -1 : 1;
 }

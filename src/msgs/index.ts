@@ -3,7 +3,7 @@ export { deserializeMessage, serializeMessage } from "./cdr";
 export { normalizeTypeName, shortTypeName } from "./names";
 export { builtinDefinitions, embeddedTypeNames, messageDefinitionText, parseMessageDefinition } from "./schema";
 export type { SchemaEncoding } from "./schema";
-export { secondsText, stampFromMessage, timeFromMs, timeToMs } from "./stamp";
+export { secondsText, stampFromMessage, timeFromMs, timeFromNs, timeToMs } from "./stamp";
 export { toAsciiText } from "./text";
 export { DIAGNOSTIC_LEVEL, GROUNDING_STATUS, POINTS_ANNOTATION_TYPE } from "./types";
 export type {

@@ -56,6 +56,11 @@ export function timeFromMs(ms: number): Time {
   return { sec, nanosec };
 }
 
+/** Converts a time in ns (a bag's log time) to a builtin_interfaces/Time. */
+export function timeFromNs(ns: bigint): Time {
+  return { sec: Number(ns / 1_000_000_000n), nanosec: Number(ns % 1_000_000_000n) };
+}
+
 /** Formats a time in ns (a bag's log time) as seconds with millisecond precision, such as "1700000010.250 s". */
 export function secondsText(ns: bigint): string {
   return `${ns / 1_000_000_000n}.${((ns % 1_000_000_000n) / 1_000_000n).toString().padStart(3, "0")} s`;

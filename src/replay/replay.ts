@@ -11,7 +11,7 @@ import { BehaviorSubject, Subject, type Subscription } from "rxjs";
 import { openBag, type BagMessage, type BagReader, type QosProfile } from "../bag";
 import { ArgumentError, BagError, describeError, InputError, SoftSkipError } from "../errors";
 import { RateLimitedLog, silentLogger, type Logger } from "../log";
-import { stampFromMessage, type GroundingResult } from "../msgs";
+import { stampFromMessage, timeFromNs, type GroundingResult } from "../msgs";
 import { frameFromMessage, transcriptFromMessage } from "../ros/inputs";
 import { parseTranscript } from "../runtime/transcript";
 import type { ImageInput } from "../runtime/types";
@@ -394,7 +394,7 @@ class ReplaySession {
         const frame = this.recall(event.header);
         this.output?.writeNoImage({
           // As the node stamps it with its clock: here the bag time of the command.
-          header: event.header ?? { stamp: { sec: Number(frame.logTimeNs / 1_000_000_000n), nanosec: Number(frame.logTimeNs % 1_000_000_000n) }, frame_id: "" },
+          header: event.header ?? { stamp: timeFromNs(frame.logTimeNs), frame_id: "" },
           transcript: event.command.transcript,
           expression: event.command.expression,
           policy: this.options.parameters.policy,

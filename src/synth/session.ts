@@ -8,7 +8,7 @@ import { McapBagWriter } from "../bag";
 import { ArgumentError } from "../errors";
 import { checkRange } from "./range-check";
 import type { Logger } from "../log";
-import { boundingBoxFromBox, GROUNDING_STATUS, serializeMessage, type GroundingResult, type Header, type Time } from "../msgs";
+import { boundingBoxFromBox, GROUNDING_STATUS, serializeMessage, timeFromNs, type GroundingResult, type Header } from "../msgs";
 import type { QosProfile } from "../bag";
 import { sceneFacts } from "./generator";
 import { multiply, rotationAbout, translation, type Affine } from "./geometry";
@@ -77,10 +77,6 @@ export function validateSessionOptions(options: SessionOptions): void {
   if (!options.raw && !options.compressed) {
     throw new ArgumentError("The bag would have no camera topic: --no-raw needs --compressed.");
   }
-}
-
-function timeFromNs(ns: bigint): Time {
-  return { sec: Number(ns / 1_000_000_000n), nanosec: Number(ns % 1_000_000_000n) };
 }
 
 /** Slow hand-held camera motion: about 1% of the width of drift and half a degree of roll. */

@@ -1,6 +1,6 @@
 /** Writes small session bags (camera, transcripts, ground truth) for replay tests. */
 import { McapBagWriter } from "../../src/bag";
-import { boundingBoxFromBox, GROUNDING_STATUS, serializeMessage, type GroundingResult } from "../../src/msgs";
+import { boundingBoxFromBox, GROUNDING_STATUS, serializeMessage, timeFromNs, type GroundingResult } from "../../src/msgs";
 import type { Box } from "../../src/runtime/types";
 import { monoImage } from "../bag/helpers";
 
@@ -40,7 +40,7 @@ export async function writeSessionBag(path: string, options: SessionBagOptions):
     const timeNs = frameTimeNs(index, options.intervalMs);
     const image = monoImage(0, 100 + index, IMAGE_WIDTH, IMAGE_HEIGHT);
     const stampNs = options.fixedStampNs ?? timeNs;
-    image.header.stamp = { sec: Number(stampNs / 1_000_000_000n), nanosec: Number(stampNs % 1_000_000_000n) };
+    image.header.stamp = timeFromNs(stampNs);
     await writer.write("/camera/image_raw", timeNs, serializeMessage("sensor_msgs/msg/Image", image));
 
     const truth = options.groundTruth?.get(index);
