@@ -280,5 +280,10 @@ async function loadEngine(parsed: ParsedArguments, logger: Logger): Promise<Grou
   } else if (parsed.parameters.nice !== 0) {
     logger.info(`The replay's main thread runs at nice ${parsed.parameters.nice}.`);
   }
-  return runtime.loadGroundingEngine(modelDir, { numThreads: parsed.parameters.num_threads, nice: parsed.parameters.nice, logger });
+  return runtime.loadGroundingEngine(modelDir, {
+    numThreads: parsed.parameters.num_threads,
+    nice: parsed.parameters.nice,
+    replySpinMs: parsed.parameters.reply_spin_ms,
+    logger,
+  });
 }

@@ -141,7 +141,7 @@ export class GroundingNode {
     } else if (parameters.nice !== 0) {
       this.logger.info(`The node's main thread runs at nice ${parameters.nice}.`);
     }
-    this.model.start(this.options.loadEngine, modelDir, { numThreads: parameters.num_threads, nice: parameters.nice });
+    this.model.start(this.options.loadEngine, modelDir, { numThreads: parameters.num_threads, nice: parameters.nice, replySpinMs: parameters.reply_spin_ms });
 
     this.outputs = new NodeOutputs(this.transport, parameters.publish_debug_image, this.options.renderDebugImage, this.rejections);
     this.diagnosticsTimer = this.transport.createTimer(DIAGNOSTICS_PERIOD_MS, () => this.publishDiagnostics());

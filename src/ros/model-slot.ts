@@ -7,7 +7,14 @@ import { describeError } from "../errors";
 import type { Logger } from "../log";
 import type { GroundingEngine } from "../runtime/types";
 
-export type LoadEngine = (modelDir: string, options: { numThreads: number; nice: number; logger: Logger }) => Promise<GroundingEngine>;
+export type LoadEngine = (modelDir: string, options: EngineThreads & { logger: Logger }) => Promise<GroundingEngine>;
+
+/** How the engine's threads run: ONNX Runtime threads per session, nice value, busy wait for replies in ms. */
+export interface EngineThreads {
+  numThreads: number;
+  nice: number;
+  replySpinMs: number;
+}
 
 export class ModelSlot {
   private load: Promise<GroundingEngine> | undefined;
@@ -39,7 +46,7 @@ export class ModelSlot {
   }
 
   /** Starts loading; a failure is logged here and rejects `loading`. */
-  start(loadEngine: LoadEngine, modelDir: string, threads: { numThreads: number; nice: number }): void {
+  start(loadEngine: LoadEngine, modelDir: string, threads: EngineThreads): void {
     const load = loadEngine(modelDir, { ...threads, logger: this.logger });
     this.load = load;
     this.statusText = `loading ${modelDir}`;

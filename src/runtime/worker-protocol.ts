@@ -1,3 +1,5 @@
+import type { MessagePort } from "node:worker_threads";
+
 import type { RawPixels } from "../image/raw-tensor";
 import type { ModelManifest } from "./manifest";
 import type { LetterboxTransform } from "../image/types";
@@ -24,6 +26,17 @@ export interface WorkerSetup {
 }
 
 /**
+ * What the worker replies through: a port of its own, which carries WorkerResponse and
+ * ReplySoon messages and from which the main thread can take a reply synchronously
+ * (receiveMessageOnPort), and the id of the last response posted.
+ */
+export interface WorkerChannels {
+  replies: MessagePort;
+  /** One int32: the id of the last response posted to `replies`. */
+  repliedId: SharedArrayBuffer;
+}
+
+/**
  * The image of one inference: RGB bytes already letterboxed by sharp, or decoded or raw
  * pixels that the worker letterboxes into the tensor itself.
  */
@@ -45,7 +58,17 @@ export interface SerializedTensor {
 
 export type WorkerRequest =
   | { id: number; type: "encode"; tokens: BigInt64Array }
-  | { id: number; type: "ground"; handle: number; image: WorkerPixels; steps: WorkerStep[]; heads: Array<{ block: string; output: string }>; deadlineAtMs: number | null }
+  | {
+      id: number;
+      type: "ground";
+      handle: number;
+      image: WorkerPixels;
+      steps: WorkerStep[];
+      heads: Array<{ block: string; output: string }>;
+      deadlineAtMs: number | null;
+      /** Index of the step before which the worker posts a ReplySoon; absent: none. */
+      replySoonAtStep?: number;
+    }
   | { id: number; type: "runBlock"; block: string; feeds: Record<string, SerializedTensor> }
   | { id: number; type: "release"; handle: number };
 
@@ -103,6 +126,12 @@ export type WorkerResult = EncodeResult | GroundResult | Record<string, Serializ
 export type WorkerResponse =
   | { id: number; ok: true; result: WorkerResult }
   | { id: number; ok: false; error: SerializedError };
+
+/** Posted shortly before the response to request `id`, so that the main thread is awake for it. */
+export interface ReplySoon {
+  id: number;
+  soon: true;
+}
 
 /** First message from the worker: sessions opened, or why not. */
 /** Worker start-up result. `niceFailure` is the reason the worker could not set its nice value, and the worker runs anyway. */

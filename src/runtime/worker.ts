@@ -14,15 +14,15 @@ import type {
   EncodeResult,
   GroundResult,
   HeadBest,
+  ReplySoon,
   SerializedError,
   SerializedTensor,
   WorkerReady,
   WorkerRequest,
   WorkerResponse,
   WorkerResult,
+  WorkerChannels,
   WorkerSetup,
-  WorkerPixels,
-  WorkerStep,
 } from "./worker-protocol";
 
 /** An error about one model file, sent back so the engine can raise a ModelError. */
@@ -51,14 +51,14 @@ class InferenceWorker {
   private readonly input: InputTensorWriter;
 
   private constructor(
-    private readonly setup: WorkerSetup,
+    private readonly setup: WorkerSetup & WorkerChannels,
     private readonly text: BlockSession,
     private readonly blocks: Map<string, BlockSession>,
   ) {
     this.input = new InputTensorWriter(setup.input.width, setup.input.height);
   }
 
-  static async open(setup: WorkerSetup): Promise<InferenceWorker> {
+  static async open(setup: WorkerSetup & WorkerChannels): Promise<InferenceWorker> {
     const options: ort.InferenceSession.SessionOptions = {
       intraOpNumThreads: setup.numThreads,
       interOpNumThreads: 1,
@@ -87,7 +87,7 @@ class InferenceWorker {
       case "encode":
         return this.encode(request.tokens);
       case "ground":
-        return this.ground(request.handle, request.image, request.steps, request.heads, request.deadlineAtMs);
+        return this.ground(request);
       case "runBlock":
         return this.runBlock(request.block, request.feeds);
       case "release":
@@ -113,13 +113,8 @@ class InferenceWorker {
    * that is predicted to end past it is not started once some head has run, so the result
    * is the best box found in time.
    */
-  private async ground(
-    handle: number,
-    pixels: WorkerPixels,
-    steps: WorkerStep[],
-    heads: Array<{ block: string; output: string }>,
-    deadlineAtMs: number | null,
-  ): Promise<GroundResult> {
+  private async ground(request: Extract<WorkerRequest, { type: "ground" }>): Promise<GroundResult> {
+    const { handle, image: pixels, steps, heads, deadlineAtMs, replySoonAtStep } = request;
     const startedAtMs = epochMs();
     const sentence = this.sentences.get(handle);
     if (sentence === undefined) {
@@ -148,6 +143,9 @@ class InferenceWorker {
       const late = deadlineAtMs !== null && step.segmentMs !== undefined && epochMs() + step.segmentMs > deadlineAtMs;
       if (late && headsRun > 0) {
         break;
+      }
+      if (completedSteps === replySoonAtStep) {
+        this.setup.replies.postMessage({ id: request.id, soon: true } satisfies ReplySoon);
       }
       completedSteps += 1;
       if (step.kind === "alias") {
@@ -315,7 +313,8 @@ function start(): void {
     throw new Error("src/runtime/worker.js must run as a worker thread started by the grounding engine");
   }
 
-  const setup = workerData as WorkerSetup;
+  const setup = workerData as WorkerSetup & WorkerChannels;
+  const replied = new Int32Array(setup.repliedId);
   const niceFailure = setThreadNice(setup.nice);
   const opening = InferenceWorker.open(setup);
   opening.then(
@@ -336,11 +335,13 @@ function start(): void {
         response = { id: request.id, ok: false, error: serializeError(error) };
       }
       try {
-        port.postMessage(response, transferList(response));
+        setup.replies.postMessage(response, transferList(response));
       } catch (error) {
         // A result that cannot be cloned still gets a response, or the caller would wait forever.
-        port.postMessage({ id: request.id, ok: false, error: serializeError(error) } satisfies WorkerResponse);
+        setup.replies.postMessage({ id: request.id, ok: false, error: serializeError(error) } satisfies WorkerResponse);
       }
+      // After posting, so that a main thread that sees the id can take the reply at once.
+      Atomics.store(replied, 0, request.id);
       return worker;
     });
   });

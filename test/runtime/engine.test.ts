@@ -278,6 +278,35 @@ describe("grounding engine", () => {
     await assert.rejects(other.ground(SCENE, command, { policy: "full" }), (error: unknown) => error instanceof StateError && /ground\(\) was called after close\(\)/.test(error.message));
   });
 
+  it("gives the same results whether the main thread waits busily for them or sleeps", async () => {
+    // 0 sleeps; 0.001 ms spins too briefly to see the reply, which then arrives as a message.
+    const engines = await Promise.all([0, 0.001, 10].map((replySpinMs) => loadGroundingEngine(TINY_MODEL_DIR, { replySpinMs })));
+    try {
+      const outputs = await Promise.all(
+        engines.map(async (other) => {
+          const command = await other.encode("the red mug");
+          // Back to back and concurrent, so replies also arrive while another is awaited.
+          const single = await other.ground(SCENE, command, { policy: "full" });
+          const queued = await Promise.all((["lgmdp", "softskip", "static"] as const).map((policy) => other.ground(SCENE, command, { policy })));
+          return [single, ...queued].map((output) => ({ box: output.box, score: output.score, blocks: output.executedBlocks }));
+        }),
+      );
+      assert.deepEqual(outputs[1], outputs[0]);
+      assert.deepEqual(outputs[2], outputs[0]);
+    } finally {
+      await Promise.all(engines.map((other) => other.close()));
+    }
+  });
+
+  it("rejects a busy wait outside 0 to 10 ms", async () => {
+    for (const replySpinMs of [-1, 10.5, Number.NaN]) {
+      await assert.rejects(
+        loadGroundingEngine(TINY_MODEL_DIR, { replySpinMs, warmup: false }),
+        (error: unknown) => error instanceof RangeError && error.message.includes(`replySpinMs is ${replySpinMs}`) && /0 turns busy waiting off/.test(error.message),
+      );
+    }
+  });
+
   it("rejects a thread count of zero", async () => {
     await assert.rejects(loadGroundingEngine(TINY_MODEL_DIR, { numThreads: 0 }), (error: unknown) => error instanceof RangeError && /numThreads is 0/.test(error.message));
   });
