@@ -14,6 +14,7 @@ import { ArgumentError, SoftSkipError } from "../src/errors";
 import { createConsoleLogger, type Logger } from "../src/log";
 import { BUNDLED_MODEL_DIR } from "../src/runtime/engine";
 import { formatContentionMarkdown, runContentionCase } from "./contention-case";
+import { formatReplyWaitMarkdown, runReplyWaitBenchmark } from "./reply-wait";
 import { describeMachine, writeJsonKey, writeMarkdownSection } from "./report";
 import { formatRuntimeMarkdown, runRuntimeBenchmark } from "./runtime";
 
@@ -34,7 +35,7 @@ Options:
   --frame-runs N           runs per policy on the 640x480 frame (default: 30)
   --threads N              ONNX Runtime threads per block session (default: 1)
   --session-commands N     spoken commands in the contention session, six frames each (default: 20)
-  --only NAME              run one case: Runtime or Contention
+  --only NAME              run one case: Runtime, Contention or "Reply wait"
   -h, --help               show this help`;
 
 interface BenchContext {
@@ -71,6 +72,14 @@ const CASES: BenchCase[] = [
     async run(context) {
       const result = await runContentionCase({ ...context, commands: context.sessionCommands });
       return { markdown: formatContentionMarkdown(result, context.command, describeMachine(), context.modelNote), json: result };
+    },
+  },
+  {
+    name: "Reply wait",
+    async run(context) {
+      // Ten times the frame runs: the difference measured is a few percent of a frame.
+      const result = await runReplyWaitBenchmark({ ...context, frameRuns: context.frameRuns * 10 });
+      return { markdown: formatReplyWaitMarkdown(result, context.command, describeMachine(), context.modelNote), json: result };
     },
   },
 ];
@@ -130,7 +139,8 @@ async function main(): Promise<void> {
     frameRuns,
     numThreads,
     sessionCommands,
-    command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
+    // Arguments with spaces are quoted, so that the recorded command can be pasted into a shell.
+    command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2).map((arg) => (arg.includes(" ") ? JSON.stringify(arg) : arg))] : [])].join(" "),
     logger,
   };
 
@@ -141,7 +151,7 @@ async function main(): Promise<void> {
     logger.info(`Running benchmark case ${benchCase.name}.`);
     const { markdown, json } = await benchCase.run(context);
     await writeMarkdownSection(path.join(ROOT, "docs/benchmarks.md"), benchCase.name, markdown);
-    await writeJsonKey(path.join(ROOT, "out/bench.json"), benchCase.name.toLowerCase(), json);
+    await writeJsonKey(path.join(ROOT, "out/bench.json"), benchCase.name.toLowerCase().replace(" ", "_"), json);
     logger.info(`Wrote section ${benchCase.name} of docs/benchmarks.md and out/bench.json.`);
   }
 }

@@ -34,7 +34,7 @@ export interface GroundingParameters {
   num_threads: number;
   /** Unix nice value of the node's main and inference threads. */
   nice: number;
-  /** Longest busy wait of the main thread for each inference's result, in ms; 0 never. */
+  /** Maximum busy wait of the main thread for each inference's result, in ms; 0 turns it off. */
   reply_spin_ms: number;
 }
 
@@ -158,7 +158,7 @@ export const PARAMETER_DECLARATIONS: DeclarationTable = {
     default: 2.0,
     range: { min: 0, max: 10 },
     description:
-      "Longest busy wait of the main thread for each inference's result, in ms, starting about 0.5 ms before the predicted end; 0 never waits busily. " +
+      "Maximum busy wait of the main thread for each inference's result, in ms, starting about 0.5 ms before the predicted end; 0 never waits busily. " +
       "It saves the wake-up of a sleeping thread (about 0.2 ms per frame on a VM) for about 0.5 ms of CPU per frame, and is skipped while other processes slow inference down.",
     dynamic: false,
   },

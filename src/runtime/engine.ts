@@ -48,11 +48,11 @@ export interface EngineOptions {
   /** Run the full graph twice at load, so the first real inference is not slower and the cost model starts measured; default true. */
   warmup?: boolean;
   /**
-   * Longest busy wait of the main thread for each inference's result, in ms (default 2; 0
-   * never waits busily). It starts when the cost model predicts 0.5 ms of blocks left, so
-   * it usually lasts about that long. Waking a sleeping thread took about 0.2 ms of every
-   * inference on the 2-core bench VM. Skipped when a caller reports a slowdown above
-   * 1.25, where other processes need the CPU.
+   * Maximum busy wait of the main thread for each inference's result, in ms. The default
+   * is 2, and 0 turns busy waiting off. The wait starts when the cost model predicts 0.5 ms
+   * of blocks left, so it usually lasts about that long. Waking a sleeping thread took
+   * about 0.2 ms of every inference on the 2-core bench VM. Skipped when a caller reports
+   * a slowdown above 1.25, where other processes need the CPU.
    */
   replySpinMs?: number;
 }

@@ -16,8 +16,8 @@ type Pending = { resolve: (result: WorkerResult) => void; reject: (error: Error)
 export type WorkerCall = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, "id"> : never) : never;
 
 /**
- * A thread that sleeps for milliseconds takes about 0.2 ms to wake when a message arrives
- * (measured on the 2-core bench VM; one that slept under 0.5 ms took 0.02 ms). So a ground
+ * A thread that sleeps for milliseconds takes about 0.2 ms to wake when a message arrives,
+ * and one that slept under 0.5 ms took 0.02 ms (measured on the 2-core bench VM). So a ground
  * request can name a step shortly before its end, at which the worker posts a ReplySoon.
  * Its wake-up then overlaps the last blocks, and the main thread polls the worker's reply
  * counter for at most `replySpinMs` and takes the response from the port without waiting
