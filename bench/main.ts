@@ -140,7 +140,7 @@ async function main(): Promise<void> {
     numThreads,
     sessionCommands,
     // Arguments with spaces are quoted, so that the recorded command can be pasted into a shell.
-    command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2).map((arg) => (arg.includes(" ") ? JSON.stringify(arg) : arg))] : [])].join(" "),
+    command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2).map(shellQuoted)] : [])].join(" "),
     logger,
   };
 
@@ -151,9 +151,14 @@ async function main(): Promise<void> {
     logger.info(`Running benchmark case ${benchCase.name}.`);
     const { markdown, json } = await benchCase.run(context);
     await writeMarkdownSection(path.join(ROOT, "docs/benchmarks.md"), benchCase.name, markdown);
-    await writeJsonKey(path.join(ROOT, "out/bench.json"), benchCase.name.toLowerCase().replace(" ", "_"), json);
+    await writeJsonKey(path.join(ROOT, "out/bench.json"), benchCase.name.toLowerCase().replaceAll(" ", "_"), json);
     logger.info(`Wrote section ${benchCase.name} of docs/benchmarks.md and out/bench.json.`);
   }
+}
+
+/** Returns the argument as one shell word: single-quoted when it contains anything but plain characters. */
+function shellQuoted(arg: string): string {
+  return /^[\w./=:,-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }
 
 /** Returns whether the manifest marks the model as a train.py --quick export ("training": {"quick": true}). */

@@ -68,8 +68,12 @@ const MAX_SPIN_SLOWDOWN = 1.25;
  */
 const REPLY_SOON_LEAD_MS = 0.5;
 
-/** Index of the last step from which at least REPLY_SOON_LEAD_MS of blocks remain, or 0. */
-function replySoonStep(ordered: ReadonlyArray<{ step: ExecutionPlan["steps"][number] }>, predictMs: (block: BlockSpec) => number): number {
+/**
+ * Returns the index of the last step from which at least REPLY_SOON_LEAD_MS of blocks
+ * remain. When the steps after the first are predicted shorter than that, it returns 1,
+ * so the wait never covers the first block, and undefined for a plan of one step.
+ */
+function replySoonStep(ordered: ReadonlyArray<{ step: ExecutionPlan["steps"][number] }>, predictMs: (block: BlockSpec) => number): number | undefined {
   let remainingMs = 0;
   for (let index = ordered.length - 1; index > 0; index -= 1) {
     const { step } = ordered[index];
@@ -78,7 +82,7 @@ function replySoonStep(ordered: ReadonlyArray<{ step: ExecutionPlan["steps"][num
       return index;
     }
   }
-  return 0;
+  return ordered.length > 1 ? 1 : undefined;
 }
 
 /**

@@ -48,7 +48,7 @@ export class WorkerClient {
    * Starts the worker and resolves once every session is open. `replySpinMs` bounds the
    * busy wait after each ReplySoon; 0 turns it off.
    */
-  static async start(setup: WorkerSetup, manifestPath: string, logger: Logger, replySpinMs = 0): Promise<WorkerClient> {
+  static async start(setup: WorkerSetup, manifestPath: string, logger: Logger, replySpinMs: number): Promise<WorkerClient> {
     const { port1, port2 } = new MessageChannel();
     const channels: WorkerChannels = { replies: port2, repliedId: new SharedArrayBuffer(4) };
     const worker = new Worker(path.join(__dirname, "worker.js"), { workerData: { ...setup, ...channels }, transferList: [port2] });
@@ -77,9 +77,10 @@ export class WorkerClient {
     if (this.failure !== undefined) {
       return Promise.reject(this.failure);
     }
-    // Kept within int32, the reply counter's type; 2^31 requests outlast any run.
+    // Ids wrap around as int32, the reply counter's type, so that the counter's
+    // comparison in spinFor stays right; 0 is skipped because the counter starts there.
     const id = this.nextId;
-    this.nextId = this.nextId === 0x7fffffff ? 1 : this.nextId + 1;
+    this.nextId = (this.nextId + 1) | 0 || 1;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as Pending["resolve"], reject });
       try {
@@ -96,6 +97,7 @@ export class WorkerClient {
     if (this.failure === undefined) {
       this.failure = new StateError("The grounding engine is closed; load the model again with loadGroundingEngine().");
     }
+    this.takeReplies();
     this.replies.close();
     await this.worker.terminate();
   }
@@ -114,10 +116,15 @@ export class WorkerClient {
       return;
     }
     const until = performance.now() + this.replySpinMs;
-    // Wrap-safe "the last reply is older than id": ids are answered in order.
+    // "The last reply is older than id", wrap-safe: ids are answered in order.
     while (((Atomics.load(this.replied, 0) - id) | 0) < 0 && performance.now() < until) {
       // Busy wait: sleeping here is what costs the wake-up.
     }
+    this.takeReplies();
+  }
+
+  /** Settles every response already posted, without waiting for the event loop. */
+  private takeReplies(): void {
     for (let reply = receiveMessageOnPort(this.replies); reply !== undefined; reply = receiveMessageOnPort(this.replies)) {
       const message = reply.message as WorkerResponse | ReplySoon;
       if (!("soon" in message)) {
@@ -144,6 +151,8 @@ export class WorkerClient {
     if (this.failure === undefined) {
       this.failure = error;
       this.logger.error(error.message);
+      // Responses posted before the worker went are still answers.
+      this.takeReplies();
       this.replies.close();
     }
     for (const pending of this.pending.values()) {
