@@ -159,7 +159,8 @@ export const PARAMETER_DECLARATIONS: DeclarationTable = {
     range: { min: 0, max: 10 },
     description:
       "Maximum busy wait of the main thread for each inference's result, in ms, starting about 0.5 ms before the predicted end; 0 never waits busily. " +
-      "It saves the wake-up of a sleeping thread (about 0.2 ms per frame on a VM) for about 0.6 ms of CPU per frame, and is skipped while other processes slow inference down.",
+      "A value above 0 also lets the inference thread wait up to 0.5 ms for a raw frame's request. " +
+      "Together they save two wake-ups of a sleeping thread (about 0.3 ms per frame on a VM) for about 0.7 ms of CPU per frame, and are skipped while other processes slow inference down.",
     dynamic: false,
   },
 };

@@ -51,8 +51,10 @@ export interface EngineOptions {
    * Maximum busy wait of the main thread for each inference's result, in ms. The default
    * is 2, and 0 turns busy waiting off. The wait starts when the cost model predicts 0.5 ms
    * of blocks left, so it usually lasts about that long. Waking a sleeping thread took
-   * about 0.2 ms of every inference on the 2-core bench VM. Skipped when a caller reports
-   * a slowdown above 1.25, where other processes need the CPU.
+   * about 0.2 ms of every inference on the 2-core bench VM. Above 0, the inference thread
+   * also waits busily, for at most 0.5 ms, for a raw frame's request after a wake-up
+   * message that ground() posts before it copies the frame. Both are skipped when a caller
+   * reports a slowdown above 1.25, where other processes need the CPU.
    */
   replySpinMs?: number;
 }
@@ -240,6 +242,11 @@ export class OnnxGroundingEngine implements GroundingEngine {
   }
 
   private async groundEncoded(start: number, image: ImageInput, encoding: CachedEncoding, options: GroundOptions): Promise<GroundingOutput> {
+    // A raw frame is ready for the worker about 0.1 ms from here; a compressed one takes
+    // milliseconds to decode, longer than the worker's wait.
+    if (image.kind === "raw" && (options.slowdown ?? 1) <= MAX_SPIN_SLOWDOWN) {
+      this.client.wake();
+    }
     const selection = selectBlocks(this.manifest, encoding.gates, options, this.costModel);
     const plan = planExecution(this.manifest, selection.selected, selection.approximate);
     const predictedMs = this.predictMs(plan);

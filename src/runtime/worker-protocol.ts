@@ -127,6 +127,14 @@ export type WorkerResponse =
   | { id: number; ok: true; result: WorkerResult }
   | { id: number; ok: false; error: SerializedError };
 
+/**
+ * Posted by the main thread just before it prepares a request, so that the worker's
+ * wake-up overlaps that work. It has no id and no response.
+ */
+export interface WorkerWake {
+  type: "wake";
+}
+
 /** Posted shortly before the response to request `id`, so that the main thread is awake for it. */
 export interface ReplySoon {
   id: number;

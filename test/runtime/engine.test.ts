@@ -286,9 +286,19 @@ describe("grounding engine", () => {
         engines.map(async (other) => {
           const command = await other.encode("the red mug");
           // Back to back and concurrent, so replies also arrive while another is awaited.
+          // Raw frames also wake the worker ahead of their request, also while it is busy.
+          const raw = rawImage(rgbPattern(97, 61), 97, 61, "rgb8");
           const single = await other.ground(SCENE, command, { policy: "full" });
-          const queued = await Promise.all((["lgmdp", "softskip", "static"] as const).map((policy) => other.ground(SCENE, command, { policy })));
-          return [single, ...queued].map((output) => ({ box: output.box, score: output.score, blocks: output.executedBlocks }));
+          const alone = await other.ground(raw, command, { policy: "full" });
+          const queued = await Promise.all([
+            ...(["lgmdp", "softskip", "static"] as const).map((policy) => other.ground(SCENE, command, { policy })),
+            ...(["full", "softskip"] as const).map((policy) => other.ground(raw, command, { policy })),
+          ]);
+          // A frame rejected after its wake-up message leaves the worker ready for the next one.
+          const truncated = { ...raw, data: raw.data.subarray(0, 10) };
+          await assert.rejects(other.ground(truncated, command, { policy: "full" }), InputError);
+          const afterIdleWake = await other.ground(raw, command, { policy: "lgmdp" });
+          return [single, alone, ...queued, afterIdleWake].map((output) => ({ box: output.box, score: output.score, blocks: output.executedBlocks }));
         }),
       );
       assert.deepEqual(outputs[1], outputs[0]);
