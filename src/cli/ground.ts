@@ -81,7 +81,16 @@ export async function run(args: string[]): Promise<number> {
   }
 
   const image: ImageInput = { kind: "file", path: values.image };
-  const parsed = parseTranscript(values.text, "--text");
+  let parsed: ReturnType<typeof parseTranscript>;
+  try {
+    parsed = parseTranscript(values.text, "--text");
+  } catch (error) {
+    // A text over the length limit is an unusable input like any other, not a failure.
+    if (error instanceof InputError) {
+      return reject(values.json, values.text, error.message);
+    }
+    throw error;
+  }
   if (parsed.kind !== "command") {
     return reject(values.json, values.text, `--text ${JSON.stringify(values.text)} ${noExpressionReason(values.text, parsed)}; pass words that name the object, such as "the red cup".`);
   }

@@ -71,7 +71,13 @@ export async function run(args: string[]): Promise<number> {
     parsed = parseArguments(args);
   } catch (error) {
     if (error instanceof ArgumentError || error instanceof ParameterError) {
-      const hint = error.message.includes("--help") ? "" : " Run softskip replay --help for the options.";
+      // --help lists the options, and config/params.yaml lists the parameters.
+      let hint = " Run softskip replay --help for the options.";
+      if (error.message.includes("--help") || error.message.includes("Fix the file")) {
+        hint = "";
+      } else if (error instanceof ParameterError) {
+        hint = " See config/params.yaml for every parameter with its type and range.";
+      }
       // main prints it, as the JSON error object under --json, and exits 2.
       throw new ArgumentError(`replay: ${describeError(error)}${hint}`, { cause: error });
     }

@@ -58,7 +58,7 @@ function corruptData(source: string, description: string, error: unknown): Input
     "data",
     "corrupt_data",
     `Failed to decode ${description}${description.endsWith(source) ? "" : ` from ${source}`}: ${sharpErrorText(error)}. ` +
-      "The data is truncated or corrupt, or not a JPEG or PNG image: pass an 8-bit JPEG or PNG.",
+      "The data is truncated or corrupt, or in a format sharp cannot read: pass an 8-bit JPEG or PNG (an image file may also be WebP, TIFF or GIF).",
   );
 }
 

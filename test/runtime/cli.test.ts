@@ -117,6 +117,14 @@ describe("softskip ground and eval", function () {
     assert.match(run.stderr, /--text "never mind" stops or forbids rather than requests an object/);
   });
 
+  it("ground rejects a text over the length limit", async () => {
+    const run = await runCli(["ground", "--image", SCENE, "--text", "the red cup ".repeat(60), "--model", TINY_MODEL_DIR, "--json"]);
+    assert.equal(run.code, 1);
+    const result = JSON.parse(run.stdout) as Record<string, unknown>;
+    assert.equal(result.status, "rejected");
+    assert.match(run.stderr, /characters long; the maximum is 500/);
+  });
+
   it("ground rejects a folder as --out before loading", async () => {
     const run = await runCli(["ground", "--image", SCENE, "--text", "the cup", "--model", TINY_MODEL_DIR, "--out", dir]);
     assert.equal(run.code, 2);
