@@ -22,6 +22,7 @@ export type WorkerCall = WorkerRequest extends infer R ? (R extends WorkerReques
  * Its wake-up then overlaps the last blocks, and the main thread polls the worker's reply
  * counter for at most `replySpinMs` and takes the response from the port without waiting
  * for the event loop. A response that comes later arrives as a message as usual.
+ * `wake()` does the same for the worker's side, ahead of a request.
  */
 export class WorkerClient {
   private readonly pending = new Map<number, Pending>();
