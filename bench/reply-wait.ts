@@ -50,7 +50,7 @@ export interface ReplyWaitResult {
   alone: AloneRow[];
 }
 
-/** A fixed pattern: the blocks' time does not depend on the picture. */
+/** Returns a 640x480 rgb8 frame of a fixed pattern, because the blocks' time does not depend on the picture. */
 function patternFrame(): RawImageInput {
   const width = 640;
   const height = 480;

@@ -6,7 +6,7 @@ import { BILINEAR_WASM_BASE64 } from "./wasm/bilinear-module";
  */
 const READ_SLACK = 8;
 /** Sum of a column's two integer weights: the kernel blends neighbours in steps of 1/16384. */
-export const COLUMN_WEIGHT_ONE = 16384;
+export const COLUMN_WEIGHT_SUM = 16384;
 const PAGE_BYTES = 65536;
 
 interface KernelExports {
@@ -30,7 +30,7 @@ export interface KernelSampling {
   /** Per output column: byte offsets, inside a row, of the left and right neighbours. */
   left: Int32Array;
   right: Int32Array;
-  /** Weight of the right neighbour, a multiple of 1 / COLUMN_WEIGHT_ONE. */
+  /** Weight of the right neighbour, a multiple of 1 / COLUMN_WEIGHT_SUM. */
   columnWeight: Float32Array;
   /** Per output row: byte offsets of the upper and lower source rows. */
   top: Int32Array;
@@ -116,9 +116,9 @@ export class BilinearKernel {
       if (!clamped && sampling.right[x] !== sampling.left[x] + channels) {
         throw new RangeError(`column ${x} samples bytes ${sampling.left[x]} and ${sampling.right[x]}, which are not neighbours`);
       }
-      const right = clamped ? 0 : Math.round(sampling.columnWeight[x] * COLUMN_WEIGHT_ONE);
+      const right = clamped ? 0 : Math.round(sampling.columnWeight[x] * COLUMN_WEIGHT_SUM);
       offsets[x] = sampling.left[x];
-      weights.set([COLUMN_WEIGHT_ONE - right, right, COLUMN_WEIGHT_ONE - right, right, COLUMN_WEIGHT_ONE - right, right, 0, 0], x * 8);
+      weights.set([COLUMN_WEIGHT_SUM - right, right, COLUMN_WEIGHT_SUM - right, right, COLUMN_WEIGHT_SUM - right, right, 0, 0], x * 8);
     }
     const rows = new DataView(memory, this.rows, sampling.top.length * 12);
     for (let y = 0; y < sampling.top.length; y += 1) {
@@ -153,8 +153,9 @@ export class BilinearKernel {
     const memory = this.exports.memory.buffer;
     new Uint8Array(memory, this.frame, frame.length).set(frame);
     const params = new Float32Array(memory, this.params, 8);
-    const one = COLUMN_WEIGHT_ONE;
-    params.set([scale[0] / one, scale[1] / one, scale[2] / one, 0, offset[0], offset[1], offset[2], 0]);
+    // The kernel's integer blend gives each value times COLUMN_WEIGHT_SUM, which the scale undoes.
+    const sum = COLUMN_WEIGHT_SUM;
+    params.set([scale[0] / sum, scale[1] / sum, scale[2] / sum, 0, offset[0], offset[1], offset[2], 0]);
     const planeBytes = this.width * this.height * 4;
     this.exports.bilinear(
       this.frame,

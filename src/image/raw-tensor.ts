@@ -1,5 +1,5 @@
 import { normaliseImage } from "../runtime/normalise";
-import { BilinearKernel, COLUMN_WEIGHT_ONE } from "./bilinear-kernel";
+import { BilinearKernel, COLUMN_WEIGHT_SUM } from "./bilinear-kernel";
 import type { KernelSampling } from "./bilinear-kernel";
 import type { ChannelOrder } from "./encodings";
 import type { LetterboxTransform } from "./types";
@@ -82,7 +82,7 @@ function samplingFor(pixels: RawPixels, transform: LetterboxTransform): Sampling
     left: xs.first.map((x) => x * pixels.channels),
     right: xs.second.map((x) => x * pixels.channels),
     // The kernel's integer weights; the JavaScript loop uses the same, so both paths agree.
-    columnWeight: xs.weight.map((w) => Math.round(w * COLUMN_WEIGHT_ONE) / COLUMN_WEIGHT_ONE),
+    columnWeight: xs.weight.map((w) => Math.round(w * COLUMN_WEIGHT_SUM) / COLUMN_WEIGHT_SUM),
     top: ys.first.map((y) => y * pixels.step),
     bottom: ys.second.map((y) => y * pixels.step),
     rowWeight: ys.weight,

@@ -34,7 +34,7 @@ export interface GroundingParameters {
   num_threads: number;
   /** Unix nice value of the node's main and inference threads. */
   nice: number;
-  /** Maximum busy wait of the main thread for each inference's result, in ms; 0 turns it off. */
+  /** Maximum busy wait of the main thread for each inference's result, in ms; 0 turns off this and the worker's wait. */
   reply_spin_ms: number;
 }
 

@@ -9,7 +9,7 @@ import type { GroundingEngine } from "../runtime/types";
 
 export type LoadEngine = (modelDir: string, options: EngineThreads & { logger: Logger }) => Promise<GroundingEngine>;
 
-/** How the engine's threads run: ONNX Runtime threads per session, nice value, busy wait for replies in ms. */
+/** Thread settings of an engine: ONNX Runtime threads per session, nice value, and busy wait for replies in ms. */
 export interface EngineThreads {
   numThreads: number;
   nice: number;

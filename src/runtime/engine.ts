@@ -244,7 +244,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
   private async groundEncoded(start: number, image: ImageInput, encoding: CachedEncoding, options: GroundOptions): Promise<GroundingOutput> {
     // A raw frame is ready for the worker about 0.1 ms from here; a compressed one takes
     // milliseconds to decode, longer than the worker's wait.
-    if (image.kind === "raw" && (options.slowdown ?? 1) <= MAX_SPIN_SLOWDOWN) {
+    if (image.kind === "raw" && this.waitsBusily(options.slowdown ?? 1)) {
       this.client.wake();
     }
     const selection = selectBlocks(this.manifest, encoding.gates, options, this.costModel);
@@ -418,7 +418,7 @@ export class OnnxGroundingEngine implements GroundingEngine {
       ...(segmentMs === undefined ? {} : { segmentMs }),
     }));
     const heads = plan.heads.map((head) => ({ block: head.name, output: head.outputs[0] }));
-    const replySoonAtStep = this.client.spins && slowdown <= MAX_SPIN_SLOWDOWN ? replySoonStep(ordered, (block) => this.costModel.predictMs(block) * slowdown) : undefined;
+    const replySoonAtStep = this.waitsBusily(slowdown) ? replySoonStep(ordered, (block) => this.costModel.predictMs(block) * slowdown) : undefined;
     const result = await this.client.request<GroundResult>(
       { type: "ground", handle, image: image.pixels, steps, heads, deadlineAtMs, ...(replySoonAtStep === undefined ? {} : { replySoonAtStep }) },
       image.transfer,
@@ -494,6 +494,11 @@ export class OnnxGroundingEngine implements GroundingEngine {
     this.byHandle.delete(cached.handle);
     this.byKey.delete(cached.key);
     await this.client.request({ type: "release", handle: cached.handle });
+  }
+
+  /** Returns whether the threads wait busily for each other at this reported slowdown. */
+  private waitsBusily(slowdown: number): boolean {
+    return this.client.spins && slowdown <= MAX_SPIN_SLOWDOWN;
   }
 
   private checkOpen(method: string): void {

@@ -79,7 +79,7 @@ export class WorkerClient {
    * prepares it and then waits busily for it (at most 0.5 ms).
    */
   wake(): void {
-    if (this.failure === undefined && this.replySpinMs > 0) {
+    if (this.failure === undefined && this.spins) {
       this.worker.postMessage({ type: "wake" } satisfies WorkerWake);
     }
   }
@@ -121,13 +121,13 @@ export class WorkerClient {
     }
   }
 
-  /** Polls the reply counter until request `id` is answered or `replySpinMs` has passed, then takes the responses already posted. */
+  /** Polls the reply counter until the response to request `id` is posted or `replySpinMs` has passed, then takes the responses already posted. */
   private spinFor(id: number): void {
     if (!this.pending.has(id) || this.replySpinMs === 0) {
       return;
     }
     const until = performance.now() + this.replySpinMs;
-    // "The last reply is older than id", wrap-safe: ids are answered in order.
+    // "The last response is older than id", wrap-safe, because the worker replies in id order.
     while (((Atomics.load(this.replied, 0) - id) | 0) < 0 && performance.now() < until) {
       // Busy wait: sleeping here is what costs the wake-up.
     }
@@ -162,7 +162,7 @@ export class WorkerClient {
     if (this.failure === undefined) {
       this.failure = error;
       this.logger.error(error.message);
-      // Responses posted before the worker went are still answers.
+      // Responses posted before the worker stopped are still valid results.
       this.takeReplies();
       this.replies.close();
     }

@@ -26,9 +26,9 @@ export interface WorkerSetup {
 }
 
 /**
- * What the worker replies through: a port of its own, which carries WorkerResponse and
- * ReplySoon messages and from which the main thread can take a reply synchronously
- * (receiveMessageOnPort), and the id of the last response posted.
+ * Reply channel of the worker. Its own port carries WorkerResponse and ReplySoon messages,
+ * so the main thread can take a reply synchronously (receiveMessageOnPort). A shared int32
+ * holds the id of the last response posted.
  */
 export interface WorkerChannels {
   replies: MessagePort;

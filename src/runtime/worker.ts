@@ -325,12 +325,12 @@ function start(): void {
 
   // Requests run strictly one after another, even though session.run returns a promise.
   let queue: Promise<unknown> = opening;
-  /** Requests taken and not yet answered. */
-  let unanswered = 0;
+  /** Requests taken and not yet replied to. */
+  let pendingReplies = 0;
   const receive = (message: WorkerRequest | WorkerWake): void => {
     if (message.type === "wake") {
       // Only an idle worker waits busily: a busy one is awake, and spinning would delay it.
-      if (unanswered === 0) {
+      if (pendingReplies === 0) {
         takeNextRequest();
       }
       return;
@@ -349,7 +349,7 @@ function start(): void {
     }
   };
   const enqueue = (request: WorkerRequest): void => {
-    unanswered += 1;
+    pendingReplies += 1;
     queue = queue.then(async (worker) => {
       // A worker that failed to open has already reported it; the engine sends nothing more.
       let response: WorkerResponse;
@@ -367,7 +367,7 @@ function start(): void {
       }
       // Stored after posting, so that a main thread that reads this id can take the reply at once.
       Atomics.store(replied, 0, request.id);
-      unanswered -= 1;
+      pendingReplies -= 1;
       return worker;
     });
   };
