@@ -174,7 +174,7 @@ class AttributeHeads(torch.nn.Module):
         """features: [c3, c4, c5] per scene; objects: [(scene, (cx, cy, w, h), category, colour)]."""
         loss = features[0].new_zeros(())
         for conv, feature in zip(self.predict, features):
-            out = conv(feature)
+            out = conv(feature).float()
             grid = out.shape[-1]
             stride = input_size // grid
             target = torch.zeros_like(out[:, 0])
