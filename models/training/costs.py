@@ -80,9 +80,9 @@ def full_flops(costs):
     return sum(c["flops"] for n, c in costs.items() if not n.startswith("approx."))
 
 
-def plan_ratio(plan, soft, costs):
+def plan_ratio(plan, soft, costs, approximators=APPROXIMATORS):
     """Compute ratio [R] of plans [R, G] (0/1, straight-through allowed) under the
-    block-graph execution rules; soft [R] = 1 under softskip."""
+    block-graph execution rules; soft [R] = 1 under softskip, which uses `approximators`."""
     f = {n: c["flops"] for n, c in costs.items()}
     g = {n: plan[:, i] for n, i in GATE.items()}
     ran = {s: g["fuse." + s] for s in SCALES}
@@ -92,10 +92,10 @@ def plan_ratio(plan, soft, costs):
                                + g["stage4.res2"] * f["stage4.res2"])
     total = total + ran["s32"] * (f["stage5.down"] + g["stage5.res1"] * f["stage5.res1"]
                                   + g["stage5.res2"] * f["stage5.res2"])
-    runs, have = softskip_schedule(ran)
+    runs, have = softskip_schedule(ran, approximators)
     for s in SCALES:
         available = soft * have[s] + (1 - soft) * ran[s]
         total = total + ran[s] * f["fuse." + s] + available * f["head." + s]
-    for name, _, _ in APPROXIMATORS:
+    for name, _, _ in approximators:
         total = total + soft * runs[name] * f[name]
     return total / full_flops(costs)

@@ -94,7 +94,7 @@ def predict(model, dataset, word_ids, items, policies, gate_threshold, static_pl
             raw, avail, _, _ = model.forward_refs(None, sentence, plan, soft, features=features)
             if policy == "full":
                 avail = torch.ones_like(avail)
-            ratio = plan_ratio(plan, soft, costs) if policy != "full" else torch.ones(len(batch_items))
+            ratio = plan_ratio(plan, soft, costs, model.rebuilds) if policy != "full" else torch.ones(len(batch_items))
             decoded, per_head = [], []
             for k, s in enumerate(SCALES):
                 d = model.blocks["head." + s].decode(raw[s])

@@ -11,7 +11,7 @@ from PIL import Image
 from costs import full_flops, text_cost
 from data import INPUT_SIZE, MEAN, PAD_VALUE, STD, canvas_to_box, letterbox_geometry, normalise
 from evaluate import POLICY_MODES, policy_plan
-from model import APPROXIMATORS, GATE, GATEABLE, SCALES, block_graph, softskip_schedule
+from model import GATE, GATEABLE, SCALES, block_graph, softskip_schedule
 from vocab import MAX_TOKENS, PAD_ID, UNK_ID, encode, runtime_word_ids, tokenize
 
 OPSET = 13
@@ -23,11 +23,11 @@ def _export(module, args, path, input_names, output_names):
                       opset_version=OPSET, do_constant_folding=True)
 
 
-def executed_blocks(plan, soft):
+def executed_blocks(plan, soft, approximators):
     """List the blocks the runtime executes for one plan ([G] 0/1 list), in manifest order."""
     on = {name: bool(plan[i]) for name, i in GATE.items()}
     ran = {s: torch.tensor([float(on["fuse." + s])]) for s in SCALES}
-    runs, have = softskip_schedule(ran)
+    runs, have = softskip_schedule(ran, approximators)
     need_c4 = on["fuse.s16"] or on["fuse.s32"]
     blocks = ["stem", "stage2.down", "stage3.down"]
     if on["stage3.res1"]:
@@ -40,7 +40,7 @@ def executed_blocks(plan, soft):
         blocks += [b for b in ("stage5.res1", "stage5.res2") if on[b]]
     blocks += ["fuse." + s for s in SCALES if on["fuse." + s]]
     if soft:
-        blocks += [name for name, _, _ in APPROXIMATORS if runs[name].item() > 0.5]
+        blocks += [name for name, _, _ in approximators if runs[name].item() > 0.5]
     available = {s: (have[s].item() > 0.5) if soft else on["fuse." + s] for s in SCALES}
     blocks += ["head." + s for s in SCALES if available[s]]
     return blocks
@@ -83,7 +83,7 @@ def _run_blocks(model, image, sentence):
     values = {("input", "image"): image, ("text", "sentence"): sentence}
     io = []
     latest = {"image": ("input", "image"), "sentence": ("text", "sentence")}
-    for entry in block_graph(_anchors(model)):
+    for entry in block_graph(_anchors(model), model.rebuilds):
         name = entry["name"]
         # Approximators read the real fused features, not another approximator's output.
         inputs = [latest[t] if entry["kind"] != "approximator" else ("fuse.s" + t[1:], t)
@@ -122,7 +122,7 @@ def predict_file(model, word_ids, image_path, expression, policy, gate_threshold
         i = int(d[:, 0].argmax())
         if best_logit is None or d[i, 0] > best_logit:
             best_logit, best_box = d[i, 0], d[i, 1:].tolist()
-    blocks = executed_blocks(plan[0].tolist(), bool(soft[0]))
+    blocks = executed_blocks(plan[0].tolist(), bool(soft[0]), model.rebuilds)
     if best_logit is None:
         return {"box": None, "score": 0.0, "executedBlocks": blocks}
     x, y, w, h = canvas_to_box(best_box, geometry)
@@ -159,7 +159,7 @@ def export_model(model, vocab, object_nouns, out_dir, costs, thresholds, static_
                                "gates": goldens.tensor("text/gates", gates.numpy())}}
     values, io = _run_blocks(model, image, sentence)
     block_goldens = [text_golden]
-    entries = block_graph(_anchors(model))
+    entries = block_graph(_anchors(model), model.rebuilds)
     for entry, (name, inputs, outputs) in zip(entries, io):
         block = model.blocks[name]
         args = tuple(values[key] for _, key in inputs)

@@ -65,6 +65,10 @@ class GroundingNet(nn.Module):
         for name, target, source in APPROXIMATORS:
             factor = 2 if STRIDES[source] > STRIDES[target] else 0.5
             b[name] = Approximator(FUSED_DIM, factor)
+        # The approximators softskip uses, in APPROXIMATORS order. Training uses all of
+        # them; train.py then drops those that do not earn their compute on val, and the
+        # export leaves them out of the block graph.
+        self.rebuilds = APPROXIMATORS
         for scale in SCALES:
             grid = INPUT_SIZE // STRIDES[scale]
             b["head." + scale] = Head(FUSED_DIM, grid, STRIDES[scale], anchors[scale])
@@ -112,11 +116,11 @@ class GroundingNet(nn.Module):
         fused = {"s8": b["fuse.s8"](c3, sentence), "s16": b["fuse.s16"](c4, sentence),
                  "s32": b["fuse.s32"](c5, sentence)}
         ran = {s: plan[:, GATE["fuse." + s]] for s in SCALES}
-        runs, have = softskip_schedule(ran)
+        runs, have = softskip_schedule(ran, self.rebuilds)
 
         used = {s: _bcast(ran[s]) * fused[s] for s in SCALES}
         approx = {}
-        for name, target, source in APPROXIMATORS:
+        for name, target, source in self.rebuilds:
             approx[name] = b[name](used[source])
             used[target] = used[target] + _bcast(soft * runs[name]) * approx[name]
 
@@ -129,22 +133,23 @@ def _bcast(v):
     return v.view(-1, 1, 1, 1)
 
 
-def softskip_schedule(ran):
+def softskip_schedule(ran, approximators=APPROXIMATORS):
     """Which approximators run, and which scales exist after them, under softskip.
 
-    ran: {scale: [R] 0/1 fusion ran}. Blocks execute in manifest order. An approximator
+    ran: {scale: [R] 0/1 fusion ran}; approximators: the model's, a subsequence of
+    APPROXIMATORS. Blocks execute in manifest order. An approximator
     runs when its target is still missing and its source exists by then (fused or
     rebuilt by an earlier approximator). Returns ({approximator: [R]}, {scale: [R]}).
     """
     have = dict(ran)
     runs = {}
-    for name, target, source in APPROXIMATORS:
+    for name, target, source in approximators:
         runs[name] = (1 - have[target]) * have[source]
         have[target] = have[target] + runs[name]
     return runs, have
 
 
-def block_graph(anchors):
+def block_graph(anchors, approximators=APPROXIMATORS):
     """Return the manifest block list (without costs) in execution order."""
     blocks = [
         ("stem", "backbone", ["image"], ["x2"]),
@@ -161,7 +166,7 @@ def block_graph(anchors):
         ("fuse.s16", "fusion", ["c4", "sentence"], ["f16"]),
         ("fuse.s32", "fusion", ["c5", "sentence"], ["f32"]),
     ]
-    for name, target, source in APPROXIMATORS:
+    for name, target, source in approximators:
         blocks.append((name, "approximator", ["f" + source[1:]], ["f" + target[1:]]))
     for scale in SCALES:
         blocks.append(("head." + scale, "head", ["f" + scale[1:]], ["pred." + scale]))

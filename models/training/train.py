@@ -175,24 +175,62 @@ def matched_lgmdp_threshold(model, word_ids, items, target_ratio, costs):
     return min(MATCHING_THRESHOLDS, key=lambda t: abs(ratios[t] - target_ratio))
 
 
+def softskip_val(model, dataset, word_ids, items, gate_t, static_plan, costs):
+    """Softskip's val predictions, accuracy and mean compute ratio with the model's rebuilds."""
+    preds = predict(model, dataset, word_ids, items, ["softskip"], gate_t, static_plan, costs)["softskip"]
+    accuracy = summarise(items, preds, 0.5, dataset, (0.01, 0.04))["accuracy"] or 0.0
+    return {"preds": preds, "accuracy": accuracy, "ratio": sum(p["ratio"] for p in preds) / max(1, len(items))}
+
+
+def choose_rebuilds(model, dataset, word_ids, items, gate_t, static_plan, costs, exchange, run, log):
+    """Drop, one at a time in block order, each approximator whose val accuracy per point of
+    compute is below `exchange`: the accuracy per point of compute that the gate itself buys
+    by opening more blocks. Approximators that never run on these refs cost nothing and stay.
+    Sets model.rebuilds and returns softskip's val run with it."""
+    kept = list(model.rebuilds)
+    for approximator in list(kept):
+        model.rebuilds = tuple(a for a in kept if a != approximator)
+        trial = softskip_val(model, dataset, word_ids, items, gate_t, static_plan, costs)
+        saved = run["ratio"] - trial["ratio"]
+        if saved <= 1e-9:
+            continue
+        gain = run["accuracy"] - trial["accuracy"]
+        drop = gain < exchange * saved
+        log(f"gate {gate_t}: {approximator[0]} adds {100 * gain:.2f} points of val accuracy for "
+            f"{100 * saved:.2f} points of compute; {'drop' if drop else 'keep'} it")
+        if drop:
+            kept.remove(approximator)
+            run = trial
+    model.rebuilds = tuple(kept)
+    return run
+
+
 def evaluate_all(model, dataset, word_ids, costs, static_plan, limit, log):
-    """Choose thresholds on val, then summarise every policy on every split."""
+    """Choose thresholds and softskip's approximators on val, then summarise every policy on every split."""
     val = select_refs(dataset, "val", limit)
-    by_threshold = {}
+    everything = model.rebuilds
+    by_threshold = {t: softskip_val(model, dataset, word_ids, val, t, static_plan, costs) for t in GATE_THRESHOLDS}
+    low, high = min(GATE_THRESHOLDS), max(GATE_THRESHOLDS)
+    # Accuracy per unit of compute ratio that a lower gate threshold buys, with every approximator.
+    spread = by_threshold[low]["ratio"] - by_threshold[high]["ratio"]
+    exchange = max(0.0, (by_threshold[low]["accuracy"] - by_threshold[high]["accuracy"]) / spread) if spread > 0 else 0.0
+    log(f"val: softskip gains {exchange:.3f} accuracy per unit of compute ratio from gate {high} to {low}")
+    rebuilds = {}
     for t in GATE_THRESHOLDS:
-        by_threshold[t] = predict(model, dataset, word_ids, val, ["lgmdp", "softskip"], t, static_plan, costs)
-        ratio = sum(p["ratio"] for p in by_threshold[t]["softskip"]) / max(1, len(val))
-        acc = summarise(val, by_threshold[t]["softskip"], 0.5, dataset, (0.01, 0.04))["accuracy"]
-        log(f"val gate threshold {t}: softskip accuracy {acc} compute ratio {ratio:.3f}")
-        by_threshold[t]["ratio"] = ratio
-        by_threshold[t]["accuracy"] = acc or 0.0
+        model.rebuilds = everything
+        by_threshold[t] = choose_rebuilds(model, dataset, word_ids, val, t, static_plan, costs,
+                                          exchange, by_threshold[t], log)
+        rebuilds[t] = model.rebuilds
+        log(f"val gate threshold {t}: softskip accuracy {by_threshold[t]['accuracy']} compute ratio "
+            f"{by_threshold[t]['ratio']:.3f} with {[a[0] for a in rebuilds[t]]}")
     within = [t for t in GATE_THRESHOLDS if by_threshold[t]["ratio"] <= MAX_SOFTSKIP_RATIO]
     if within:
         gate_t = max(within, key=lambda t: by_threshold[t]["accuracy"])
     else:
         gate_t = min(GATE_THRESHOLDS, key=lambda t: by_threshold[t]["ratio"])
-    val_preds = predict(model, dataset, word_ids, val, ["full", "static"], gate_t, static_plan, costs)
-    val_preds.update({p: by_threshold[gate_t][p] for p in ("lgmdp", "softskip")})
+    model.rebuilds = rebuilds[gate_t]
+    val_preds = predict(model, dataset, word_ids, val, ["full", "lgmdp", "static"], gate_t, static_plan, costs)
+    val_preds["softskip"] = by_threshold[gate_t]["preds"]
     score_t = best_score_threshold(val, val_preds, ["full", "softskip"])
     matched_t = matched_lgmdp_threshold(model, word_ids, val, by_threshold[gate_t]["ratio"], costs)
     log(f"chosen thresholds: gate {gate_t}, score {score_t}, lgmdp at softskip's compute {matched_t}")
@@ -212,7 +250,8 @@ def evaluate_all(model, dataset, word_ids, costs, static_plan, limit, log):
             s = splits[split][p]
             log(f"{split:10s} {p:8s} accuracy {s['accuracy']} ratio {s['compute_ratio']} "
                 f"not-found P {s['not_found_precision']} R {s['not_found_recall']}")
-    return {"gate": gate_t, "score": score_t, "lgmdp_matched_gate": matched_t}, splits, bounds
+    return {"gate": gate_t, "score": score_t, "lgmdp_matched_gate": matched_t,
+            "approximators": [a[0] for a in model.rebuilds]}, splits, bounds
 
 
 def e2e_cases(dataset, count=3):
