@@ -1,4 +1,5 @@
-import { readFile, stat } from "node:fs/promises";
+import { readFileSync, statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 
 import sharp from "sharp";
 
@@ -177,15 +178,23 @@ function compressedPipeline(input: CompressedImageInput, source: string): Promis
   return encodedPipeline(image, source, `${codec.toUpperCase()} data`);
 }
 
+/**
+ * Files up to this size are read synchronously. An asynchronous read takes several
+ * thread-pool round trips (stat, open, read, close): 0.16 ms against 0.03 ms for a 20 KB
+ * JPEG from the page cache. A synchronous read of 1 MiB held the event loop for 0.47 ms
+ * (median; p99 2.6 ms), so larger files are still read asynchronously.
+ */
+const SYNC_READ_BYTES = 1 << 20;
+
 async function filePipeline(input: FileImageInput, source: string): Promise<InputPipeline> {
   let data: Buffer;
   try {
-    const stats = await stat(input.path);
+    const stats = statSync(input.path);
     if (!stats.isFile()) {
       throw new Error("not a regular file");
     }
     // Read once: sharp given a path opens the file again for the header and for the pixels.
-    data = await readFile(input.path);
+    data = stats.size <= SYNC_READ_BYTES ? readFileSync(input.path) : await readFile(input.path);
   } catch (error) {
     throw new InputError(
       source,
