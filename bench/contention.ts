@@ -276,7 +276,7 @@ function summarise(
       rejected += 1;
       continue;
     }
-    if (event.kind === "no_image") {
+    if (event.kind === "no_image" || event.kind === "ended") {
       continue;
     }
     latencies.push(event.endToEndMs);

@@ -12,7 +12,7 @@ import {
   rejectedInputResult,
   type UngroundedResultFields,
 } from "../output";
-import { serializeMessage, toAsciiText } from "../msgs";
+import { serializeMessage, toAsciiText, type Header } from "../msgs";
 import type { GroundingEvent, RejectionEvent } from "../stream/types";
 
 /** The node's private topics (`~/result` and so on) resolved for node `softskip_grounding`. */
@@ -59,11 +59,22 @@ export class OutputBag {
 
   /** Writes ~/result, ~/detections and ~/annotations for one result at `logTimeNs`. */
   writeResult(event: GroundingEvent, logTimeNs: bigint): void {
-    const messages = [
+    this.writeMessages(logTimeNs, [
       [OUTPUT_TOPICS.result, groundingResultFromEvent(event)],
       [OUTPUT_TOPICS.detections, detectionsFromEvent(event)],
       [OUTPUT_TOPICS.annotations, annotationsFromEvent(event)],
-    ] as const;
+    ]);
+  }
+
+  /** Writes the empty ~/detections and ~/annotations that the node publishes when a command ends. */
+  writeCommandEnded(header: Header, logTimeNs: bigint): void {
+    this.writeMessages(logTimeNs, [
+      [OUTPUT_TOPICS.detections, { header, detections: [] }],
+      [OUTPUT_TOPICS.annotations, { circles: [], points: [], texts: [] }],
+    ]);
+  }
+
+  private writeMessages(logTimeNs: bigint, messages: readonly (readonly [{ name: string; type: string }, object])[]): void {
     for (const [topic, message] of messages) {
       const data = serializeMessage(topic.type, withAsciiStrings(message));
       this.enqueue(() => this.writer.write(topic.name, logTimeNs, data));

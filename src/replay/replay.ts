@@ -120,6 +120,8 @@ class ReplaySession {
   private readonly pendingCommands: ScheduledCommand[];
   private firstLogTimeNs: bigint | undefined;
   private lastLogTimeNs = 0n;
+  /** Log time and camera frame id of the last result written, for the messages that end its command. */
+  private lastResult = { logTimeNs: 0n, frameId: "" };
   private lastTranscript = { text: "", expression: "" };
   private streamFailure: { error: unknown } | undefined;
   private subscription: Subscription | undefined;
@@ -389,6 +391,12 @@ class ReplaySession {
         }
         return;
       }
+      case "ended": {
+        // When the node would publish: at the stop, or with the result that was in flight.
+        const logTimeNs = this.lastLogTimeNs > this.lastResult.logTimeNs ? this.lastLogTimeNs : this.lastResult.logTimeNs;
+        this.output?.writeCommandEnded({ stamp: timeFromNs(logTimeNs), frame_id: this.lastResult.frameId }, logTimeNs);
+        return;
+      }
       case "no_image": {
         this.statistics.noImage += 1;
         const frame = this.recall(event.header);
@@ -423,7 +431,9 @@ class ReplaySession {
     };
     this.statistics.results.push(record);
     // Published when the result would be: the frame's log time plus the measured latency.
-    this.output?.writeResult(event, frame.logTimeNs + BigInt(Math.max(0, Math.round(event.endToEndMs * 1e6))));
+    const logTimeNs = frame.logTimeNs + BigInt(Math.max(0, Math.round(event.endToEndMs * 1e6)));
+    this.lastResult = { logTimeNs, frameId: event.header.frame_id };
+    this.output?.writeResult(event, logTimeNs);
     if (frame.image !== undefined) {
       this.options.onResultImage?.({ commandId: event.command.id, image: frame.image, result: record });
     }

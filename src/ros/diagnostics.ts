@@ -91,6 +91,8 @@ export class GroundingDiagnostics {
       case "no_image":
         this.recordStatus("no_image");
         return;
+      case "ended":
+        return;
     }
   }
 

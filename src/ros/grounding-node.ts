@@ -344,6 +344,9 @@ export class GroundingNode {
         return;
       case "dropped":
         return;
+      case "ended":
+        outputs.publishCommandEnded(this.transport.now());
+        return;
     }
   }
 

@@ -38,6 +38,8 @@ export class NodeOutputs {
   /** Recent frames by header, kept only while `~/debug_image` is on. */
   private readonly recentFrames = new Map<string, FrameInput>();
   private disposed = false;
+  /** Camera frame id of the last published result, for the empty messages that end a command. */
+  private lastFrameId = "";
 
   constructor(
     transport: RosTransport,
@@ -77,10 +79,22 @@ export class NodeOutputs {
 
   /** Publishes a grounded or not-found frame on every output topic. */
   publishGrounding(event: GroundingEvent): void {
+    this.lastFrameId = event.header.frame_id;
     this.result.publish(groundingResultFromEvent(event));
     this.detections.publish(detectionsFromEvent(event));
     this.annotations.publish(annotationsFromEvent(event));
     this.publishDebugImage(event);
+  }
+
+  /**
+   * Clears the box of a command that ended. An empty `~/detections` means that nothing is
+   * targeted, and empty `~/annotations` remove the box from Foxglove, which otherwise keeps
+   * drawing the last one over new frames.
+   */
+  publishCommandEnded(stamp: Header["stamp"]): void {
+    const header: Header = { stamp, frame_id: this.lastFrameId };
+    this.detections.publish({ header, detections: [] });
+    this.annotations.publish({ circles: [], points: [], texts: [] });
   }
 
   dispose(): void {

@@ -9,7 +9,7 @@ import { CommandSlot, type ActiveCommand } from "./command-slot";
 import { settleOnce } from "./engine-calls";
 import { checkTranscriptTime, rejectionFromError } from "./input-checks";
 import type { GroundingStreamEngine } from "./options";
-import type { RejectionEvent, TranscriptInput } from "./types";
+import type { CommandInfo, RejectionEvent, TranscriptInput } from "./types";
 
 /**
  * How long after a bare rejection ("no", "sorry") or prohibition ("don't grab") the next
@@ -37,6 +37,8 @@ export interface CommandIntakeDependencies {
   reject(rejection: RejectionEvent): void;
   /** Called after the current command changed or received its encoding. */
   onChange(): void;
+  /** Called when the current command is cleared (not replaced by a new one), before onChange. */
+  onEnded(command: CommandInfo, reason: string): void;
   nextCommandId(): number;
 }
 
@@ -180,6 +182,7 @@ export class CommandIntake {
     this.slot.replace(null);
     if (cleared !== null) {
       this.deps.logger.info(`Command ${cleared.info.id} ${reason}.`);
+      this.deps.onEnded(cleared.info, reason);
     }
     this.deps.onChange();
   }

@@ -11,7 +11,7 @@ import type { ActiveCommand } from "./command-slot";
 import { groundOptionsFor, settleOnce } from "./engine-calls";
 import { checkFrame, rejectionFromError } from "./input-checks";
 import type { GroundingStreamEngine } from "./options";
-import type { DropEvent, FrameInput, RejectionEvent, StreamEvent, TranscriptInput } from "./types";
+import type { CommandEndedEvent, DropEvent, FrameInput, RejectionEvent, StreamEvent, TranscriptInput } from "./types";
 
 export interface PipelineSink {
   next(event: StreamEvent): void;
@@ -50,6 +50,10 @@ export class GroundingPipeline {
   /** Every input in arrival order (sequential mode). */
   private readonly queue: QueuedInput[] = [];
   private inferenceBusy = false;
+  /** Id of the command whose frame is in the model, while inferenceBusy. */
+  private inferenceCommandId: number | null = null;
+  /** End of the command in the model, emitted after its result. */
+  private endAfterInference: CommandEndedEvent | null = null;
   /** When the model last became free; a sequential frame's latency counts from here at the earliest. */
   private modelFreeSinceMs: number;
 
@@ -71,6 +75,7 @@ export class GroundingPipeline {
       logger: deps.logger,
       reject: (rejection) => this.reject(rejection),
       onChange: () => this.onCommandChange(),
+      onEnded: (command, reason) => this.onCommandEnded({ kind: "ended", command, reason }),
       nextCommandId: deps.nextCommandId,
     });
     this.warnings = new RateLimitedLog(deps.logger, 1000, () => deps.scheduler.now());
@@ -163,6 +168,23 @@ export class GroundingPipeline {
    * Keeps the waiting frame only while it is usable for the current command, and reports a
    * new command that no frame has arrived for yet.
    */
+  /** Emits the end of a command now, or after its result when its frame is in the model. */
+  private onCommandEnded(event: CommandEndedEvent): void {
+    if (this.inferenceBusy && this.inferenceCommandId === event.command.id) {
+      this.endAfterInference = event;
+      return;
+    }
+    this.deps.sink.next(event);
+  }
+
+  private emitDeferredEnd(): void {
+    const event = this.endAfterInference;
+    this.endAfterInference = null;
+    if (event !== null && !this.closed) {
+      this.deps.sink.next(event);
+    }
+  }
+
   private onCommandChange(): void {
     const command = this.commands.current;
     if (command !== null && this.framesReceived === 0 && this.noFrameNoticeId !== command.info.id) {
@@ -302,6 +324,7 @@ export class GroundingPipeline {
     const options = { ...groundOptionsFor(parameters, this.controller.modelBudgetMs, this.controller.slowdown), source: frame.topic };
     const startMs = this.deps.scheduler.now();
     this.inferenceBusy = true;
+    this.inferenceCommandId = command.info.id;
     this.commands.slot.acquire(command);
 
     // Only the header outlives the inference: the image buffer is referenced by the engine
@@ -310,6 +333,7 @@ export class GroundingPipeline {
     const topic = frame.topic;
     const finish = (): void => {
       this.inferenceBusy = false;
+      this.inferenceCommandId = null;
       this.modelFreeSinceMs = this.deps.scheduler.now();
       this.commands.slot.unacquire(command);
     };
@@ -321,6 +345,7 @@ export class GroundingPipeline {
       },
       failure: (error) => {
         finish();
+        this.emitDeferredEnd();
         this.onInferenceFailed(error, topic, header);
       },
     });
@@ -368,6 +393,7 @@ export class GroundingPipeline {
       budgetMs: targetMs,
       ...(floorEndToEndMs === null ? {} : { floorEndToEndMs }),
     });
+    this.emitDeferredEnd();
     this.pump();
   }
 

@@ -88,4 +88,17 @@ export interface DropEvent {
   header: Header;
 }
 
-export type StreamEvent = GroundingEvent | RejectionEvent | DropEvent | NoImageEvent;
+/**
+ * The current command ended without a successor: a stop ("stop", "cancel", "don't ..."),
+ * its lifetime (`command_ttl_s`), or a text that replaced it but cannot be grounded. It
+ * comes after the command's last result, also when that result was still in flight, so a
+ * consumer can clear what it shows for the command.
+ */
+export interface CommandEndedEvent {
+  kind: "ended";
+  command: CommandInfo;
+  /** Cause, in the log line's words: 'stopped by "stop"', "expired after 3 result(s)". */
+  reason: string;
+}
+
+export type StreamEvent = GroundingEvent | RejectionEvent | DropEvent | NoImageEvent | CommandEndedEvent;

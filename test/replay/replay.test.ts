@@ -12,7 +12,7 @@ import type { GroundingOutput } from "../../src/runtime/types";
 import { chunkRecords, makeTempDir, readAll, RecordingLogger } from "../bag/helpers";
 import { formatSummary } from "../../src/replay/summary-text";
 import { FakeEngine } from "./fake-engine";
-import { IMAGE_HEIGHT, IMAGE_WIDTH, writeSessionBag } from "./session-bag";
+import { frameTimeNs, IMAGE_HEIGHT, IMAGE_WIDTH, writeSessionBag } from "./session-bag";
 
 function parameters(overrides: Partial<GroundingParameters> = {}): GroundingParameters {
   return { ...defaultParameters(), ...overrides };
@@ -55,6 +55,24 @@ describe("replay: replayBag", function () {
     assert.equal(result.transcript, "grab the white cup");
     assert.deepEqual([result.bbox.center.position.x, result.bbox.size_x], [IMAGE_WIDTH / 2, IMAGE_WIDTH / 2]);
     await output.close();
+  });
+
+  it("writes empty detections and annotations when a command is stopped", async function () {
+    const bagPath = join(temp.dir, "stopped.mcap");
+    await writeSessionBag(bagPath, { frames: 6, intervalMs: 100, transcripts: [[50, "grab the white cup"], [250, "stop"]] });
+    const outPath = join(temp.dir, "stopped-out", "stopped.mcap");
+
+    const { summary } = await replayBag(options(bagPath, { outPath }));
+    assert.deepEqual(summary.results, { grounded: 2 });
+    const output = await openBag(outPath);
+    const messages = await readAll(output);
+    await output.close();
+    const annotations = messages.filter((message) => message.topic === OUTPUT_TOPICS.annotations.name);
+    const detections = messages.filter((message) => message.topic === OUTPUT_TOPICS.detections.name);
+    assert.equal(annotations.length, 3);
+    assert.deepEqual(annotations[2].decode(), { circles: [], points: [], texts: [] });
+    assert.deepEqual((detections[2].decode() as { detections: unknown[] }).detections, []);
+    assert.equal(detections[2].logTimeNs, frameTimeNs(0, 100) + 250_000_000n);
   });
 
   it("matches results to frames with repeated stamps", async function () {

@@ -129,6 +129,25 @@ describe("ROS interface (contract table)", function () {
     assert.match(annotations.texts[0].text, /the red mug/);
   });
 
+  it("clears ~/detections and ~/annotations when the command is stopped", async function () {
+    test = await startTestNode();
+    const rcl = test.rcl;
+    publish(rcl, "/transcript", "std_msgs/msg/String", RELIABLE_PUBLISHER_QOS, { data: "pick up the red mug" });
+    publish(rcl, "/image", "sensor_msgs/msg/Image", CAMERA_QOS, rgbImage(64, 48, { sec: 1700000001 }));
+    await waitUntil(() => rcl.graph.messagesOn<GroundingResult>(RESULT).some((r) => r.status === GROUNDING_STATUS.GROUNDED), "a grounded result");
+    publish(rcl, "/transcript", "std_msgs/msg/String", RELIABLE_PUBLISHER_QOS, { data: "stop" });
+    await waitUntil(() => rcl.graph.messagesOn("/softskip_grounding/annotations").length === 2, "annotations after the stop");
+
+    const annotations = rcl.graph.messagesOn<ImageAnnotations>("/softskip_grounding/annotations");
+    assert.deepEqual(annotations[1], { circles: [], points: [], texts: [] });
+    const detections = rcl.graph.messagesOn<Detection2DArray>("/softskip_grounding/detections");
+    assert.equal(detections.length, 2);
+    assert.deepEqual(detections[1].detections, []);
+    assert.equal(detections[1].header.frame_id, "camera_optical_frame");
+    // ~/result has no status for a stop: the last result stays the grounded one.
+    assert.equal(rcl.graph.messagesOn(RESULT).length, 1);
+  });
+
   it("publishes NO_IMAGE when a command precedes every frame", async function () {
     test = await startTestNode();
     publish(test.rcl, "/transcript", "std_msgs/msg/String", RELIABLE_PUBLISHER_QOS, { data: "grab the blue bowl" });

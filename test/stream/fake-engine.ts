@@ -122,7 +122,8 @@ export function parametersWith(overrides: Partial<GroundingParameters>): Groundi
 /**
  * Names an event in one short token for marble comparisons: a result is
  * "<frame>@<command id>", a drop "<reason>:<frame>", a rejection "rejected:<reason>", a
- * command without a usable frame "no_image:<reason>@<command id>".
+ * command without a usable frame "no_image:<reason>@<command id>", the end of a command
+ * "ended@<command id>".
  */
 export function eventToken(event: StreamEvent): string {
   switch (event.kind) {
@@ -134,5 +135,7 @@ export function eventToken(event: StreamEvent): string {
       return `rejected:${event.reason}`;
     case "no_image":
       return `no_image:${event.reason}@${event.command.id}`;
+    case "ended":
+      return `ended@${event.command.id}`;
   }
 }

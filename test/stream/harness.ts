@@ -30,7 +30,8 @@ export interface TestStream {
   events: Observable<StreamEvent>;
   /**
    * Events as short tokens (see eventToken), without the "no_frame" NO_IMAGE notices that a
-   * command at time 0 gets, because most tests are about results and drops.
+   * command at time 0 gets and without command ends, because most tests are about results
+   * and drops.
    */
   tokens: Observable<string>;
   /** Every event as a short token. */
@@ -63,7 +64,7 @@ export function buildTestStream(scheduler: TestScheduler, helpers: RunHelpers, s
   });
   const allTokens = events.pipe(map(eventToken));
   const tokens = events.pipe(
-    filter((event) => event.kind !== "no_image" || event.reason !== "no_frame"),
+    filter((event) => event.kind !== "ended" && (event.kind !== "no_image" || event.reason !== "no_frame")),
     map(eventToken),
   );
   return { events, tokens, allTokens, engine };
