@@ -52,8 +52,10 @@ def _breakdown_table(by_policy, key):
 
 def _block_table(metrics):
     rows = ["| block | MFLOPs | params |", "| --- | ---: | ---: |"]
+    kept = metrics["thresholds"].get("approximators")
     for name, cost in metrics["blocks"].items():
-        rows.append(f"| {name} | {cost['flops'] / 1e6:.2f} | {cost['params']} |")
+        dropped = kept is not None and name.startswith("approx.") and name not in kept
+        rows.append(f"| {name}{' (not exported)' if dropped else ''} | {cost['flops'] / 1e6:.2f} | {cost['params']} |")
     text = metrics["text"]
     rows.append(f"| text encoder + gate (once per command) | {text['flops'] / 1e6:.2f} | {text['params']} |")
     return "\n".join(rows)

@@ -62,7 +62,8 @@ def parse_args(argv):
     p.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
                    help="training arithmetic: bf16 autocast (float32 weights) or fp32; auto "
-                        "picks bf16 where the CPU has native bfloat16 (avx512_bf16 or amx_bf16)")
+                        "picks bf16 where the CPU has native bfloat16 (avx512_bf16 or amx_bf16). "
+                        "With --from-checkpoint it only labels a checkpoint that does not record it")
     args = p.parse_args(argv)
     if args.minutes is None:
         args.minutes = 0.6 if args.quick else 80.0
@@ -70,7 +71,7 @@ def parse_args(argv):
         args.eval_limit = 80 if args.quick else 1500
     if args.card is None:
         args.card = os.path.join(args.out, "model-card.md")
-    if args.precision == "auto":
+    if args.precision == "auto" and not args.from_checkpoint:
         args.precision = "bf16" if cpu_has_bf16() else "fp32"
     if args.minutes <= 0:
         p.error(f"--minutes must be positive, got {args.minutes}")
@@ -195,7 +196,7 @@ def choose_rebuilds(model, dataset, word_ids, items, gate_t, static_plan, costs,
         if saved <= 1e-9:
             continue
         gain = run["accuracy"] - trial["accuracy"]
-        drop = gain < exchange * saved
+        drop = gain <= exchange * saved
         log(f"gate {gate_t}: {approximator[0]} adds {100 * gain:.2f} points of val accuracy for "
             f"{100 * saved:.2f} points of compute; {'drop' if drop else 'keep'} it")
         if drop:
@@ -297,6 +298,9 @@ def main(argv):
         model.load_state_dict(checkpoint["model"])
         static_plan = checkpoint["static_plan"]
         steps = checkpoint["steps"]
+        # None when neither the checkpoint nor the command line says how it was trained.
+        args.precision = checkpoint.get("precision") or (None if args.precision == "auto" else args.precision)
+        log(f"checkpoint {args.from_checkpoint}: {sum(steps.values())} steps, precision {args.precision}")
     else:
         # Channels-last weights let oneDNN pick its faster convolution kernels: 148 vs 125
         # steps in a 45 s test on this 2-core machine, though over a whole 84-minute run the
@@ -318,7 +322,7 @@ def main(argv):
                                             cost_target=COST_TARGET)
         path = os.path.join(args.runs, f"{stamp}{'-quick' if args.quick else ''}.pt")
         torch.save({"model": model.state_dict(), "vocab": vocab, "anchors": anchors,
-                    "static_plan": static_plan, "steps": steps}, path)
+                    "static_plan": static_plan, "steps": steps, "precision": args.precision}, path)
         log(f"checkpoint {path}")
         model = model.to(memory_format=torch.contiguous_format)
 

@@ -122,6 +122,8 @@ class ReplaySession {
   private lastLogTimeNs = 0n;
   /** Log time and camera frame id of the last result written, for the messages that end its command. */
   private lastResult = { logTimeNs: 0n, frameId: "" };
+  /** Log time of the last frame or transcript given to the stream, scheduled commands included. */
+  private inputLogTimeNs = 0n;
   private lastTranscript = { text: "", expression: "" };
   private streamFailure: { error: unknown } | undefined;
   private subscription: Subscription | undefined;
@@ -240,7 +242,8 @@ class ReplaySession {
       }
       // Past the bag's end no frame follows, so waiting until the command's time at --rate 1
       // would only delay the end (by minutes for a time given in ms by mistake).
-      const receivedAtMs = await this.arrive(logTimeNs === undefined ? this.lastLogTimeNs : dueNs);
+      this.inputLogTimeNs = logTimeNs === undefined ? this.lastLogTimeNs : dueNs;
+      const receivedAtMs = await this.arrive(this.inputLogTimeNs);
       await this.pushTranscript({ text: command.text, receivedAtMs, topic: command.source ?? "--command" });
     }
   }
@@ -269,6 +272,7 @@ class ReplaySession {
       this.output?.writeInput(message.topic, message.logTimeNs, message.data);
     }
 
+    this.inputLogTimeNs = message.logTimeNs;
     const receivedAtMs = await this.arrive(message.logTimeNs);
     try {
       if (isImage) {
@@ -393,7 +397,7 @@ class ReplaySession {
       }
       case "ended": {
         // When the node would publish: at the stop, or with the result that was in flight.
-        const logTimeNs = this.lastLogTimeNs > this.lastResult.logTimeNs ? this.lastLogTimeNs : this.lastResult.logTimeNs;
+        const logTimeNs = this.inputLogTimeNs > this.lastResult.logTimeNs ? this.inputLogTimeNs : this.lastResult.logTimeNs;
         this.output?.writeCommandEnded({ stamp: timeFromNs(logTimeNs), frame_id: this.lastResult.frameId }, logTimeNs);
         return;
       }

@@ -37,7 +37,7 @@ export interface CommandIntakeDependencies {
   reject(rejection: RejectionEvent): void;
   /** Called after the current command changed or received its encoding. */
   onChange(): void;
-  /** Called when the current command is cleared (not replaced by a new one), before onChange. */
+  /** Called when the current command is cleared or dropped, not replaced by a new one; before onChange. */
   onEnded(command: CommandInfo, reason: string): void;
   nextCommandId(): number;
 }
@@ -263,7 +263,8 @@ export class CommandIntake {
         this.last = lastBefore;
       }
       // Attached and then retired, so the slot's own release path frees the encoding.
-      if (this.slot.attachEncoding(command, encoding)) {
+      const wasCurrent = this.slot.attachEncoding(command, encoding);
+      if (wasCurrent) {
         this.slot.replace(null);
       }
       this.deps.reject({
@@ -277,6 +278,10 @@ export class CommandIntake {
           `Transcript ${JSON.stringify(transcript.text)} on ${transcript.topic} ${ungroundable.explanation}, so command ${command.info.id} was dropped; ` +
           `name the object in English tabletop words, such as "the red cup left of the bowl".`,
       });
+      if (wasCurrent) {
+        // It replaced the command before it, whose box consumers still show.
+        this.deps.onEnded(command.info, `dropped: ${ungroundable.reason}`);
+      }
       this.deps.onChange();
       return;
     }
@@ -291,10 +296,14 @@ export class CommandIntake {
   private onEncodeFailed(command: ActiveCommand, transcript: TranscriptInput, error: unknown): void {
     this.encodesInFlight -= 1;
     this.lastBefore.delete(command.info.id);
-    if (this.slot.current === command) {
+    const wasCurrent = this.slot.current === command;
+    if (wasCurrent) {
       this.slot.replace(null);
     }
     this.deps.reject({ ...rejectionFromError(error, transcript.topic, "data", "encode_failed"), transcript: transcript.text, commandId: command.info.id });
+    if (wasCurrent) {
+      this.deps.onEnded(command.info, "dropped: encode_failed");
+    }
     this.deps.onChange();
   }
 }

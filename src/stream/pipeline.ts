@@ -50,10 +50,12 @@ export class GroundingPipeline {
   /** Every input in arrival order (sequential mode). */
   private readonly queue: QueuedInput[] = [];
   private inferenceBusy = false;
-  /** Id of the command whose frame is in the model, while inferenceBusy. */
-  private inferenceCommandId: number | null = null;
-  /** End of the command in the model, emitted after its result. */
-  private endAfterInference: CommandEndedEvent | null = null;
+  /**
+   * Command ends that arrived while a frame was in the model, emitted after its result. All
+   * are held, not only the in-flight command's: after "the mug", "the bowl", "stop" the
+   * mug's late result would otherwise be the last box published.
+   */
+  private readonly endsAfterInference: CommandEndedEvent[] = [];
   /** When the model last became free; a sequential frame's latency counts from here at the earliest. */
   private modelFreeSinceMs: number;
 
@@ -164,27 +166,26 @@ export class GroundingPipeline {
     this.commands.slot.replace(null);
   }
 
-  /**
-   * Keeps the waiting frame only while it is usable for the current command, and reports a
-   * new command that no frame has arrived for yet.
-   */
-  /** Emits the end of a command now, or after its result when its frame is in the model. */
+  /** Emits the end of a command now, or after the result of the frame in the model. */
   private onCommandEnded(event: CommandEndedEvent): void {
-    if (this.inferenceBusy && this.inferenceCommandId === event.command.id) {
-      this.endAfterInference = event;
+    if (this.inferenceBusy) {
+      this.endsAfterInference.push(event);
       return;
     }
     this.deps.sink.next(event);
   }
 
-  private emitDeferredEnd(): void {
-    const event = this.endAfterInference;
-    this.endAfterInference = null;
-    if (event !== null && !this.closed) {
+  private emitDeferredEnds(): void {
+    const events = this.endsAfterInference.splice(0);
+    for (const event of events) {
       this.deps.sink.next(event);
     }
   }
 
+  /**
+   * Keeps the waiting frame only while it is usable for the current command, and reports a
+   * new command that no frame has arrived for yet.
+   */
   private onCommandChange(): void {
     const command = this.commands.current;
     if (command !== null && this.framesReceived === 0 && this.noFrameNoticeId !== command.info.id) {
@@ -324,7 +325,6 @@ export class GroundingPipeline {
     const options = { ...groundOptionsFor(parameters, this.controller.modelBudgetMs, this.controller.slowdown), source: frame.topic };
     const startMs = this.deps.scheduler.now();
     this.inferenceBusy = true;
-    this.inferenceCommandId = command.info.id;
     this.commands.slot.acquire(command);
 
     // Only the header outlives the inference: the image buffer is referenced by the engine
@@ -333,7 +333,6 @@ export class GroundingPipeline {
     const topic = frame.topic;
     const finish = (): void => {
       this.inferenceBusy = false;
-      this.inferenceCommandId = null;
       this.modelFreeSinceMs = this.deps.scheduler.now();
       this.commands.slot.unacquire(command);
     };
@@ -345,7 +344,6 @@ export class GroundingPipeline {
       },
       failure: (error) => {
         finish();
-        this.emitDeferredEnd();
         this.onInferenceFailed(error, topic, header);
       },
     });
@@ -393,7 +391,7 @@ export class GroundingPipeline {
       budgetMs: targetMs,
       ...(floorEndToEndMs === null ? {} : { floorEndToEndMs }),
     });
-    this.emitDeferredEnd();
+    this.emitDeferredEnds();
     this.pump();
   }
 
@@ -412,6 +410,7 @@ export class GroundingPipeline {
       return;
     }
     this.reject({ ...rejectionFromError(error, topic, "image", "invalid_image"), header });
+    this.emitDeferredEnds();
     this.pump();
   }
 

@@ -90,9 +90,9 @@ export interface DropEvent {
 
 /**
  * The current command ended without a successor: a stop ("stop", "cancel", "don't ..."),
- * its lifetime (`command_ttl_s`), or a text that replaced it but cannot be grounded. It
- * comes after the command's last result, also when that result was still in flight, so a
- * consumer can clear what it shows for the command.
+ * its lifetime (`command_ttl_s`, checked when a frame arrives), or a text that replaced it
+ * but cannot be grounded (the event then names that text's dropped command). It comes
+ * after every result already in the model, so a consumer can clear what it shows.
  */
 export interface CommandEndedEvent {
   kind: "ended";

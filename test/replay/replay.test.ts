@@ -75,6 +75,20 @@ describe("replay: replayBag", function () {
     assert.equal(detections[2].logTimeNs, frameTimeNs(0, 100) + 250_000_000n);
   });
 
+  it("logs the end of a --commands stop at its time", async function () {
+    const bagPath = join(temp.dir, "scheduled-stop.mcap");
+    await writeSessionBag(bagPath, { frames: 6, intervalMs: 100 });
+    const outPath = join(temp.dir, "scheduled-stop-out", "scheduled-stop.mcap");
+
+    await replayBag(options(bagPath, { outPath, commands: [{ timeS: 0.05, text: "grab the white cup" }, { timeS: 0.25, text: "stop" }] }));
+    const output = await openBag(outPath);
+    const messages = await readAll(output);
+    await output.close();
+    const annotations = messages.filter((message) => message.topic === OUTPUT_TOPICS.annotations.name);
+    assert.equal(annotations.length, 3);
+    assert.equal(annotations[2].logTimeNs, frameTimeNs(0, 100) + 250_000_000n);
+  });
+
   it("matches results to frames with repeated stamps", async function () {
     const bagPath = join(temp.dir, "repeated-stamps.mcap");
     await writeSessionBag(bagPath, { frames: 5, intervalMs: 100, transcripts: [[0, "grab the white cup"]], fixedStampNs: 5n * 1_000_000_000n });

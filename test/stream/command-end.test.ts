@@ -49,6 +49,16 @@ describe("grounding stream: command ends", () => {
     assert.deepStrictEqual(timeline, ["a@1 at 6", "ended@1 at 6"]);
   });
 
+  it("ends after an older command's in-flight result", () => {
+    const { timeline } = resultsAndEnds({
+      transcripts: "t-u-s",
+      texts: { t: "grab the red cup", u: "grab the blue bowl", s: "stop" },
+      frames: "a-----------b|",
+      engine: { groundMs: 6 },
+    });
+    assert.deepStrictEqual(timeline, ["a@1 at 6", "ended@2 at 6"]);
+  });
+
   it("ends the command after its lifetime", () => {
     const { timeline, ends } = resultsAndEnds({
       transcripts: "t",
@@ -71,6 +81,17 @@ describe("grounding stream: command ends", () => {
     });
     assert.deepStrictEqual(timeline, ["a@1 at 2", "b@1 at 7", "ended@1 at 8"]);
     assert.match((ends[0] as { reason: string }).reason, /^replaced by "grab all the bowls"/);
+  });
+
+  it("ends when the replacing text names an unknown object", () => {
+    const { timeline, ends } = resultsAndEnds({
+      transcripts: "t-------s",
+      texts: { t: "grab the red cup", s: "grab the knife" },
+      frames: "a----b----c|",
+      engine: { groundMs: 2, objectNouns: ["cup", "bowl"] },
+    });
+    assert.deepStrictEqual(timeline, ["a@1 at 2", "b@1 at 7", "ended@2 at 8"]);
+    assert.equal((ends[0] as { reason: string }).reason, "dropped: no_known_object");
   });
 
   it("no end without a command or on replacement", () => {
