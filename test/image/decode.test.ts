@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { statSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -266,6 +267,20 @@ describe("image/decodeImage file", () => {
     const decoded = await decodeImage({ kind: "file", path: file }, file);
     assert.equal(decoded.width, WIDTH);
     assert.deepEqual(decoded.data, await sharp(file).raw().toBuffer());
+  });
+
+  it("decodes a file over 1 MiB", async () => {
+    // Noise does not compress, so this PNG is over 1 MiB and is read asynchronously.
+    const side = 640;
+    const noise = Buffer.alloc(side * side * 3);
+    for (let i = 0; i < noise.length; i += 1) {
+      noise[i] = (i * 2654435761) >>> 24;
+    }
+    const file = path.join(directory, "noise.png");
+    await sharp(noise, { raw: { width: side, height: side, channels: 3 } }).png({ compressionLevel: 0 }).toFile(file);
+    const decoded = await decodeImage({ kind: "file", path: file }, file);
+    assert.ok(statSync(file).size > 1 << 20);
+    assert.deepEqual(decoded.data, noise);
   });
 
   it("applies EXIF orientation", async () => {
