@@ -50,7 +50,8 @@ def parse_args(argv):
     p.add_argument("--out", required=True, help="model directory to write (manifest and ONNX files)")
     p.add_argument("--quick", action="store_true", help="toy training in under 2 minutes (smoke test)")
     p.add_argument("--minutes", type=float, default=None,
-                   help="wall-clock budget of the two training phases in minutes (default 80, quick 0.6)")
+                   help="wall-clock budget of the two training phases in minutes (default 80, quick 0.6); "
+                        "with --from-checkpoint it only labels a checkpoint that does not record it")
     p.add_argument("--eval-limit", type=int, default=None,
                    help="refs evaluated per split (default 1500, quick 80)")
     p.add_argument("--card", default=None,
@@ -300,6 +301,7 @@ def main(argv):
         steps = checkpoint["steps"]
         # None when neither the checkpoint nor the command line says how it was trained.
         args.precision = checkpoint.get("precision") or (None if args.precision == "auto" else args.precision)
+        args.minutes = checkpoint.get("minutes", args.minutes)
         log(f"checkpoint {args.from_checkpoint}: {sum(steps.values())} steps, precision {args.precision}")
     else:
         # Channels-last weights let oneDNN pick its faster convolution kernels: 148 vs 125
@@ -322,7 +324,8 @@ def main(argv):
                                             cost_target=COST_TARGET)
         path = os.path.join(args.runs, f"{stamp}{'-quick' if args.quick else ''}.pt")
         torch.save({"model": model.state_dict(), "vocab": vocab, "anchors": anchors,
-                    "static_plan": static_plan, "steps": steps, "precision": args.precision}, path)
+                    "static_plan": static_plan, "steps": steps, "precision": args.precision,
+                    "minutes": args.minutes}, path)
         log(f"checkpoint {path}")
         model = model.to(memory_format=torch.contiguous_format)
 
