@@ -52,9 +52,9 @@ def _breakdown_table(by_policy, key):
 
 def _block_table(metrics):
     rows = ["| block | MFLOPs | params |", "| --- | ---: | ---: |"]
-    kept = metrics["thresholds"].get("approximators")
+    exported = metrics["thresholds"].get("approximators")
     for name, cost in metrics["blocks"].items():
-        dropped = kept is not None and name.startswith("approx.") and name not in kept
+        dropped = exported is not None and name.startswith("approx.") and name not in exported
         rows.append(f"| {name}{' (not exported)' if dropped else ''} | {cost['flops'] / 1e6:.2f} | {cost['params']} |")
     text = metrics["text"]
     rows.append(f"| text encoder + gate (once per command) | {text['flops'] / 1e6:.2f} | {text['params']} |")
@@ -62,13 +62,13 @@ def _block_table(metrics):
 
 
 def _rebuilds_line(metrics):
-    kept = metrics["thresholds"].get("approximators")
+    exported = metrics["thresholds"].get("approximators")
     every = [name for name in metrics["blocks"] if name.startswith("approx.")]
-    if kept is None or kept == every:
+    if exported is None or exported == every:
         return "Softskip uses every approximator."
-    dropped = [name for name in every if name not in kept]
-    return (f"Softskip uses {', '.join(kept) or 'no approximator'}. Not exported, because on val "
-            f"they added less accuracy per point of compute than opening more blocks does: "
+    dropped = [name for name in every if name not in exported]
+    return (f"Softskip uses {', '.join(exported) or 'no approximator'}. Not exported, because on val "
+            f"they added no more accuracy per point of compute than opening more blocks does: "
             f"{', '.join(dropped)}.")
 
 

@@ -80,7 +80,7 @@ def parse_args(argv):
 
 
 def cpu_has_bf16():
-    """Whether the CPU computes bfloat16 natively; emulated bfloat16 is slower than float32."""
+    """Return whether the CPU computes bfloat16 natively; emulated bfloat16 is slower than float32."""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
             flags = set(f.read().split())
@@ -186,7 +186,7 @@ def softskip_val(model, dataset, word_ids, items, gate_t, static_plan, costs):
 
 def choose_rebuilds(model, dataset, word_ids, items, gate_t, static_plan, costs, exchange, run, log):
     """Drop, one at a time in block order, each approximator whose val accuracy per point of
-    compute is below `exchange`: the accuracy per point of compute that the gate itself buys
+    compute is at most `exchange`: the accuracy per point of compute that the gate itself buys
     by opening more blocks. Approximators that never run on these refs cost nothing and stay.
     Sets model.rebuilds and returns softskip's val run with it."""
     kept = list(model.rebuilds)
@@ -299,7 +299,7 @@ def main(argv):
         model.load_state_dict(checkpoint["model"])
         static_plan = checkpoint["static_plan"]
         steps = checkpoint["steps"]
-        # None when neither the checkpoint nor the command line says how it was trained.
+        # None when neither the checkpoint nor the command line records how it was trained.
         args.precision = checkpoint.get("precision") or (None if args.precision == "auto" else args.precision)
         args.minutes = checkpoint.get("minutes", args.minutes)
         log(f"checkpoint {args.from_checkpoint}: {sum(steps.values())} steps, precision {args.precision}")
