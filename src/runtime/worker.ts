@@ -8,6 +8,7 @@ import * as ort from "onnxruntime-node";
 
 import { describeError } from "../errors";
 import { InputTensorWriter } from "../image/raw-tensor";
+import { HEAD_VALUES, isHeadOutputShape } from "./head-output";
 import { setThreadNice } from "./thread-nice";
 import { epochMs } from "./worker-protocol";
 import type {
@@ -172,19 +173,21 @@ class InferenceWorker {
     const selectStart = performance.now();
     const best = heads
       .filter(({ output }) => tensors.has(output))
-      .map(({ block, output }) => bestAnchor(block, this.checkHeadShape(block, output, this.tensor(tensors, output))));
+      .map(({ block, output }) => bestAnchor(block, this.checkHeadShape(block, output, tensors)));
     const bytes = pixels.kind === "pixels" ? pixels.pixels.data : pixels.rgb;
     return { best, startedAtMs, completedSteps, blockMs, preprocessMs, pixels: bytes, selectMs: performance.now() - selectStart };
   }
 
   /**
-   * Returns the output of a head after checking that it is [1, anchors, 5]. A head exported
-   * as [1, 5, anchors] would otherwise load and run, and give wrong boxes.
+   * Returns the output of a head after checking that it is [1, anchors, 5], with whole
+   * anchors per cell of its input. A head exported as [1, 5, anchors] would otherwise load
+   * and run, and give wrong boxes.
    */
-  private checkHeadShape(name: string, output: string, tensor: ort.Tensor): ort.Tensor {
+  private checkHeadShape(name: string, output: string, tensors: Map<string, ort.Tensor>): ort.Tensor {
+    const tensor = this.tensor(tensors, output);
+    const block = this.block(name);
     const dims = tensor.dims;
-    if (dims.length !== 3 || dims[0] !== 1 || dims[2] !== HEAD_VALUES || dims[1] < 1) {
-      const block = this.block(name);
+    if (!isHeadOutputShape(dims, tensors.get(block.inputs[0])?.dims)) {
       throw new FileFailure(
         block.file,
         `head ${name} (${block.file}) returns ${output} with shape [${dims.join(", ")}], expected [1, anchors, ${HEAD_VALUES}] ` +
@@ -271,9 +274,6 @@ async function openSession(
   }
   return { name, file, session, inputs, outputs };
 }
-
-/** Values per anchor in a head's output: score logit, cx, cy, w, h. */
-const HEAD_VALUES = 5;
 
 /**
  * Finds the anchor with the highest score logit in a [1, N, 5] head output. Anchors with a
