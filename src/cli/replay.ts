@@ -139,7 +139,8 @@ export async function run(args: string[]): Promise<number> {
       logger.error("The bag's image topic has no messages, so nothing was grounded; pass --image-topic with a topic that has camera images.");
       return 1;
     }
-    const resultCount = Object.values(result.summary.results).reduce((sum, count) => sum + count, 0);
+    // NO_IMAGE results are notices about commands, not groundings of a frame.
+    const resultCount = Object.entries(result.summary.results).reduce((sum, [status, count]) => (status === "no_image" ? sum : sum + count), 0);
     if (resultCount === 0) {
       logger.error("No command had a usable frame after it, so nothing was grounded; the warnings above say why, and the commands' times must fall inside the bag.");
       return 1;

@@ -120,8 +120,10 @@ class ReplaySession {
   private readonly pendingCommands: ScheduledCommand[];
   private firstLogTimeNs: bigint | undefined;
   private lastLogTimeNs = 0n;
-  /** Log time and camera frame id of the last result written, for the messages that end its command. */
-  private lastResult = { logTimeNs: 0n, frameId: "" };
+  /** Log time of the last result written, for the messages that end its command. */
+  private lastResultLogTimeNs = 0n;
+  /** Camera frame id of the last frame read, for the messages that end a command. */
+  private lastFrameId = "";
   /** Log time of the last frame or transcript given to the stream, scheduled commands included. */
   private inputLogTimeNs = 0n;
   private lastTranscript = { text: "", expression: "" };
@@ -295,6 +297,7 @@ class ReplaySession {
 
   private async pushFrame(frame: FrameInput, logTimeNs: bigint): Promise<void> {
     this.statistics.framesReceived += 1;
+    this.lastFrameId = frame.header.frame_id;
     this.remember(frame, logTimeNs);
     this.frames.next(frame);
     if (this.options.rate === "max") {
@@ -397,8 +400,8 @@ class ReplaySession {
       }
       case "ended": {
         // When the node would publish: at the stop, or with the result that was in flight.
-        const logTimeNs = this.inputLogTimeNs > this.lastResult.logTimeNs ? this.inputLogTimeNs : this.lastResult.logTimeNs;
-        this.output?.writeCommandEnded({ stamp: timeFromNs(logTimeNs), frame_id: this.lastResult.frameId }, logTimeNs);
+        const logTimeNs = this.inputLogTimeNs > this.lastResultLogTimeNs ? this.inputLogTimeNs : this.lastResultLogTimeNs;
+        this.output?.writeCommandEnded({ stamp: timeFromNs(logTimeNs), frame_id: this.lastFrameId }, logTimeNs);
         return;
       }
       case "no_image": {
@@ -436,7 +439,7 @@ class ReplaySession {
     this.statistics.results.push(record);
     // Published when the result would be: the frame's log time plus the measured latency.
     const logTimeNs = frame.logTimeNs + BigInt(Math.max(0, Math.round(event.endToEndMs * 1e6)));
-    this.lastResult = { logTimeNs, frameId: event.header.frame_id };
+    this.lastResultLogTimeNs = logTimeNs;
     this.output?.writeResult(event, logTimeNs);
     if (frame.image !== undefined) {
       this.options.onResultImage?.({ commandId: event.command.id, image: frame.image, result: record });

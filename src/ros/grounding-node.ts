@@ -345,7 +345,8 @@ export class GroundingNode {
       case "dropped":
         return;
       case "ended":
-        outputs.publishCommandEnded(this.transport.now());
+        // Stamped now, in the camera frame of the latest image, as there is no result frame.
+        outputs.publishCommandEnded({ stamp: this.transport.now(), frame_id: this.latestFrame?.header.frame_id ?? "" });
         return;
     }
   }

@@ -38,8 +38,6 @@ export class NodeOutputs {
   /** Recent frames by header, kept only while `~/debug_image` is on. */
   private readonly recentFrames = new Map<string, FrameInput>();
   private disposed = false;
-  /** Camera frame id of the last published result, for the empty messages that end a command. */
-  private lastFrameId = "";
 
   constructor(
     transport: RosTransport,
@@ -79,7 +77,6 @@ export class NodeOutputs {
 
   /** Publishes a grounded or not-found frame on every output topic. */
   publishGrounding(event: GroundingEvent): void {
-    this.lastFrameId = event.header.frame_id;
     this.result.publish(groundingResultFromEvent(event));
     this.detections.publish(detectionsFromEvent(event));
     this.annotations.publish(annotationsFromEvent(event));
@@ -91,8 +88,7 @@ export class NodeOutputs {
    * targeted, and empty `~/annotations` remove the box from Foxglove, which otherwise keeps
    * drawing the last one over new frames.
    */
-  publishCommandEnded(stamp: Header["stamp"]): void {
-    const header: Header = { stamp, frame_id: this.lastFrameId };
+  publishCommandEnded(header: Header): void {
     this.detections.publish({ header, detections: [] });
     this.annotations.publish({ circles: [], points: [], texts: [] });
   }

@@ -103,6 +103,15 @@ describe("replay: command line", function () {
     assert.match(stderr, /No command had a usable frame after it, so nothing was grounded/);
   });
 
+  it("exits 1 when the only command is rejected", function () {
+    // The bundled model does not know knives. The command comes before the first frame,
+    // so its NO_IMAGE notice is the only result, and that grounds nothing.
+    const { status, stdout, stderr } = runCli([SAMPLE_BAG, "--command", "grab the knife", "--rate", "max"]);
+    assert.equal(status, 1, stderr);
+    assert.match(stdout, /no_image 1/);
+    assert.match(stderr, /No command had a usable frame after it, so nothing was grounded/);
+  });
+
   it("rejects a missing bag before loading the model", function () {
     const { status, stderr } = runCli([join(temp.dir, "absent.mcap"), "--command", "the cup"]);
     assert.equal(status, 1);
