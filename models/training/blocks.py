@@ -84,8 +84,8 @@ class TextEncoder(nn.Module):
         pooled = torch.bmm(weights, x.transpose(1, 2))  # [B, Q, H]
         sentence = self.project(pooled.flatten(1))
         # Under CPU autocast the projection comes out in bfloat16, which torch 1.13's
-        # layer_norm does not accept next to float32 weights. The test keeps the float32
-        # export free of a no-op Cast.
+        # layer_norm does not accept next to float32 weights. Checking the dtype first keeps
+        # a no-op Cast out of the float32 export.
         if sentence.dtype != torch.float32:
             sentence = sentence.float()
         return self.norm(sentence)

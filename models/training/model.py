@@ -65,9 +65,9 @@ class GroundingNet(nn.Module):
         for name, target, source in APPROXIMATORS:
             factor = 2 if STRIDES[source] > STRIDES[target] else 0.5
             b[name] = Approximator(FUSED_DIM, factor)
-        # The approximators softskip uses, in APPROXIMATORS order. Training uses all of
-        # them; train.py then drops those that do not earn their compute on val, and the
-        # export leaves them out of the block graph.
+        # The approximators softskip uses, in APPROXIMATORS order. Training uses all of them.
+        # train.py then drops those that do not earn their compute on val, so the export
+        # leaves them out of the block graph.
         self.rebuilds = APPROXIMATORS
         for scale in SCALES:
             grid = INPUT_SIZE // STRIDES[scale]

@@ -64,7 +64,7 @@ class Trainer:
         self.attributes = AttributeHeads(widths, len(dataset.category_ids), len(dataset.colors))
 
     def _step(self, optimizer, phase, static_plan, cost_target):
-        """One optimisation step on a batch of scenes."""
+        """Run one optimisation step on a batch of scenes."""
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
             loss, logs = self._loss(phase, static_plan, cost_target)
         optimizer.zero_grad(set_to_none=True)

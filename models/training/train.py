@@ -178,7 +178,7 @@ def matched_lgmdp_threshold(model, word_ids, items, target_ratio, costs):
 
 
 def softskip_val(model, dataset, word_ids, items, gate_t, static_plan, costs):
-    """Softskip's val predictions, accuracy and mean compute ratio with the model's rebuilds."""
+    """Return softskip's val predictions, accuracy and mean compute ratio with the model's rebuilds."""
     preds = predict(model, dataset, word_ids, items, ["softskip"], gate_t, static_plan, costs)["softskip"]
     accuracy = summarise(items, preds, 0.5, dataset, (0.01, 0.04))["accuracy"] or 0.0
     return {"preds": preds, "accuracy": accuracy, "ratio": sum(p["ratio"] for p in preds) / max(1, len(items))}
@@ -189,9 +189,9 @@ def choose_rebuilds(model, dataset, word_ids, items, gate_t, static_plan, costs,
     compute is at most `exchange`: the accuracy per point of compute that the gate itself buys
     by opening more blocks. Approximators that never run on these refs cost nothing and stay.
     Sets model.rebuilds and returns softskip's val run with it."""
-    kept = list(model.rebuilds)
-    for approximator in list(kept):
-        model.rebuilds = tuple(a for a in kept if a != approximator)
+    remaining = list(model.rebuilds)
+    for approximator in list(remaining):
+        model.rebuilds = tuple(a for a in remaining if a != approximator)
         trial = softskip_val(model, dataset, word_ids, items, gate_t, static_plan, costs)
         saved = run["ratio"] - trial["ratio"]
         if saved <= 1e-9:
@@ -201,9 +201,9 @@ def choose_rebuilds(model, dataset, word_ids, items, gate_t, static_plan, costs,
         log(f"gate {gate_t}: {approximator[0]} adds {100 * gain:.2f} points of val accuracy for "
             f"{100 * saved:.2f} points of compute; {'drop' if drop else 'keep'} it")
         if drop:
-            kept.remove(approximator)
+            remaining.remove(approximator)
             run = trial
-    model.rebuilds = tuple(kept)
+    model.rebuilds = tuple(remaining)
     return run
 
 

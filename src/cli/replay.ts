@@ -140,7 +140,12 @@ export async function run(args: string[]): Promise<number> {
       return 1;
     }
     // NO_IMAGE results are notices about commands, not groundings of a frame.
-    const resultCount = Object.entries(result.summary.results).reduce((sum, [status, count]) => (status === "no_image" ? sum : sum + count), 0);
+    let resultCount = 0;
+    for (const [status, count] of Object.entries(result.summary.results)) {
+      if (status !== "no_image") {
+        resultCount += count;
+      }
+    }
     if (resultCount === 0) {
       logger.error("No command had a usable frame after it, so nothing was grounded; the warnings above say why, and the commands' times must fall inside the bag.");
       return 1;

@@ -1,6 +1,7 @@
 export {
   annotationsFromEvent,
   boundingBoxOrEmpty,
+  commandEndedMessages,
   detectionsFromEvent,
   groundingResultFromEvent,
   noImageResult,

@@ -100,6 +100,18 @@ function ungroundedResult(fields: UngroundedResultFields, status: number): Groun
 }
 
 /**
+ * Builds the `~/detections` and `~/annotations` that end a command: both empty, so that
+ * planners see nothing targeted and Foxglove removes the last box.
+ */
+export function commandEndedMessages(header: Header): { detections: Detection2DArray; annotations: ImageAnnotations } {
+  return { detections: { header, detections: [] }, annotations: emptyAnnotations() };
+}
+
+function emptyAnnotations(): ImageAnnotations {
+  return { circles: [], points: [], texts: [] };
+}
+
+/**
  * Builds `~/detections`: one detection for a grounded frame and none otherwise, so that a
  * consumer of vision_msgs never receives a box below the minimum score.
  */
@@ -139,7 +151,7 @@ export function annotationsFromEvent(event: GroundingEvent): ImageAnnotations {
   const output = event.output;
   const stamp = { ...event.header.stamp };
   if (output.box === null) {
-    return { circles: [], points: [], texts: [] };
+    return emptyAnnotations();
   }
 
   const box = output.box;

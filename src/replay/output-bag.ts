@@ -6,6 +6,7 @@
 import { McapBagWriter, type ChunkCompression, type QosProfile } from "../bag";
 import {
   annotationsFromEvent,
+  commandEndedMessages,
   detectionsFromEvent,
   groundingResultFromEvent,
   noImageResult,
@@ -68,9 +69,10 @@ export class OutputBag {
 
   /** Writes the empty ~/detections and ~/annotations that the node publishes when a command ends. */
   writeCommandEnded(header: Header, logTimeNs: bigint): void {
+    const { detections, annotations } = commandEndedMessages(header);
     this.writeMessages(logTimeNs, [
-      [OUTPUT_TOPICS.detections, { header, detections: [] }],
-      [OUTPUT_TOPICS.annotations, { circles: [], points: [], texts: [] }],
+      [OUTPUT_TOPICS.detections, detections],
+      [OUTPUT_TOPICS.annotations, annotations],
     ]);
   }
 

@@ -6,7 +6,7 @@
 import { describeError } from "../errors";
 import type { Logger, RateLimitedLog } from "../log";
 import type { Detection2DArray, DiagnosticArray, GroundingResult, Header, Image, ImageAnnotations } from "../msgs";
-import { annotationsFromEvent, detectionsFromEvent, groundingResultFromEvent } from "../output";
+import { annotationsFromEvent, commandEndedMessages, detectionsFromEvent, groundingResultFromEvent } from "../output";
 import type { FrameInput, GroundingEvent } from "../stream/types";
 import {
   ANNOTATIONS_TOPIC,
@@ -83,14 +83,11 @@ export class NodeOutputs {
     this.publishDebugImage(event);
   }
 
-  /**
-   * Clears the box of a command that ended. An empty `~/detections` means that nothing is
-   * targeted, and empty `~/annotations` remove the box from Foxglove, which otherwise keeps
-   * drawing the last one over new frames.
-   */
+  /** Clears the box of a command that ended; Foxglove otherwise keeps drawing it over new frames. */
   publishCommandEnded(header: Header): void {
-    this.detections.publish({ header, detections: [] });
-    this.annotations.publish({ circles: [], points: [], texts: [] });
+    const { detections, annotations } = commandEndedMessages(header);
+    this.detections.publish(detections);
+    this.annotations.publish(annotations);
   }
 
   dispose(): void {

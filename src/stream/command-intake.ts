@@ -37,7 +37,7 @@ export interface CommandIntakeDependencies {
   reject(rejection: RejectionEvent): void;
   /** Called after the current command changed or received its encoding. */
   onChange(): void;
-  /** Called when the current command is cleared or dropped, not replaced by a new one; before onChange. */
+  /** Called before onChange when the current command is cleared or dropped, but not when a new command replaces it. */
   onEnded(command: CommandInfo, reason: string): void;
   nextCommandId(): number;
 }

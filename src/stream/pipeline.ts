@@ -51,9 +51,9 @@ export class GroundingPipeline {
   private readonly queue: QueuedInput[] = [];
   private inferenceBusy = false;
   /**
-   * Command ends that arrived while a frame was in the model, emitted after its result. All
-   * are held, not only the in-flight command's: after "the mug", "the bowl", "stop" the
-   * mug's late result would otherwise be the last box published.
+   * Command ends that arrived while a frame was in the model, emitted after its result.
+   * Every end waits, because after "the mug", "the bowl", "stop" the mug's late result
+   * would otherwise be the last box published.
    */
   private readonly endsAfterInference: CommandEndedEvent[] = [];
   /** When the model last became free; a sequential frame's latency counts from here at the earliest. */
@@ -176,8 +176,7 @@ export class GroundingPipeline {
   }
 
   private emitDeferredEnds(): void {
-    const events = this.endsAfterInference.splice(0);
-    for (const event of events) {
+    for (const event of this.endsAfterInference.splice(0)) {
       this.deps.sink.next(event);
     }
   }

@@ -89,10 +89,10 @@ export interface DropEvent {
 }
 
 /**
- * The current command ended without a successor: a stop ("stop", "cancel", "don't ..."),
- * its lifetime (`command_ttl_s`, checked when a frame arrives), or a text that replaced it
- * but cannot be grounded (the event then names that text's dropped command). It comes
- * after every result already in the model, so a consumer can clear what it shows.
+ * End of the current command without a successor. The cause is a stop ("stop", "cancel",
+ * "don't ..."), its lifetime (`command_ttl_s`, checked when a frame arrives), or a text
+ * that replaced it but cannot be grounded, whose dropped command the event then names.
+ * It comes after every result already in the model, so a consumer can clear what it shows.
  */
 export interface CommandEndedEvent {
   kind: "ended";
