@@ -2,7 +2,7 @@
  * Finds the bag files behind a path: a single .mcap or .db3 file (possibly zstd
  * file-compressed), or a rosbag2 folder whose metadata.yaml lists them in order.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 import { BagError, describeError } from "../errors";
@@ -11,6 +11,7 @@ import { pathExists } from "../path-exists";
 import { decompressZstd, hasZstdMagic } from "./compression";
 import { BagFileKind, sniffFileKind } from "./sniff";
 import { METADATA_FILE, readBagMetadata, type BagMetadata } from "./metadata";
+import { readWholeBagFile } from "./whole-file";
 
 export interface BagLayout {
   /** Files that exist, in recording order. */
@@ -112,9 +113,13 @@ export async function loadBagFile(file: string): Promise<LoadedBagFile> {
     return { kind };
   }
 
+  const compressed = await readWholeBagFile(file, {
+    why: "zstd file-compressed bags are decompressed in memory",
+    fix: () => `Decompress it with "zstd -d ${file}" and replay the result`,
+  });
   let contents: Uint8Array;
   try {
-    contents = decompressZstd(await readFile(file));
+    contents = decompressZstd(compressed);
   } catch (error) {
     throw new BagError(file, `${file} is a zstd file-compressed bag whose data is corrupt (${describeError(error)}); decompress it with "zstd -d" to check.`, { cause: error });
   }

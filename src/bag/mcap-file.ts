@@ -5,7 +5,7 @@
  * sequentially (mcap-sequential.ts). A corrupt chunk is skipped with a warning
  * (mcap-recovery.ts) and the file's other chunks are still read.
  */
-import { open, readFile, type FileHandle } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 
 import { FileHandleReadable } from "@mcap/nodejs";
 
@@ -18,6 +18,12 @@ import { messageKey, readChunksSkippingCorrupt } from "./mcap-recovery";
 import { readSequentially } from "./mcap-sequential";
 import type { BagMetadata } from "./metadata";
 import type { BagFileSource, SourceMessage } from "./source";
+import { readWholeBagFile, type WholeFileReason } from "./whole-file";
+
+const UNINDEXED_TOO_LARGE: WholeFileReason = {
+  why: "it has no usable MCAP index, so it is read into memory in order",
+  fix: (file) => `Rebuild its index with the mcap command line tool (mcap recover ${file} -o FIXED.mcap) and replay FIXED.mcap`,
+};
 
 /** An in-memory IReadable, for files decompressed from rosbag2 FILE-mode `.mcap.zstd`. */
 class BufferReadable implements McapTypes.IReadable {
@@ -63,7 +69,7 @@ export async function openMcapFile(file: string, options: McapFileOptions): Prom
     }
     // No usable summary: read the whole data section in order instead.
     options.logger.debug(`${file} has no usable MCAP index (${describeError(error)}); reading it sequentially.`);
-    const contents = options.contents ?? (await readFile(file));
+    const contents = options.contents ?? (await readWholeBagFile(file, UNINDEXED_TOO_LARGE));
     return readSequentially(file, contents, options.logger);
   }
 }

@@ -4,7 +4,7 @@
  * Handles every layout from Foxy (topics and messages only) to Jazzy (schema, metadata
  * and message_definitions tables, type_description_hash column).
  */
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 
 import initSqlJs, { type Database, type SqlJsStatic } from "sql.js";
 
@@ -12,10 +12,18 @@ import { BagError, describeError } from "../errors";
 import type { Logger } from "../log";
 import { parseQosProfiles } from "./qos";
 import type { BagFileSource, SourceMessage, SourceTopic } from "./source";
+import { readWholeBagFile, type WholeFileReason } from "./whole-file";
 
 const SQLITE_HEADER = "SQLite format 3\0";
 /** Header bytes 18 and 19 are the write and read format versions: 1 legacy, 2 WAL. */
 const FORMAT_VERSION_OFFSETS = [18, 19];
+
+const TOO_LARGE: WholeFileReason = {
+  why: "sql.js reads sqlite3 bags from memory",
+  fix: () =>
+    "Convert the bag to MCAP, which is read as a stream: ros2 bag convert -i BAG_FOLDER -o convert.yaml, " +
+    "where convert.yaml holds `output_bags: [{uri: BAG_FOLDER_mcap, storage_id: mcap}]`, then replay BAG_FOLDER_mcap",
+};
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
 
@@ -29,13 +37,8 @@ function loadSqlJs(): Promise<SqlJsStatic> {
  * contains the contents of a file-compressed `.db3.zstd`, else the file is read from disk.
  */
 export async function openSqliteFile(file: string, logger: Logger, decompressed?: Uint8Array): Promise<BagFileSource> {
-  let contents: Buffer;
-  try {
-    // A private copy, because the header bytes may be changed below.
-    contents = decompressed !== undefined ? Buffer.from(decompressed) : await readFile(file);
-  } catch (error) {
-    throw new BagError(file, `Cannot read bag file ${file}: ${describeError(error)}.`, { cause: error });
-  }
+  // A private copy, because the header bytes may be changed below.
+  const contents = decompressed !== undefined ? Buffer.from(decompressed) : await readWholeBagFile(file, TOO_LARGE);
   if (contents.subarray(0, SQLITE_HEADER.length).toString("latin1") !== SQLITE_HEADER) {
     throw new BagError(file, `${file} is not an sqlite3 file: it does not start with the SQLite header.`);
   }
