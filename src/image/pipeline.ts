@@ -8,6 +8,7 @@ import type { CompressedImageInput, FileImageInput, ImageInput, RawImageInput } 
 import { compressedCodec } from "./compressed";
 import { checkImageSide, validateRawImage } from "./encodings";
 import type { RawEncoding } from "./encodings";
+import { plainJpegSize } from "./jpeg-header";
 
 // Every frame is a new image, so libvips' operation cache only uses memory (up to 50 MB
 // by default) and costs a lookup per call (about 0.1 ms per 256x192 JPEG measured).
@@ -143,7 +144,16 @@ function rawPipeline(input: RawImageInput, source: string): InputPipeline {
 }
 
 /** Reads the size and depth from the encoded header and prepares an RGB pipeline. */
-async function encodedPipeline(image: sharp.Sharp, source: string, description: string): Promise<InputPipeline> {
+async function encodedPipeline(data: Buffer, source: string, description: string): Promise<InputPipeline> {
+  const image = sharp(data, { failOn: FAIL_ON, autoOrient: true });
+  const plain = plainJpegSize(data);
+  if (plain !== null) {
+    // The usual camera JPEG: sharp would report 3-channel 8-bit sRGB without rotation.
+    checkImageSide(plain.width, "width", source);
+    checkImageSide(plain.height, "height", source);
+    return { image, ...plain, toRgb: finish(image, source, description) };
+  }
+
   let metadata: sharp.Metadata;
   try {
     metadata = await image.metadata();
@@ -174,8 +184,7 @@ async function encodedPipeline(image: sharp.Sharp, source: string, description: 
 
 function compressedPipeline(input: CompressedImageInput, source: string): Promise<InputPipeline> {
   const codec = compressedCodec(input.format, input.data, source);
-  const image = sharp(asBuffer(input.data), { failOn: FAIL_ON, autoOrient: true });
-  return encodedPipeline(image, source, `${codec.toUpperCase()} data`);
+  return encodedPipeline(asBuffer(input.data), source, `${codec.toUpperCase()} data`);
 }
 
 /**
@@ -206,7 +215,7 @@ async function filePipeline(input: FileImageInput, source: string): Promise<Inpu
   if (data.length === 0) {
     throw new InputError(source, "data", "empty_data", `Image file ${input.path} is empty; pass a JPEG or PNG file.`);
   }
-  return encodedPipeline(sharp(data, { failOn: FAIL_ON, autoOrient: true }), source, `image file ${input.path}`);
+  return encodedPipeline(data, source, `image file ${input.path}`);
 }
 
 /** Validates the input and builds the sharp pipeline that decodes it. */
