@@ -12,7 +12,7 @@ import { defaultParameters, POLICY_NAMES } from "../params/declarations";
 import { BUNDLED_MODEL_DIR, loadGroundingEngine } from "../runtime/engine";
 import type { EvalReport } from "../runtime/evaluation";
 import { evaluatePolicies, readEvalDataset } from "../runtime/evaluation";
-import { parseCliArgs, parsePolicies, parsePositiveInteger, parsePositiveNumber } from "./runtime-options";
+import { parseCliArgs, parseParameterOption, parsePolicies, parsePositiveInteger } from "./runtime-options";
 
 const USAGE = `Usage: softskip eval --data DIR [options]
 
@@ -59,6 +59,7 @@ export async function run(args: string[]): Promise<number> {
         },
       }),
     "softskip eval",
+    ["data", "split", "policies", "budget-ms", "limit", "card-sample", "text", "model", "threads", "json", "help"],
   );
   if (values.help) {
     process.stdout.write(USAGE + "\n");
@@ -78,9 +79,9 @@ export async function run(args: string[]): Promise<number> {
   }
   const defaults = defaultParameters();
   const policies = parsePolicies(values.policies, "--policies");
-  const budgetMs = values["budget-ms"] === undefined ? defaults.latency_budget_ms : parsePositiveNumber(values["budget-ms"], "--budget-ms");
+  const budgetMs = values["budget-ms"] === undefined ? defaults.latency_budget_ms : parseParameterOption(values["budget-ms"], "--budget-ms", "latency_budget_ms");
   const limit = values.limit === undefined ? undefined : parsePositiveInteger(values.limit, "--limit");
-  const numThreads = values.threads === undefined ? defaults.num_threads : parsePositiveInteger(values.threads, "--threads");
+  const numThreads = values.threads === undefined ? defaults.num_threads : parseParameterOption(values.threads, "--threads", "num_threads");
 
   const logger = createConsoleLogger("softskip eval", "info");
   const modelDir = values.model ?? BUNDLED_MODEL_DIR;
@@ -98,18 +99,23 @@ export async function run(args: string[]): Promise<number> {
     const step = Math.max(1, Math.ceil(dataset.items.length / 10));
     const onProgress = (done: number, total: number): void => {
       if (done % step === 0 || done === total) {
-        logger.info(`${done}/${total} expressions scored.`);
+        logger.info(`${done}/${total} refs done.`);
       }
     };
     const report = await evaluatePolicies(engine, dataset, { policies, budgetMs, text, logger, onProgress });
+    if (report.count === 0) {
+      // A table of zeros would read as a model that is always wrong.
+      const message = `No ref of split ${report.split} was scored: all ${report.skipped} were skipped because their image or expression could not be used (see the warnings above).`;
+      if (values.json) {
+        process.stdout.write(JSON.stringify({ status: "error", error: message }) + "\n");
+      }
+      logger.error(message);
+      return 1;
+    }
     const cardAccuracy = card === undefined ? undefined : cardFigures(card.accuracy, policies);
     process.stdout.write(
       (values.json ? JSON.stringify({ ...report, model: engine.modelName, ...(cardAccuracy === undefined ? {} : { cardAccuracy }) }) : formatReport(report, cardAccuracy)) + "\n",
     );
-    if (report.count === 0) {
-      logger.error(`No ref of split ${report.split} was scored: all ${report.skipped} were skipped because their image or expression could not be used (see the warnings above).`);
-      return 1;
-    }
     return 0;
   } finally {
     await engine.close();

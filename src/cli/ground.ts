@@ -14,7 +14,7 @@ import { BUNDLED_MODEL_DIR, loadGroundingEngine } from "../runtime/engine";
 import { encodeGroundable, expressionToGround } from "../runtime/spoken-expression";
 import { noExpressionReason, parseTranscript } from "../runtime/transcript";
 import type { GroundingOutput, ImageInput } from "../runtime/types";
-import { checkOutputFile, checkOutputsApart, parseCliArgs, parsePolicy, parsePositiveInteger, parsePositiveNumber } from "./runtime-options";
+import { checkOutputFile, checkOutputsApart, parseCliArgs, parseParameterOption, parsePolicy } from "./runtime-options";
 
 const USAGE = `Usage: softskip ground --image FILE --text TEXT [options]
 
@@ -67,8 +67,8 @@ export async function run(args: string[]): Promise<number> {
   const logger = createConsoleLogger("softskip ground", "warn");
   const defaults = defaultParameters();
   const policy = parsePolicy(values.policy ?? defaults.policy, "--policy");
-  const budgetMs = values["budget-ms"] === undefined ? defaults.latency_budget_ms : parsePositiveNumber(values["budget-ms"], "--budget-ms");
-  const numThreads = values.threads === undefined ? defaults.num_threads : parsePositiveInteger(values.threads, "--threads");
+  const budgetMs = values["budget-ms"] === undefined ? defaults.latency_budget_ms : parseParameterOption(values["budget-ms"], "--budget-ms", "latency_budget_ms");
+  const numThreads = values.threads === undefined ? defaults.num_threads : parseParameterOption(values.threads, "--threads", "num_threads");
   if (values["budget-ms"] !== undefined && policy !== "budget") {
     logger.warn(`--budget-ms applies to the budget policy only; --policy ${policy} ignores it.`);
   }

@@ -61,10 +61,21 @@ function isFileSystemError(error: unknown): error is NodeJS.ErrnoException & { p
   return typeof candidate?.code === "string" && typeof candidate.path === "string" && typeof candidate.syscall === "string";
 }
 
+/** The sentence printed for a failure, also the `error` field of the JSON object under `--json`. */
+function failureMessage(error: unknown): string {
+  if (error instanceof SoftSkipError) {
+    return error.message;
+  }
+  if (isFileSystemError(error)) {
+    // A path the checks before the work could not foresee, such as a read-only folder.
+    return `cannot ${error.syscall} ${error.path}: ${error.code}; check the path and its permissions.`;
+  }
+  return `unexpected error: ${describeError(error)}`;
+}
+
 /** Writes the failure as the one JSON object that `--json` promises on stdout. */
 function writeJsonError(error: unknown): void {
-  const message = error instanceof Error ? error.message : describeError(error);
-  process.stdout.write(JSON.stringify({ status: "error", error: message }) + "\n");
+  process.stdout.write(JSON.stringify({ status: "error", error: failureMessage(error) }) + "\n");
 }
 
 const argv = process.argv.slice(2);
@@ -84,14 +95,8 @@ main(argv).then(
       process.exitCode = 2;
       return;
     }
-    if (error instanceof SoftSkipError) {
-      process.stderr.write(`softskip: ${error.message}\n`);
-    } else if (isFileSystemError(error)) {
-      // A path the checks before the work could not foresee, such as a read-only folder.
-      process.stderr.write(`softskip: cannot ${error.syscall} ${error.path}: ${error.code}; check the path and its permissions.\n`);
-    } else {
-      process.stderr.write(`softskip: unexpected error: ${describeError(error)}\n${(error as Error)?.stack ?? ""}\n`);
-    }
+    const known = error instanceof SoftSkipError || isFileSystemError(error);
+    process.stderr.write(`softskip: ${failureMessage(error)}\n${known ? "" : `${(error as Error)?.stack ?? ""}\n`}`);
     process.exitCode = 1;
   },
 );

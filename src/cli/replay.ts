@@ -17,8 +17,9 @@ import { mergeParameters } from "../params/validate";
 import { setThreadNice } from "../runtime/thread-nice";
 import { noExpressionReason, parseTranscript } from "../runtime/transcript";
 import { formatSummary, ProgressBar, readCommandsFile, replayBag, ReplayInterruptedError, ThumbnailCollector, writeReport, type ScheduledCommand } from "../replay";
+import { encodeGroundable, expressionToGround } from "../runtime/spoken-expression";
 import type { GroundingEngine } from "../runtime/types";
-import { checkOutputFile, checkOutputsApart, parseCliArgs, parsePolicy } from "./runtime-options";
+import { checkOutputFile, checkOutputsApart, parseCliArgs, parseParameterOption, parsePolicy } from "./runtime-options";
 
 const USAGE = `Usage: softskip replay BAG [options]
 
@@ -48,6 +49,8 @@ Options:
 
 interface ParsedArguments {
   bag: string;
+  /** The text of --command, checked against the model before the bag is read. */
+  command?: string;
   commands?: ScheduledCommand[];
   out?: string;
   report?: string;
@@ -99,6 +102,9 @@ export async function run(args: string[]): Promise<number> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
+    if (parsed.command !== undefined) {
+      await checkCommandOption(engine, parsed.command);
+    }
     const result = await replayBag({
       bagPath: parsed.bag,
       engine,
@@ -116,11 +122,18 @@ export async function run(args: string[]): Promise<number> {
     });
     progress.clear();
 
+    // The text summary comes first, so that a report that cannot be written loses nothing
+    // else. --json promises one object on stdout, the summary or the error, so it waits.
+    if (!parsed.json) {
+      process.stdout.write(formatSummary(result.summary) + "\n");
+    }
     if (parsed.report !== undefined && thumbnails !== undefined) {
       await writeReport(parsed.report, result.summary, result.results, await thumbnails.render(logger));
       logger.info(`Wrote the report ${parsed.report}.`);
     }
-    process.stdout.write(parsed.json ? JSON.stringify(result.summary) + "\n" : formatSummary(result.summary) + "\n");
+    if (parsed.json) {
+      process.stdout.write(JSON.stringify(result.summary) + "\n");
+    }
 
     if (result.summary.commands === 0) {
       logger.error(
@@ -147,7 +160,9 @@ export async function run(args: string[]): Promise<number> {
       }
     }
     if (resultCount === 0) {
-      logger.error("No command had a usable frame after it, so nothing was grounded; the warnings above say why, and the commands' times must fall inside the bag.");
+      logger.error(
+        "No command had a usable frame after it, so nothing was grounded; the warnings above say why: a command was rejected, or came after the last frame.",
+      );
       return 1;
     }
     return 0;
@@ -167,6 +182,26 @@ export async function run(args: string[]): Promise<number> {
     progress.clear();
     await engine.close();
   }
+}
+
+/**
+ * Rejects a --command the model cannot ground before the bag is read: the stream would
+ * reject it too, but only after replaying the whole bag for nothing.
+ */
+async function checkCommandOption(engine: GroundingEngine, text: string): Promise<void> {
+  const parsed = parseTranscript(text, "--command");
+  if (parsed.kind !== "command") {
+    return; // parseArguments has rejected it already.
+  }
+  const { expression, problem } = expressionToGround(parsed, engine.objectNouns, engine.objectSynonyms);
+  const encoded = problem === null ? await encodeGroundable(engine, expression) : { command: null, problem };
+  if (encoded.command !== null) {
+    engine.release(encoded.command);
+    return;
+  }
+  throw new ArgumentError(
+    `replay: --command ${JSON.stringify(text)} ${encoded.problem.explanation}; name one object in English tabletop words, for example --command "grab the red cup left of the bowl".`,
+  );
 }
 
 const OPTIONS = {
@@ -236,12 +271,13 @@ function parseArguments(args: string[]): ParsedArguments {
     overrides["policy"] = parsePolicy(values.policy, "--policy");
   }
   if (values["budget-ms"] !== undefined) {
-    overrides["latency_budget_ms"] = parseNumber("--budget-ms", values["budget-ms"]);
+    overrides["latency_budget_ms"] = parseParameterOption(values["budget-ms"], "--budget-ms", "latency_budget_ms");
   }
   const base = paramsFile !== undefined ? readParameterFile(paramsFile) : defaultParameters();
 
   return {
     bag: positionals[0],
+    command: values.command,
     commands: values.command !== undefined ? [{ timeS: 0, text: values.command }] : values.commands !== undefined ? readCommandsFile(values.commands) : undefined,
     out: values.out,
     report: values.report,
@@ -253,14 +289,6 @@ function parseArguments(args: string[]): ParsedArguments {
     model: values.model,
     json: values.json,
   };
-}
-
-function parseNumber(option: string, text: string): number {
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value)) {
-    throw new ArgumentError(`Invalid ${option} ${JSON.stringify(text)}: expected a number.`);
-  }
-  return value;
 }
 
 function parseRate(text: string): number | "max" {

@@ -1,10 +1,10 @@
 /** Option parsing and output checks shared by the subcommands. */
-import { statSync, type Stats } from "node:fs";
+import { accessSync, constants, statSync, type Stats } from "node:fs";
 import { dirname, relative, resolve, isAbsolute } from "node:path";
 
 import { ArgumentError, describeError } from "../errors";
 import type { PolicyName } from "../params/declarations";
-import { POLICY_NAMES } from "../params/declarations";
+import { PARAMETER_DECLARATIONS, POLICY_NAMES } from "../params/declarations";
 
 /**
  * Runs node:util parseArgs and turns its TypeError into a one-line ArgumentError naming the
@@ -23,17 +23,36 @@ function describeParseError(error: unknown, known: readonly string[]): string {
   const text = describeError(error);
   const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(text);
   if (unknown !== null) {
-    const name = unknown[1].replace(/^-+/, "");
-    const suggestion = known.find((option) => editDistance(option, name) <= 2);
+    const suggestion = closestOption(unknown[1].replace(/^-+/, ""), known);
     const hint = suggestion === undefined ? "." : `; did you mean --${suggestion}?`;
     return `Unknown option ${unknown[1]}${hint}`;
   }
   const ambiguous = /^Option '(-{1,2}[^ ']+)[^']*' argument is ambiguous/.exec(text);
   if (ambiguous !== null) {
     // No option of the command line takes a negative number, so a value such as -5 is a mistake.
-    return `${ambiguous[1]} has no value: the next argument starts with "-". Pass a positive value; write ${ambiguous[1]}=VALUE only for a value that really starts with "-".`;
+    return `${ambiguous[1]} has no value: the next argument starts with "-". Give the value after it, or write ${ambiguous[1]}=VALUE for a value that really starts with "-".`;
   }
   return text.split("\n")[0].replace(/[.\s]*$/, ".");
+}
+
+/**
+ * The known option a mistyped name most likely meant: the longest shared start (at least
+ * 3 characters, so "--secs" finds "--seconds" and "--policy" "--policies"), then the
+ * fewest edits (at most 2, so "--comand" finds "--command").
+ */
+function closestOption(name: string, known: readonly string[]): string | undefined {
+  const sharedStart = (option: string): number => {
+    let length = 0;
+    while (length < Math.min(option.length, name.length) && option[length] === name[length]) {
+      length += 1;
+    }
+    return length;
+  };
+  const ranked = known
+    .map((option) => ({ option, start: sharedStart(option), edits: editDistance(option, name) }))
+    .filter(({ start, edits }) => start >= 3 || edits <= 2)
+    .sort((a, b) => b.start - a.start || a.edits - b.edits);
+  return ranked[0]?.option;
 }
 
 /** Returns the Levenshtein distance of two names, for suggesting the option or command a typo meant. */
@@ -81,9 +100,16 @@ export function checkOutputFile(path: string, option: string, exampleName = "res
       if (!stats.isDirectory()) {
         throw new ArgumentError(`${option} ${path} cannot be created because ${ancestor} is a file, not a folder; pass another path.`);
       }
-      return;
+      break;
     }
     ancestor = dirname(ancestor);
+  }
+  // Checked now, so that a long run does not end in a write error and lose its results.
+  const target = existing(absolute) !== undefined ? absolute : ancestor;
+  try {
+    accessSync(target, constants.W_OK);
+  } catch {
+    throw new ArgumentError(`${option} ${path} cannot be written: this user may not write to ${target}; pass a path in a folder you can write to.`);
   }
 }
 
@@ -102,10 +128,23 @@ export function parsePolicies(value: string, option: string): PolicyName[] {
   return [...new Set(names.map((name) => parsePolicy(name, option)))];
 }
 
-export function parsePositiveNumber(value: string, option: string): number {
+/**
+ * Parses an option that sets one of the node's numeric parameters (`--threads` sets
+ * num_threads, `--budget-ms` latency_budget_ms), with that parameter's type and range,
+ * so that the command line and config/params.yaml accept the same values.
+ */
+export function parseParameterOption(value: string, option: string, parameter: "num_threads" | "latency_budget_ms"): number {
+  const declaration = PARAMETER_DECLARATIONS[parameter];
+  const range = declaration.range ?? { min: -Infinity, max: Infinity };
+  const integer = declaration.type === "integer";
   const number = Number(value);
-  if (value.trim() === "" || !Number.isFinite(number) || number <= 0) {
-    throw new ArgumentError(`${option} ${JSON.stringify(value)} is invalid; pass a positive number.`);
+  // Number() also reads "0x10" and "1e3"; a parameter file holds plain decimal numbers.
+  const plain = integer ? /^\s*\d+\s*$/ : /^\s*-?\d+(\.\d+)?\s*$/;
+  if (!plain.test(value) || !Number.isFinite(number) || number < range.min || number > range.max) {
+    const kind = integer ? "a whole number" : "a number";
+    throw new ArgumentError(
+      `${option} ${JSON.stringify(value)} is invalid; pass ${kind} from ${range.min} to ${range.max}, the range of ${parameter} in config/params.yaml.`,
+    );
   }
   return number;
 }

@@ -236,6 +236,10 @@ export async function evaluatePolicies(engine: GroundingEngine, dataset: EvalDat
     options.onProgress?.(index + 1, dataset.items.length);
   }
 
+  if (skipped > 0) {
+    // The per-ref warnings are rate-limited, so this is the only complete count.
+    logger.warn(`Skipped ${skipped} of ${dataset.items.length} refs in all, because their image or expression could not be used; the warnings above name the first of them.`);
+  }
   const policies: Record<string, PolicyReport> = {};
   for (const [policy, list] of outcomes) {
     policies[policy] = summarise(list);

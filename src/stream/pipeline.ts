@@ -183,11 +183,13 @@ export class GroundingPipeline {
 
   /**
    * Keeps the waiting frame only while it is usable for the current command, and reports a
-   * new command that no frame has arrived for yet.
+   * new command that no frame has arrived for yet. The report waits for the encoding,
+   * because a command the model cannot ground is rejected instead, and whether the notice
+   * came first would depend on how fast the encoder answered.
    */
   private onCommandChange(): void {
     const command = this.commands.current;
-    if (command !== null && this.framesReceived === 0 && this.noFrameNoticeId !== command.info.id) {
+    if (command !== null && command.encoding !== null && this.framesReceived === 0 && this.noFrameNoticeId !== command.info.id) {
       this.noFrameNoticeId = command.info.id;
       // Checked again after the inputs of this instant: a source that replays buffered
       // input (the node's, while the model loads) delivers its transcript before its frame.

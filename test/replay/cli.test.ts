@@ -31,7 +31,8 @@ describe("replay: command line", function () {
     ["no bag", [], /Expected exactly one BAG argument but received 0/],
     ["two command sources", ["x.mcap", "--command", "a", "--commands", "c.yaml"], /either --command or --commands, not both/],
     ["a bad rate", ["x.mcap", "--rate", "fast"], /Invalid --rate "fast"/],
-    ["a bad budget", ["x.mcap", "--budget-ms", "soon"], /Invalid --budget-ms "soon": expected a number/],
+    ["a bad budget", ["x.mcap", "--budget-ms", "soon"], /--budget-ms "soon" is invalid; pass a number from 1 to 10000/],
+    ["a budget outside latency_budget_ms's range", ["x.mcap", "--budget-ms", "0"], /--budget-ms "0" is invalid; pass a number from 1 to 10000, the range of latency_budget_ms/],
     ["an unknown option", ["x.mcap", "--colour"], /Unknown option --colour\. Run softskip replay --help/],
     ["a misspelled option", ["x.mcap", "--comand", "a"], /Unknown option --comand; did you mean --command\?/],
     ["a folder as the report", ["x.mcap", "--report", "."], /--report \. is a folder; pass a file path inside it/],
@@ -105,11 +106,21 @@ describe("replay: command line", function () {
 
   it("exits 1 when the only command is rejected", function () {
     // The bundled model does not know knives. The command comes before the first frame,
-    // so its NO_IMAGE notice is the only result, and that grounds nothing.
-    const { status, stdout, stderr } = runCli([SAMPLE_BAG, "--command", "grab the knife", "--rate", "max"]);
+    // and is rejected without a NO_IMAGE notice, so nothing is grounded.
+    const commands = join(temp.dir, "knife.yaml");
+    writeFileSync(commands, '- {time_s: 0, text: "grab the knife"}\n');
+    const { status, stdout, stderr } = runCli([SAMPLE_BAG, "--commands", commands, "--rate", "max"]);
     assert.equal(status, 1, stderr);
-    assert.match(stdout, /no_image 1/);
-    assert.match(stderr, /No command had a usable frame after it, so nothing was grounded/);
+    assert.match(stdout, /Results: +none\nRejected: +no_known_object 1/);
+    assert.match(stderr, /No command had a usable frame after it, so nothing was grounded; the warnings above say why: a command was rejected/);
+  });
+
+  it("rejects a --command the model cannot ground before reading the bag", function () {
+    const { status, stdout, stderr } = runCli([SAMPLE_BAG, "--command", "grab the knife", "--rate", "max"]);
+    assert.equal(status, 2, stderr);
+    assert.equal(stdout, "");
+    assert.match(stderr, /--command "grab the knife" names no object the model knows \(apple, .*\); name one object/);
+    assert.doesNotMatch(stderr, /Command 1/);
   });
 
   it("rejects a missing bag before loading the model", function () {

@@ -199,12 +199,28 @@ describe("softskip ground and eval", function () {
     const run = await runCli(["ground", "--image", SCENE, "--txt", "the cup"]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /Unknown option --txt; did you mean --text\? Run softskip ground --help/);
+    const evalRun = await runCli(["eval", "--dat", dir, "--policy", "full"]);
+    assert.equal(evalRun.code, 2);
+    assert.match(evalRun.stderr, /Unknown option --dat; did you mean --data\? Run softskip eval --help/);
   });
 
   it("ground rejects an unknown policy", async () => {
     const run = await runCli(["ground", "--image", SCENE, "--text", "the cup", "--policy", "fastest"]);
     assert.equal(run.code, 2, "usage errors exit 2");
     assert.match(run.stderr, /--policy "fastest" is not a policy; use one of full, lgmdp, softskip, budget, static/);
+  });
+
+  it("ground and eval hold --threads and --budget-ms to the parameters' ranges", async () => {
+    const cases: [string[], RegExp][] = [
+      [["ground", "--image", SCENE, "--text", "the cup", "--threads", "1000"], /--threads "1000" is invalid; pass a whole number from 1 to 64, the range of num_threads/],
+      [["ground", "--image", SCENE, "--text", "the cup", "--budget-ms", "0x10"], /--budget-ms "0x10" is invalid; pass a number from 1 to 10000/],
+      [["eval", "--data", dir, "--threads", "0"], /--threads "0" is invalid; pass a whole number from 1 to 64/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await runCli(args);
+      assert.equal(run.code, 2, `usage errors exit 2: ${args.join(" ")}`);
+      assert.match(run.stderr, message);
+    }
   });
 
   it("eval prints the JSON contract", async () => {
@@ -254,6 +270,7 @@ describe("softskip ground and eval", function () {
     assert.equal(report.skipped, 1);
     assert.equal(report.policies.full.decisionAccuracy, report.policies.full.correct / 2);
     assert.equal(run.stderr.match(/Skipping ref 3: /g)?.length, 1, run.stderr);
+    assert.match(run.stderr, /Skipped 1 of 3 refs in all/);
   });
 
   it("eval skips a refused expression", async () => {
@@ -276,8 +293,13 @@ describe("softskip ground and eval", function () {
     await rm(path.join(data, "images/000000.png"));
     const run = await runCli(["eval", "--data", data, "--model", TINY_MODEL_DIR, "--policies", "full"]);
     assert.equal(run.code, 1, run.stderr);
-    assert.match(run.stdout, /0 expressions .*; 2 skipped because their image or expression could not be used/);
+    assert.equal(run.stdout, "", "no table of zeros");
     assert.match(run.stderr, /No ref of split test was scored: all 2 were skipped/);
+    const json = await runCli(["eval", "--data", data, "--model", TINY_MODEL_DIR, "--policies", "full", "--json"]);
+    assert.equal(json.code, 1);
+    const printed = JSON.parse(json.stdout) as { status: string; error: string };
+    assert.equal(printed.status, "error");
+    assert.match(printed.error, /No ref of split test was scored/);
   });
 
   it("eval scores the card's sample", async () => {

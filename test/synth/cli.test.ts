@@ -30,9 +30,15 @@ describe("synth: command line", () => {
     assert.equal(stderr.trim(), "softskip: Unknown option --scene; did you mean --scenes? Run softskip synth dataset --help for the options.");
   });
 
+  it("bag suggests the option that a shortened name starts", () => {
+    const { status, stderr } = synth(["bag", "--out", "unused.mcap", "--secs", "2"]);
+    assert.equal(status, 2);
+    assert.match(stderr, /Unknown option --secs; did you mean --seconds\?/);
+  });
+
   it("dataset explains a negative value", () => {
     const { status, stderr } = synth(["dataset", "--out", "unused", "--seed", "-1"]);
     assert.equal(status, 2);
-    assert.match(stderr, /--seed has no value: the next argument starts with "-". Pass a positive value/);
+    assert.match(stderr, /--seed has no value: the next argument starts with "-". Give the value after it, or write --seed=VALUE/);
   });
 });
