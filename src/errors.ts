@@ -91,3 +91,11 @@ export function describeError(error: unknown): string {
   }
   return String(error);
 }
+
+/**
+ * The first line of a YAML parse error, which names the problem and its line and column.
+ * The yaml library appends an excerpt of the file with a caret on further lines.
+ */
+export function describeYamlError(error: unknown): string {
+  return describeError(error).split("\n")[0].replace(/[:.\s]*$/, "");
+}

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 
-import { BagError, describeError } from "../errors";
+import { BagError, describeError, describeYamlError } from "../errors";
 import type { Logger } from "../log";
 import { parseQosProfiles } from "./qos";
 import type { QosProfile } from "./types";
@@ -45,16 +45,19 @@ export async function readBagMetadata(folder: string, logger: Logger): Promise<B
   } catch (error) {
     throw new BagError(path, `Cannot read ${path}: ${describeError(error)}.`, { cause: error });
   }
-  return parseBagMetadata(text, path, logger);
+  return parseBagMetadata(text, path, logger, "fix the file, or move it aside to read the folder's bag files in name order");
 }
 
-/** Parses the YAML text of a metadata document; `source` names it in errors. */
-export function parseBagMetadata(text: string, source: string, logger: Logger): BagMetadata {
+/**
+ * Parses the YAML text of a metadata document; `source` names it in errors, and `fix`,
+ * when given, completes the error for text that is not YAML.
+ */
+export function parseBagMetadata(text: string, source: string, logger: Logger, fix?: string): BagMetadata {
   let document: unknown;
   try {
     document = parseYaml(text);
   } catch (error) {
-    throw new BagError(source, `${source} is not valid YAML: ${describeError(error)}.`, { cause: error });
+    throw new BagError(source, `${source} is not valid YAML: ${describeYamlError(error)}${fix === undefined ? "" : `; ${fix}`}.`, { cause: error });
   }
 
   // metadata.yaml wraps the fields in rosbag2_bagfile_information; the MCAP record

@@ -73,7 +73,7 @@ export function checkImageSide(value: number, field: "width" | "height", source:
       source,
       field,
       "invalid_size",
-      `Invalid image ${field} ${value} on ${source}: expected 1..${MAX_IMAGE_SIDE} pixels.`,
+      `Invalid image ${field} ${value} on ${source}: expected 1..${MAX_IMAGE_SIDE} pixels; downscale the image first (the model reads it at a few hundred pixels).`,
     );
   }
 }

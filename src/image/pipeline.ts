@@ -145,7 +145,9 @@ function rawPipeline(input: RawImageInput, source: string): InputPipeline {
 
 /** Reads the size and depth from the encoded header and prepares an RGB pipeline. */
 async function encodedPipeline(data: Buffer, source: string, description: string): Promise<InputPipeline> {
-  const image = sharp(data, { failOn: FAIL_ON, autoOrient: true });
+  // checkImageSide below bounds the size before any pixel is decoded. sharp's own pixel
+  // limit would fail already in metadata() and read as corrupt data.
+  const image = sharp(data, { failOn: FAIL_ON, autoOrient: true, limitInputPixels: false });
   const plain = plainJpegSize(data);
   if (plain !== null) {
     // The usual camera JPEG: sharp would report 3-channel 8-bit sRGB without rotation.

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 
-import { ParameterError } from "../errors";
+import { describeYamlError, ParameterError } from "../errors";
 import { defaultParameters, GroundingParameters, PARAMETER_DECLARATIONS } from "./declarations";
 import { mergeParameters } from "./validate";
 
@@ -27,9 +27,7 @@ export function readParameterFile(path: string): GroundingParameters {
   try {
     document = parseYaml(text, { intAsBigInt: true });
   } catch (error) {
-    // The YAML library appends a multi-line excerpt with a caret; its first line names the place.
-    const reason = (error as Error).message.split("\n")[0].replace(/:$/, "");
-    throw new ParameterError("params_file", `Parameter file ${path} is not valid YAML: ${reason}. Fix the file and run again.`);
+    throw new ParameterError("params_file", `Parameter file ${path} is not valid YAML: ${describeYamlError(error)}. Fix the file and run again.`);
   }
 
   return mergeParameters(defaultParameters(), typedAsRos(extractNodeParameters(document, path), path), path);

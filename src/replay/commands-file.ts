@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 
 import { parse as parseYaml } from "yaml";
 
-import { ArgumentError, describeError } from "../errors";
+import { ArgumentError, describeError, describeYamlError } from "../errors";
 import { noExpressionReason, parseTranscript } from "../runtime/transcript";
 import type { ScheduledCommand } from "./types";
 
@@ -27,7 +27,7 @@ export function parseCommands(text: string, source: string): ScheduledCommand[] 
   try {
     document = parseYaml(text);
   } catch (error) {
-    throw new ArgumentError(`--commands file ${source} is not valid YAML or JSON: ${describeError(error)}.`);
+    throw new ArgumentError(`--commands file ${source} is not valid YAML or JSON: ${describeYamlError(error)}.`);
   }
   if (!Array.isArray(document)) {
     throw new ArgumentError(`--commands file ${source} must contain a list of {time_s, text} entries but contains ${document === null ? "nothing" : typeof document}.`);

@@ -181,6 +181,6 @@ describe("bag: rosbag2 folders", function () {
     const folder = join(temp.dir, "bad-metadata");
     mkdirSync(folder);
     writeFileSync(join(folder, "metadata.yaml"), "just: [a, list\n");
-    await assert.rejects(openBag(folder), /metadata.yaml is not valid YAML/);
+    await assert.rejects(openBag(folder), /metadata\.yaml is not valid YAML: [^\n]* at line \d+, column \d+; fix the file, or move it aside/);
   });
 });

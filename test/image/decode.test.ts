@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { statSync } from "node:fs";
+import { crc32, deflateSync } from "node:zlib";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -164,6 +165,26 @@ describe("image/decodeImage compressed", () => {
       assert.deepEqual(decoded.data, reference);
     });
   }
+
+  it("rejects a PNG wider than the side limit by its header, before decoding", async () => {
+    // Signature, a 20000x20000 RGB header, the start of its rows and IEND: sharp's pixel
+    // limit would fail first.
+    const chunk = (type: string, body: Buffer): Buffer => {
+      const typed = Buffer.concat([Buffer.from(type, "latin1"), body]);
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(body.length);
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(crc32(typed));
+      return Buffer.concat([length, typed, crc]);
+    };
+    const header = Buffer.alloc(13);
+    header.writeUInt32BE(20000, 0);
+    header.writeUInt32BE(20000, 4);
+    header.set([8, 2, 0, 0, 0], 8);
+    const rows = chunk("IDAT", deflateSync(Buffer.alloc(64)));
+    const data = Buffer.concat([png.subarray(0, 8), chunk("IHDR", header), rows, chunk("IEND", Buffer.alloc(0))]);
+    await assertRejects({ kind: "compressed", format: "png", data }, "width", "invalid_size", /20000 .*expected 1\.\.8192 pixels; downscale the image/);
+  });
 
   it("trusts the data over a wrong format", async () => {
     const decoded = await decodeImage({ kind: "compressed", format: "jpeg", data: png }, SOURCE);

@@ -50,7 +50,7 @@ describe("replay: commands files", function () {
     ["a missing time", "- {text: x}\n", /entry 1: time_s must be a number/],
     ["a bare string", '- {time_s: 1, text: "the cup"}\n- "the red mug"\n', /entry 2 is "the red mug" but must be a mapping such as \{time_s: 2\.0, text: "the red mug"\}/],
     ["an empty text", '- {time_s: 1, text: ""}\n', /entry 1: text must be a non-empty string but is ""/],
-    ["broken YAML", "- [unclosed\n", /is not valid YAML or JSON/],
+    ["broken YAML", "- [unclosed\n", /is not valid YAML or JSON: [^\n]* at line \d+, column \d+\.$/],
     ["a filler-only text", '- {time_s: 1, text: "hmm"}\n', /entry 1: text "hmm" contains no referring expression; name the object, or write "stop" to cancel/],
   ];
   for (const [name, text, message] of invalid) {
