@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Break down the full model's errors on one split: which head finds the referent, and
-whether a wrong prediction picked another object or mislocated the right one.
+whether a wrong prediction picked another object or mislocated the right one, overall
+and by the referent's shorter side.
 
     /usr/bin/python3 models/training/diagnose.py --data data/tabletop \
         --checkpoint models/training/runs/STAMP.pt --model models/lgmdp-tabletop
@@ -54,6 +55,14 @@ def load_model(checkpoint_path, metrics_path):
     return model, checkpoint
 
 
+# Buckets of the referent's shorter side in model-input pixels: (label, upper bound).
+SIDE_BUCKETS = [("< 8", 8), ("8 to 16", 16), ("16 to 32", 32), (">= 32", float("inf"))]
+
+
+def side_bucket(side):
+    return next(label for label, bound in SIDE_BUCKETS if side < bound)
+
+
 def classify(item, entry, dataset, geometry):
     """Return "correct", "mislocated" (right object, IoU < 0.5), "other object" or "no object"."""
     if entry["iou"] >= 0.5:
@@ -87,9 +96,13 @@ def main(argv):
 
     count = len(items)
     outcomes = {}
+    by_side = {}
     for item, entry in zip(items, preds):
         kind = classify(item, entry, dataset, geometry)
         outcomes[kind] = outcomes.get(kind, 0) + 1
+        side = side_bucket(min(item["box"][2], item["box"][3]) * scale)
+        by_side.setdefault(side, {})
+        by_side[side][kind] = by_side[side].get(kind, 0) + 1
     heads = [sum(1 for e in preds if e["heads"][k] is not None and e["heads"][k][1] >= 0.5) for k in range(len(SCALES))]
     any_head = sum(1 for e in preds if any(h is not None and h[1] >= 0.5 for h in e["heads"]))
 
@@ -104,6 +117,17 @@ def main(argv):
     for kind in ("correct", "mislocated", "other object", "no object"):
         n = outcomes.get(kind, 0)
         print(f"| best-scored box: {kind} | {n} | {share(n)} |")
+
+    print("\nBy the referent's shorter side at the model input (pixels):\n")
+    print("| shorter side | refs | share | correct | mislocated | other object | no object |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for label, _ in SIDE_BUCKETS:
+        row = by_side.get(label)
+        if not row:
+            continue
+        n = sum(row.values())
+        cells = " | ".join(f"{100 * row.get(k, 0) / n:.1f}%" for k in ("correct", "mislocated", "other object", "no object"))
+        print(f"| {label} | {n} | {share(n)} | {cells} |")
     return 0
 
 

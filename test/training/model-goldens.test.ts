@@ -176,5 +176,7 @@ describe("training: quick train and export", function () {
     const present = Number(/on (\d+) present referents/.exec(stdout)?.[1]);
     assert.equal(kinds.length, 4);
     assert.equal(kinds.reduce((sum, n) => sum + n, 0), present);
+    const sides = [...stdout.matchAll(/^\| (?:< 8|8 to 16|16 to 32|>= 32) \| (\d+) \|/gm)].map((match) => Number(match[1]));
+    assert.equal(sides.reduce((sum, n) => sum + n, 0), present);
   });
 });
