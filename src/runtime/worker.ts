@@ -27,6 +27,11 @@ import type {
   WorkerSetup,
 } from "./worker-protocol";
 
+// ONNX Runtime's warnings are for its developers: on a robot whose service user has no
+// writable home, every start printed one about persisting a telemetry id. Errors still
+// reach us as exceptions. Set before the first session, which initialises the runtime.
+ort.env.logLevel = "error";
+
 /** An error about one model file, sent back so the engine can raise a ModelError. */
 class FileFailure extends Error {
   constructor(

@@ -17,9 +17,9 @@ interface CliRun {
   stderr: string;
 }
 
-function runCli(args: string[]): Promise<CliRun> {
+function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: REPO_ROOT }, (error, stdout, stderr) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env }, (error, stdout, stderr) => {
       let code = 0;
       if (error !== null) {
         code = typeof error.code === "number" ? error.code : 1;
@@ -202,6 +202,13 @@ describe("softskip ground and eval", function () {
     const evalRun = await runCli(["eval", "--dat", dir, "--policy", "full"]);
     assert.equal(evalRun.code, 2);
     assert.match(evalRun.stderr, /Unknown option --dat; did you mean --data\? Run softskip eval --help/);
+  });
+
+  it("ground prints no ONNX Runtime warning when the home folder cannot be written", async () => {
+    // ONNX Runtime warned that it could not persist a telemetry id there.
+    const run = await runCli(["ground", "--image", SCENE, "--text", "the cup", "--model", TINY_MODEL_DIR], { ...process.env, HOME: "/proc/self/no-home" });
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stderr, /onnxruntime/);
   });
 
   it("ground rejects an unknown policy", async () => {
