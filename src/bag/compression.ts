@@ -29,6 +29,10 @@ export function decompressZstd(data: Uint8Array, expectedSize?: number): Uint8Ar
   try {
     output = expectedSize === undefined ? zstdDecompress(data) : zstdDecompress(data, new Uint8Array(expectedSize));
   } catch (error) {
+    // A RangeError is an allocation too large for one buffer, which callers report as size.
+    if (error instanceof RangeError) {
+      throw error;
+    }
     throw new Error(`zstd decompression failed: ${describeError(error)}`);
   }
   if (expectedSize !== undefined && output.length !== expectedSize) {

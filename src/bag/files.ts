@@ -113,14 +113,16 @@ export async function loadBagFile(file: string): Promise<LoadedBagFile> {
     return { kind };
   }
 
-  const compressed = await readWholeBagFile(file, {
-    why: "zstd file-compressed bags are decompressed in memory",
-    fix: () => `Decompress it with "zstd -d ${file}" and replay the result`,
-  });
+  const decompressFirst = (): string => `Decompress it with "zstd -d ${file}" and replay the result`;
+  const compressed = await readWholeBagFile(file, { why: "zstd file-compressed bags are decompressed in memory", fix: decompressFirst });
   let contents: Uint8Array;
   try {
     contents = decompressZstd(compressed);
   } catch (error) {
+    if (error instanceof RangeError) {
+      // The output outgrew what one ArrayBuffer can hold: the data is too large, not corrupt.
+      throw new BagError(file, `${file} decompresses to more than Node.js can hold in memory at once (${describeError(error)}). ${decompressFirst()}.`, { cause: error });
+    }
     throw new BagError(file, `${file} is a zstd file-compressed bag whose data is corrupt (${describeError(error)}); decompress it with "zstd -d" to check.`, { cause: error });
   }
   if (hasZstdMagic(contents)) {

@@ -12,7 +12,7 @@ import { BagError, describeError } from "../errors";
 import type { Logger } from "../log";
 import { parseQosProfiles } from "./qos";
 import type { BagFileSource, SourceMessage, SourceTopic } from "./source";
-import { readWholeBagFile, type WholeFileReason } from "./whole-file";
+import { MAX_WHOLE_FILE_BYTES, readWholeBagFile, type WholeFileReason } from "./whole-file";
 
 const SQLITE_HEADER = "SQLite format 3\0";
 /** Header bytes 18 and 19 are the write and read format versions: 1 legacy, 2 WAL. */
@@ -37,6 +37,12 @@ function loadSqlJs(): Promise<SqlJsStatic> {
  * contains the contents of a file-compressed `.db3.zstd`, else the file is read from disk.
  */
 export async function openSqliteFile(file: string, logger: Logger, decompressed?: Uint8Array): Promise<BagFileSource> {
+  if (decompressed !== undefined && decompressed.byteLength > MAX_WHOLE_FILE_BYTES) {
+    throw new BagError(
+      file,
+      `${file} decompresses to ${(decompressed.byteLength / 2 ** 30).toFixed(1)} GiB: ${TOO_LARGE.why}, and it holds at most 2 GiB. ${TOO_LARGE.fix(file)}.`,
+    );
+  }
   // A private copy, because the header bytes may be changed below.
   const contents = decompressed !== undefined ? Buffer.from(decompressed) : await readWholeBagFile(file, TOO_LARGE);
   if (contents.subarray(0, SQLITE_HEADER.length).toString("latin1") !== SQLITE_HEADER) {

@@ -23,7 +23,7 @@ export async function readWholeBagFile(file: string, reason: WholeFileReason): P
     if (size > MAX_WHOLE_FILE_BYTES) {
       throw new BagError(
         file,
-        `${file} is ${(size / 2 ** 30).toFixed(1)} GiB: ${reason.why}, and Node.js reads at most 2 GiB into memory at once. ${reason.fix(file)}.`,
+        `${file} is ${(size / 2 ** 30).toFixed(1)} GiB (${size} bytes): ${reason.why}, and Node.js reads at most 2 GiB into memory at once. ${reason.fix(file)}.`,
       );
     }
     return await readFile(file);

@@ -105,11 +105,12 @@ export function checkOutputFile(path: string, option: string, exampleName = "res
     ancestor = dirname(ancestor);
   }
   // Checked now, so that a long run does not end in a write error and lose its results.
-  const target = existing(absolute) !== undefined ? absolute : ancestor;
+  // The folder, not an existing file: bags are written to a temporary file in the folder
+  // and renamed over the target.
   try {
-    accessSync(target, constants.W_OK);
+    accessSync(ancestor, constants.W_OK | constants.X_OK);
   } catch {
-    throw new ArgumentError(`${option} ${path} cannot be written: this user may not write to ${target}; pass a path in a folder you can write to.`);
+    throw new ArgumentError(`${option} ${path} cannot be written: this user may not write to ${ancestor}; pass a path in a folder you can write to.`);
   }
 }
 
@@ -143,7 +144,7 @@ export function parseParameterOption(value: string, option: string, parameter: "
   if (!plain.test(value) || !Number.isFinite(number) || number < range.min || number > range.max) {
     const kind = integer ? "a whole number" : "a number";
     throw new ArgumentError(
-      `${option} ${JSON.stringify(value)} is invalid; pass ${kind} from ${range.min} to ${range.max}, the range of ${parameter} in config/params.yaml.`,
+      `${option} ${JSON.stringify(value)} is invalid; pass ${kind} from ${range.min} to ${range.max}, the range of the ${parameter} parameter.`,
     );
   }
   return number;

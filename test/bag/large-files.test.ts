@@ -33,7 +33,7 @@ describe("bag: files too large to read into memory", function () {
     const path = join(temp.dir, "big.db3");
     sparseFile(path, Buffer.from("SQLite format 3\0", "latin1"));
     const message = await rejection(path);
-    assert.match(message, /big\.db3 is 3\.0 GiB: sql\.js reads sqlite3 bags from memory/);
+    assert.match(message, /big\.db3 is 3\.0 GiB \(3221225472 bytes\): sql\.js reads sqlite3 bags from memory/);
     assert.match(message, /ros2 bag convert .*storage_id: mcap/);
   });
 
@@ -41,7 +41,7 @@ describe("bag: files too large to read into memory", function () {
     const path = join(temp.dir, "big.mcap");
     sparseFile(path, Uint8Array.from([0x89, 0x4d, 0x43, 0x41, 0x50, 0x30, 0x0d, 0x0a]));
     const message = await rejection(path);
-    assert.match(message, /big\.mcap is 3\.0 GiB: it has no usable MCAP index/);
+    assert.match(message, /big\.mcap is 3\.0 GiB \(3221225472 bytes\): it has no usable MCAP index/);
     assert.ok(message.includes(`mcap recover ${path} -o FIXED.mcap`), message);
   });
 
@@ -49,7 +49,7 @@ describe("bag: files too large to read into memory", function () {
     const path = join(temp.dir, "big.mcap.zstd");
     sparseFile(path, Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd]));
     const message = await rejection(path);
-    assert.match(message, /big\.mcap\.zstd is 3\.0 GiB: zstd file-compressed bags are decompressed in memory/);
+    assert.match(message, /big\.mcap\.zstd is 3\.0 GiB \(3221225472 bytes\): zstd file-compressed bags are decompressed in memory/);
     assert.ok(message.includes(`zstd -d ${path}`), message);
   });
 });

@@ -32,7 +32,7 @@ describe("replay: command line", function () {
     ["two command sources", ["x.mcap", "--command", "a", "--commands", "c.yaml"], /either --command or --commands, not both/],
     ["a bad rate", ["x.mcap", "--rate", "fast"], /Invalid --rate "fast"/],
     ["a bad budget", ["x.mcap", "--budget-ms", "soon"], /--budget-ms "soon" is invalid; pass a number from 1 to 10000/],
-    ["a budget outside latency_budget_ms's range", ["x.mcap", "--budget-ms", "0"], /--budget-ms "0" is invalid; pass a number from 1 to 10000, the range of latency_budget_ms/],
+    ["a budget outside latency_budget_ms's range", ["x.mcap", "--budget-ms", "0"], /--budget-ms "0" is invalid; pass a number from 1 to 10000, the range of the latency_budget_ms parameter/],
     ["an unknown option", ["x.mcap", "--colour"], /Unknown option --colour\. Run softskip replay --help/],
     ["a misspelled option", ["x.mcap", "--comand", "a"], /Unknown option --comand; did you mean --command\?/],
     ["a folder as the report", ["x.mcap", "--report", "."], /--report \. is a folder; pass a file path inside it/],

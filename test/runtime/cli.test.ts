@@ -219,7 +219,7 @@ describe("softskip ground and eval", function () {
 
   it("ground and eval hold --threads and --budget-ms to the parameters' ranges", async () => {
     const cases: [string[], RegExp][] = [
-      [["ground", "--image", SCENE, "--text", "the cup", "--threads", "1000"], /--threads "1000" is invalid; pass a whole number from 1 to 64, the range of num_threads/],
+      [["ground", "--image", SCENE, "--text", "the cup", "--threads", "1000"], /--threads "1000" is invalid; pass a whole number from 1 to 64, the range of the num_threads parameter/],
       [["ground", "--image", SCENE, "--text", "the cup", "--budget-ms", "0x10"], /--budget-ms "0x10" is invalid; pass a number from 1 to 10000/],
       [["eval", "--data", dir, "--threads", "0"], /--threads "0" is invalid; pass a whole number from 1 to 64/],
     ];
