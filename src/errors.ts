@@ -93,7 +93,7 @@ export function describeError(error: unknown): string {
 }
 
 /**
- * The first line of a YAML parse error, which names the problem and its line and column.
+ * Returns the first line of a YAML parse error, which names the problem, line and column.
  * The yaml library appends an excerpt of the file with a caret on further lines.
  */
 export function describeYamlError(error: unknown): string {

@@ -120,7 +120,7 @@ export async function loadBagFile(file: string): Promise<LoadedBagFile> {
     contents = decompressZstd(compressed);
   } catch (error) {
     if (error instanceof RangeError) {
-      // The output outgrew what one ArrayBuffer can hold: the data is too large, not corrupt.
+      // The output outgrew what one ArrayBuffer can contain, so the data is too large, not corrupt.
       throw new BagError(file, `${file} decompresses to more than Node.js can hold in memory at once (${describeError(error)}). ${decompressFirst()}.`, { cause: error });
     }
     throw new BagError(file, `${file} is a zstd file-compressed bag whose data is corrupt (${describeError(error)}); decompress it with "zstd -d" to check.`, { cause: error });

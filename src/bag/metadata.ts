@@ -49,8 +49,8 @@ export async function readBagMetadata(folder: string, logger: Logger): Promise<B
 }
 
 /**
- * Parses the YAML text of a metadata document; `source` names it in errors, and `fix`,
- * when given, completes the error for text that is not YAML.
+ * Parses the YAML text of a metadata document. `source` names it in errors, and `fix`,
+ * when given, ends the error for text that is not YAML.
  */
 export function parseBagMetadata(text: string, source: string, logger: Logger, fix?: string): BagMetadata {
   let document: unknown;

@@ -12,7 +12,7 @@ import { BagError, describeError } from "../errors";
 import type { Logger } from "../log";
 import { parseQosProfiles } from "./qos";
 import type { BagFileSource, SourceMessage, SourceTopic } from "./source";
-import { MAX_WHOLE_FILE_BYTES, readWholeBagFile, type WholeFileReason } from "./whole-file";
+import { MAX_WHOLE_FILE_BYTES, readWholeBagFile, tooLargeBagError, type WholeFileReason } from "./whole-file";
 
 const SQLITE_HEADER = "SQLite format 3\0";
 /** Header bytes 18 and 19 are the write and read format versions: 1 legacy, 2 WAL. */
@@ -22,7 +22,7 @@ const TOO_LARGE: WholeFileReason = {
   why: "sql.js reads sqlite3 bags from memory",
   fix: () =>
     "Convert the bag to MCAP, which is read as a stream: ros2 bag convert -i BAG_FOLDER -o convert.yaml, " +
-    "where convert.yaml holds `output_bags: [{uri: BAG_FOLDER_mcap, storage_id: mcap}]`, then replay BAG_FOLDER_mcap",
+    "where convert.yaml contains `output_bags: [{uri: BAG_FOLDER_mcap, storage_id: mcap}]`, then replay BAG_FOLDER_mcap",
 };
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
@@ -38,10 +38,7 @@ function loadSqlJs(): Promise<SqlJsStatic> {
  */
 export async function openSqliteFile(file: string, logger: Logger, decompressed?: Uint8Array): Promise<BagFileSource> {
   if (decompressed !== undefined && decompressed.byteLength > MAX_WHOLE_FILE_BYTES) {
-    throw new BagError(
-      file,
-      `${file} decompresses to ${(decompressed.byteLength / 2 ** 30).toFixed(1)} GiB: ${TOO_LARGE.why}, and it holds at most 2 GiB. ${TOO_LARGE.fix(file)}.`,
-    );
+    throw tooLargeBagError(file, decompressed.byteLength, TOO_LARGE, "decompresses to");
   }
   // A private copy, because the header bytes may be changed below.
   const contents = decompressed !== undefined ? Buffer.from(decompressed) : await readWholeBagFile(file, TOO_LARGE);

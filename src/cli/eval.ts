@@ -38,29 +38,22 @@ Options:
   --json             print one JSON object on stdout
   -h, --help         show this help`;
 
+const OPTIONS = {
+  data: { type: "string" },
+  split: { type: "string", default: "test" },
+  policies: { type: "string", default: POLICY_NAMES.join(",") },
+  "budget-ms": { type: "string" },
+  limit: { type: "string" },
+  "card-sample": { type: "boolean", default: false },
+  text: { type: "string" },
+  model: { type: "string" },
+  threads: { type: "string" },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseCliArgs(
-    () =>
-      parseArgs({
-        args,
-        strict: true,
-        options: {
-          data: { type: "string" },
-          split: { type: "string", default: "test" },
-          policies: { type: "string", default: POLICY_NAMES.join(",") },
-          "budget-ms": { type: "string" },
-          limit: { type: "string" },
-          "card-sample": { type: "boolean", default: false },
-          text: { type: "string" },
-          model: { type: "string" },
-          threads: { type: "string" },
-          json: { type: "boolean", default: false },
-          help: { type: "boolean", short: "h", default: false },
-        },
-      }),
-    "softskip eval",
-    ["data", "split", "policies", "budget-ms", "limit", "card-sample", "text", "model", "threads", "json", "help"],
-  );
+  const { values } = parseCliArgs(() => parseArgs({ args, strict: true, options: OPTIONS }), "softskip eval", Object.keys(OPTIONS));
   if (values.help) {
     process.stdout.write(USAGE + "\n");
     return 0;

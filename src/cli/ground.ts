@@ -32,27 +32,20 @@ Options:
   --json             print one JSON object on stdout
   -h, --help         show this help`;
 
+const OPTIONS = {
+  image: { type: "string" },
+  text: { type: "string" },
+  policy: { type: "string" },
+  "budget-ms": { type: "string" },
+  model: { type: "string" },
+  threads: { type: "string" },
+  out: { type: "string" },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseCliArgs(
-    () =>
-      parseArgs({
-        args,
-        strict: true,
-        options: {
-          image: { type: "string" },
-          text: { type: "string" },
-          policy: { type: "string" },
-          "budget-ms": { type: "string" },
-          model: { type: "string" },
-          threads: { type: "string" },
-          out: { type: "string" },
-          json: { type: "boolean", default: false },
-          help: { type: "boolean", short: "h", default: false },
-        },
-      }),
-    "softskip ground",
-    ["image", "text", "policy", "budget-ms", "model", "threads", "out", "json", "help"],
-  );
+  const { values } = parseCliArgs(() => parseArgs({ args, strict: true, options: OPTIONS }), "softskip ground", Object.keys(OPTIONS));
   if (values.help) {
     process.stdout.write(USAGE + "\n");
     return 0;

@@ -61,7 +61,7 @@ function isFileSystemError(error: unknown): error is NodeJS.ErrnoException & { p
   return typeof candidate?.code === "string" && typeof candidate.path === "string" && typeof candidate.syscall === "string";
 }
 
-/** The sentence printed for a failure, also the `error` field of the JSON object under `--json`. */
+/** Returns the sentence printed for a failure, which is also the `error` field under `--json`. */
 function failureMessage(error: unknown): string {
   if (error instanceof SoftSkipError) {
     return error.message;

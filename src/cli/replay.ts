@@ -17,7 +17,7 @@ import { mergeParameters } from "../params/validate";
 import { setThreadNice } from "../runtime/thread-nice";
 import { noExpressionReason, parseTranscript } from "../runtime/transcript";
 import { formatSummary, ProgressBar, readCommandsFile, replayBag, ReplayInterruptedError, ThumbnailCollector, writeReport, type ScheduledCommand } from "../replay";
-import { encodeGroundable, expressionToGround } from "../runtime/spoken-expression";
+import { encodeGroundable, expressionToGround, type ParsedCommand } from "../runtime/spoken-expression";
 import type { GroundingEngine } from "../runtime/types";
 import { checkOutputFile, checkOutputsApart, parseCliArgs, parseParameterOption, parsePolicy } from "./runtime-options";
 
@@ -49,8 +49,8 @@ Options:
 
 interface ParsedArguments {
   bag: string;
-  /** The text of --command, checked against the model before the bag is read. */
-  command?: string;
+  /** --command and its parsed form, checked against the model before the bag is read. */
+  command?: { text: string; parsed: ParsedCommand };
   commands?: ScheduledCommand[];
   out?: string;
   report?: string;
@@ -185,14 +185,10 @@ export async function run(args: string[]): Promise<number> {
 }
 
 /**
- * Rejects a --command the model cannot ground before the bag is read: the stream would
+ * Rejects a --command the model cannot ground before the bag is read. The stream would
  * reject it too, but only after replaying the whole bag for nothing.
  */
-async function checkCommandOption(engine: GroundingEngine, text: string): Promise<void> {
-  const parsed = parseTranscript(text, "--command");
-  if (parsed.kind !== "command") {
-    return; // parseArguments has rejected it already.
-  }
+async function checkCommandOption(engine: GroundingEngine, { text, parsed }: NonNullable<ParsedArguments["command"]>): Promise<void> {
   const { expression, problem } = expressionToGround(parsed, engine.objectNouns, engine.objectSynonyms);
   const encoded = problem === null ? await encodeGroundable(engine, expression) : { command: null, problem };
   if (encoded.command !== null) {
@@ -257,6 +253,7 @@ function parseArguments(args: string[]): ParsedArguments {
   if (values.command !== undefined && values.command.trim() === "") {
     throw new ArgumentError('Invalid --command "": pass the spoken command, for example --command "grab the red mug".');
   }
+  let command: ParsedArguments["command"];
   if (values.command !== undefined) {
     const parsed = parseTranscript(values.command, "--command");
     if (parsed.kind !== "command") {
@@ -264,6 +261,7 @@ function parseArguments(args: string[]): ParsedArguments {
         `--command ${JSON.stringify(values.command)} ${noExpressionReason(values.command, parsed)}; pass words that name the object, for example --command "grab the red mug".`,
       );
     }
+    command = { text: values.command, parsed };
   }
 
   const overrides: Record<string, unknown> = {};
@@ -277,7 +275,7 @@ function parseArguments(args: string[]): ParsedArguments {
 
   return {
     bag: positionals[0],
-    command: values.command,
+    command,
     commands: values.command !== undefined ? [{ timeS: 0, text: values.command }] : values.commands !== undefined ? readCommandsFile(values.commands) : undefined,
     out: values.out,
     report: values.report,

@@ -36,9 +36,9 @@ function describeParseError(error: unknown, known: readonly string[]): string {
 }
 
 /**
- * The known option a mistyped name most likely meant: the longest shared start (at least
- * 3 characters, so "--secs" finds "--seconds" and "--policy" "--policies"), then the
- * fewest edits (at most 2, so "--comand" finds "--command").
+ * Returns the known option a mistyped name most likely meant. The longest shared start
+ * wins (at least 3 characters, so "--secs" finds "--seconds"), then the fewest edits (at
+ * most 2, so "--comand" finds "--command").
  */
 function closestOption(name: string, known: readonly string[]): string | undefined {
   const sharedStart = (option: string): number => {
@@ -139,7 +139,7 @@ export function parseParameterOption(value: string, option: string, parameter: "
   const range = declaration.range ?? { min: -Infinity, max: Infinity };
   const integer = declaration.type === "integer";
   const number = Number(value);
-  // Number() also reads "0x10" and "1e3"; a parameter file holds plain decimal numbers.
+  // Number() also accepts "0x10" and "1e3", while a parameter file contains plain decimal numbers.
   const plain = integer ? /^\s*\d+\s*$/ : /^\s*-?\d+(\.\d+)?\s*$/;
   if (!plain.test(value) || !Number.isFinite(number) || number < range.min || number > range.max) {
     const kind = integer ? "a whole number" : "a number";

@@ -13,7 +13,7 @@ export interface JpegSize {
 const MARKER = 0xff;
 const START_OF_SCAN = 0xda;
 const APP1 = 0xe1;
-/** "Exif\0\0": an APP1 segment with it may hold an orientation, which only sharp reads. */
+/** "Exif\0\0": an APP1 segment starting with it may contain an orientation, which only sharp reads. */
 const EXIF_ID = [0x45, 0x78, 0x69, 0x66, 0x00, 0x00];
 
 /** Start-of-frame markers C0..CF, except C4 (Huffman tables), C8 (reserved) and CC (arithmetic conditioning). */

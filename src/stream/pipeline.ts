@@ -184,8 +184,8 @@ export class GroundingPipeline {
   /**
    * Keeps the waiting frame only while it is usable for the current command, and reports a
    * new command that no frame has arrived for yet. The report waits for the encoding,
-   * because a command the model cannot ground is rejected instead, and whether the notice
-   * came first would depend on how fast the encoder answered.
+   * because a command the model cannot ground is rejected instead. Otherwise the order
+   * of notice and rejection would depend on how fast the encoder returned.
    */
   private onCommandChange(): void {
     const command = this.commands.current;

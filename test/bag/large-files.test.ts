@@ -29,7 +29,7 @@ describe("bag: files too large to read into memory", function () {
   const temp = makeTempDir("large");
   after(() => temp.remove());
 
-  it("names the size of a 3 GiB sqlite3 file and suggests converting it to MCAP", async function () {
+  it("suggests MCAP for a 3 GiB sqlite3 file", async function () {
     const path = join(temp.dir, "big.db3");
     sparseFile(path, Buffer.from("SQLite format 3\0", "latin1"));
     const message = await rejection(path);
