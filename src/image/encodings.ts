@@ -4,6 +4,27 @@ import type { RawImageInput } from "../runtime/types";
 /** Largest accepted width or height, in pixels; larger values are treated as corrupt headers. */
 export const MAX_IMAGE_SIDE = 8192;
 
+/**
+ * Smallest width or height the engine grounds in, in pixels: one cell of the coarsest
+ * (stride 32) grid. A smaller picture is below the detail the model was trained on, and is usually
+ * a driver's placeholder or a crop by mistake.
+ */
+export const MIN_GROUNDING_SIDE = 32;
+
+/** Rejects an image too small to ground in, naming its size and what to check. */
+export function checkGroundingSize(width: number, height: number, source: string): void {
+  if (width >= MIN_GROUNDING_SIDE && height >= MIN_GROUNDING_SIDE) {
+    return;
+  }
+  throw new InputError(
+    source,
+    width < MIN_GROUNDING_SIDE ? "width" : "height",
+    "too_small",
+    `Image ${width}x${height} on ${source} is too small to ground in: the model needs at least ${MIN_GROUNDING_SIDE} pixels per side; ` +
+      "check the camera's resolution, or pass the whole picture rather than a crop.",
+  );
+}
+
 export type ChannelOrder = "rgb" | "bgr" | "rgba" | "bgra" | "mono";
 
 export interface RawEncoding {

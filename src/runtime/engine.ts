@@ -7,6 +7,7 @@ import path from "node:path";
 
 import { describeError, InputError, StateError } from "../errors";
 import { boxFromModelPixels, letterboxImage } from "../image";
+import { checkGroundingSize } from "../image/encodings";
 import { prepareModelInput } from "../image/model-input";
 import type { LetterboxTransform } from "../image/types";
 import type { Logger } from "../log";
@@ -396,6 +397,14 @@ export class OnnxGroundingEngine implements GroundingEngine {
     const prepared = await prepareModelInput(image, { width: input.width, height: input.height, padValue: input.padValue }, source, (bytes) =>
       this.frameBuffers.take(bytes),
     );
+    try {
+      checkGroundingSize(prepared.originalWidth, prepared.originalHeight, source);
+    } catch (error) {
+      if (prepared.kind === "pixels" && image.kind === "raw") {
+        this.frameBuffers.recycle(prepared.pixels.data);
+      }
+      throw error;
+    }
     const pixels: WorkerPixels =
       prepared.kind === "pixels"
         ? { kind: "pixels", pixels: prepared.pixels, transform: prepared.transform, padValue: input.padValue }

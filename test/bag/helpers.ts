@@ -43,7 +43,10 @@ export class RecordingLogger implements Logger {
   }
 }
 
-/** Builds a `width` x `height` mono8 image whose pixels all equal `value`, stamped `sec`. */
+/**
+ * Builds a `width` x `height` mono8 image whose pixels all equal `value`, stamped `sec`.
+ * Frames that a replay grounds need at least 32x32, the smallest size the engine takes.
+ */
 export function monoImage(sec: number, value = 128, width = 4, height = 3): Image {
   return {
     header: { stamp: { sec, nanosec: 0 }, frame_id: "camera" },
@@ -77,7 +80,7 @@ export async function writeSampleBag(path: string, options: SampleBagOptions = {
   }
   for (let index = 0; index < (options.frames ?? 5); index += 1) {
     const sec = 100 + index;
-    await writer.write("/camera/image_raw", BigInt(sec) * SECOND_NS, serializeMessage("sensor_msgs/msg/Image", monoImage(sec, index)));
+    await writer.write("/camera/image_raw", BigInt(sec) * SECOND_NS, serializeMessage("sensor_msgs/msg/Image", monoImage(sec, index, 32, 32)));
   }
   await writer.close();
 }

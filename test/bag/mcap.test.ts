@@ -76,7 +76,7 @@ describe("bag: MCAP files", function () {
       assert.equal(messages[1].logTimeNs, 100_500_000_000n);
       const decoded = messages[2].decode() as { header: { stamp: { sec: number } }; data: Uint8Array };
       assert.equal(decoded.header.stamp.sec, 101);
-      assert.deepEqual([...decoded.data], new Array(12).fill(1));
+      assert.deepEqual([...decoded.data], new Array(32 * 32).fill(1));
       assert.deepEqual(messages[1].decode(), { data: "grab the mug" });
 
       let iterated = 0;

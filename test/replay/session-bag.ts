@@ -7,7 +7,7 @@ import { monoImage } from "../bag/helpers";
 /** Bag start: 2023-11-14, so times exceed 2^53 ns as in real recordings. */
 export const START_NS = 1_700_000_000n * 1_000_000_000n;
 export const IMAGE_WIDTH = 32;
-export const IMAGE_HEIGHT = 24;
+export const IMAGE_HEIGHT = 32;
 
 export interface SessionBagOptions {
   frames: number;

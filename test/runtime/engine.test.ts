@@ -12,11 +12,11 @@ import { TINY_MODEL_DIR } from "./helpers";
 
 const SCENE: ImageInput = { kind: "file", path: path.join(TINY_MODEL_DIR, "goldens/scene.png") };
 
-/** Builds a 4x2 rgb8 image whose rows carry 2 bytes of padding each. */
+/** Builds a 40x32 rgb8 image whose rows carry 2 bytes of padding each. */
 function paddedRawImage(): ImageInput {
-  const step = 4 * 3 + 2;
-  const data = new Uint8Array(step * 2).fill(90);
-  return { kind: "raw", encoding: "rgb8", width: 4, height: 2, step, isBigEndian: false, data };
+  const step = 40 * 3 + 2;
+  const data = new Uint8Array(step * 32).fill(90);
+  return { kind: "raw", encoding: "rgb8", width: 40, height: 32, step, isBigEndian: false, data };
 }
 
 describe("grounding engine", () => {
@@ -134,9 +134,9 @@ describe("grounding engine", () => {
     const output = await engine.ground(paddedRawImage(), command, { policy: "softskip" });
     engine.release(command);
 
-    assert.equal(output.imageWidth, 4);
-    assert.equal(output.imageHeight, 2);
-    assert.ok(output.box === null || (output.box.x >= 0 && output.box.x + output.box.width <= 4 + 1e-9));
+    assert.equal(output.imageWidth, 40);
+    assert.equal(output.imageHeight, 32);
+    assert.ok(output.box === null || (output.box.x >= 0 && output.box.x + output.box.width <= 40 + 1e-9));
   });
 
   it("grounds raw pixels exactly as the same picture from a PNG file", async () => {
@@ -189,6 +189,11 @@ describe("grounding engine", () => {
       /30/,
     ],
     ["an unsupported encoding", { kind: "raw", encoding: "bayer_rggb8", width: 2, height: 2, step: 2, isBigEndian: false, data: new Uint8Array(4) }, /bayer_rggb8/],
+    [
+      "a 1x1 frame",
+      { kind: "raw", encoding: "rgb8", width: 1, height: 1, step: 3, isBigEndian: false, data: new Uint8Array(3) },
+      /Image 1x1 on image is too small to ground in: .*at least 32 pixels per side/,
+    ],
   ];
 
   for (const [name, image, fragment] of badImages) {
@@ -204,6 +209,19 @@ describe("grounding engine", () => {
       engine.release(command);
     });
   }
+
+  it("rejects a PNG below the minimum size", async () => {
+    const png = await sharp(rgbPattern(40, 8), { raw: { width: 40, height: 8, channels: 3 } }).png().toBuffer();
+    const command = await engine.encode("the red cup");
+    await assert.rejects(engine.ground({ kind: "compressed", format: "png", data: png }, command, { policy: "full" }), (error: unknown) => {
+      assert.ok(error instanceof InputError);
+      assert.equal(error.reason, "too_small");
+      assert.equal(error.field, "height");
+      assert.match(error.message, /Image 40x8 on image is too small to ground in/);
+      return true;
+    });
+    engine.release(command);
+  });
 
   it("names the image source in input errors", async () => {
     const command = await engine.encode("the red cup");
