@@ -10,8 +10,8 @@ export const NODE_NAME = "softskip_grounding";
 /**
  * Reads a ROS 2 parameter file (the format `--ros-args --params-file` takes) and returns the
  * defaults merged with the values under `softskip_grounding`, `/softskip_grounding` or the
- * `/**` wildcard. Other nodes' sections are ignored, but a file with none for this node is
- * an error. `use_sim_time` is a ROS-level parameter and is ignored here too. Values are
+ * `/**` wildcard. Other nodes' sections are ignored, but an empty file or one with no
+ * section for this node is an error. `use_sim_time` is a ROS-level parameter and is ignored here too. Values are
  * typed as ROS 2 types them. A double written as a whole number without a decimal point
  * is an integer, which the node rejects, so it is an error here too.
  */
@@ -59,7 +59,11 @@ function typedAsRos(values: Record<string, unknown>, path: string): Record<strin
 /** Collects the `ros__parameters` maps that apply to this node, wildcard first. */
 export function extractNodeParameters(document: unknown, path: string): Record<string, unknown> {
   if (document === null || document === undefined) {
-    return {};
+    // An empty file would silently mean every default, which is rarely what its author meant.
+    throw new ParameterError(
+      "params_file",
+      `Parameter file ${path} is empty; add a ${NODE_NAME}: ros__parameters: section (see config/params.yaml), or leave the file out to use the defaults.`,
+    );
   }
   if (typeof document !== "object" || Array.isArray(document)) {
     throw new ParameterError("params_file", `Parameter file ${path} must map node names to ros__parameters.`);

@@ -88,6 +88,13 @@ describe("parameters", () => {
     assert.throws(() => readParameterFile(path), /must contain a ros__parameters map/);
   });
 
+  it("rejects an empty file", () => {
+    for (const text of ["", "# only a comment\n"]) {
+      const path = writeTemp(text);
+      assert.throws(() => readParameterFile(path), /is empty; add a softskip_grounding: ros__parameters: section \(see config\/params.yaml\), or leave the file out/);
+    }
+  });
+
   it("rejects a file with no section for the node", () => {
     const path = writeTemp("camera_driver:\n  ros__parameters:\n    fps: 30\n");
     assert.throws(() => readParameterFile(path), /has sections for camera_driver but none for this node; name the section \/\*\* or softskip_grounding/);
