@@ -13,6 +13,13 @@ from losses import AttributeHeads, assign_targets, grounding_loss
 from model import APPROXIMATORS, GATE, GATEABLE, INPUT_SIZE, SCALES
 
 FUSE_GATES = [GATE["fuse." + s] for s in SCALES]
+# Share of phase-1 scenes that run a random plan once the ramp is over. The other scenes
+# run the full network.
+SUBNET_SHARE = 0.75
+# Fraction of phase 1 over which that share grows from 0. Random plans act like heavy
+# stochastic depth, and the model underfits (train and val accuracy are equal), so the
+# full network first learns alone.
+SUBNET_RAMP = 0.5
 # Gate logit every expression should reach on at least one fusion, so that some scale runs.
 MIN_FUSE_LOGIT = 2.0
 
@@ -59,6 +66,8 @@ class Trainer:
         self.rng = random.Random(seed + 1)
         self.anchors = {s: model.blocks["head." + s].anchors[0].tolist() for s in SCALES}
         self.step_count = 0
+        # Elapsed fraction of the current phase, for the schedules.
+        self.progress = 0.0
         dataset = sampler.dataset
         widths = [model.blocks[n].expand[0].out_channels for n in ("stage3.res1", "stage4.res1", "stage5.res1")]
         self.attributes = AttributeHeads(widths, len(dataset.category_ids), len(dataset.colors))
@@ -92,7 +101,8 @@ class Trainer:
         logs = {}
 
         if phase == 1:
-            full_images = max(1, round(0.3 * images))
+            subnet_share = SUBNET_SHARE * min(1.0, self.progress / SUBNET_RAMP)
+            full_images = max(1, images - round(subnet_share * images))
             image_plan = torch.ones(images, len(GATEABLE))
             image_plan[full_images:] = random_plans(images - full_images, rng)
             plan = image_plan[ref_image].clone()
@@ -158,6 +168,7 @@ class Trainer:
             if elapsed >= seconds:
                 break
             frac = elapsed / seconds
+            self.progress = frac
             warm = min(1.0, frac / 0.03) if phase == 1 else 1.0
             scale = warm * 0.5 * (1 + math.cos(math.pi * frac)) + 0.01
             for group, b in zip(optimizer.param_groups, base):

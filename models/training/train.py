@@ -312,14 +312,17 @@ def main(argv):
         # Phase 1 runs the backbone once per scene, so a fourth ref per scene is cheap
         # grounding supervision: 7,688 phase-1 steps in 50.4 minutes against 9,321 with 3
         # refs on the same 2-core machine. Phase 2 runs a backbone per gated ref, so it keeps 3.
-        sampler = TrainSampler(dataset, word_ids, images=8, refs_per_image=4, seed=args.seed)
+        # Phase-1 batches contain 16 scenes because per-step overheads are then shared: 44
+        # scenes/s against 33 with 8 on a 2-core AMD EPYC (40 s each, bf16). The learning
+        # rate grows by the square root of the batch ratio.
+        sampler = TrainSampler(dataset, word_ids, images=16, refs_per_image=4, seed=args.seed)
         trainer = Trainer(model, sampler, costs, log, args.seed, bf16=args.precision == "bf16")
         seconds = args.minutes * 60
-        steps = {"phase1": trainer.run_phase(1, 0.6 * seconds, lr=2e-3)}
+        steps = {"phase1": trainer.run_phase(1, 0.6 * seconds, lr=2.8e-3)}
         static_plan = choose_static_plan(model, dataset, word_ids, costs, COST_TARGET,
                                          60 if args.quick else 300, 3 if args.quick else 8, log)
         log(f"static plan: {plan_names(static_plan)}")
-        sampler.refs_per_image = 3
+        sampler.images, sampler.refs_per_image = 8, 3
         steps["phase2"] = trainer.run_phase(2, 0.4 * seconds, lr=6e-4, static_plan=static_plan,
                                             cost_target=COST_TARGET)
         path = os.path.join(args.runs, f"{stamp}{'-quick' if args.quick else ''}.pt")
