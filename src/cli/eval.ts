@@ -14,6 +14,9 @@ import type { EvalReport } from "../runtime/evaluation";
 import { evaluatePolicies, readEvalDataset } from "../runtime/evaluation";
 import { parseCliArgs, parseParameterOption, parsePolicies, parsePositiveInteger } from "./runtime-options";
 
+/** The command that generates the bundled model's training dataset, as the model card gives it. */
+const BUNDLED_DATASET_COMMAND = "softskip synth dataset --out data/tabletop --scenes 20000 --width 256 --height 192 --seed 1";
+
 const USAGE = `Usage: softskip eval --data DIR [options]
 
 Grounds every expression of a dataset split with each policy and reports, as the model
@@ -83,7 +86,7 @@ export async function run(args: string[]): Promise<number> {
   if (card !== undefined && dataset.items.length !== card.refIds.size) {
     throw new ArgumentError(
       `--data ${values.data} has ${dataset.items.length} of the ${card.refIds.size} refs the model card scored on split ${values.split}; ` +
-        "pass the dataset the model was trained on.",
+        `pass the dataset the model was trained on${modelDir === BUNDLED_MODEL_DIR ? ` (for the bundled model: ${BUNDLED_DATASET_COMMAND})` : ""}.`,
     );
   }
   const engine = await loadGroundingEngine(modelDir, { numThreads, logger });

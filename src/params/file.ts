@@ -62,7 +62,7 @@ export function extractNodeParameters(document: unknown, path: string): Record<s
     // An empty file would silently mean every default, which is rarely what its author meant.
     throw new ParameterError(
       "params_file",
-      `Parameter file ${path} is empty; add a ${NODE_NAME}: ros__parameters: section (see config/params.yaml), or leave the file out to use the defaults.`,
+      `Parameter file ${path} is empty; add a ${NODE_NAME}: ros__parameters: section, or leave the file out to use the defaults.`,
     );
   }
   if (typeof document !== "object" || Array.isArray(document)) {

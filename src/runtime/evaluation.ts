@@ -151,7 +151,9 @@ export async function readEvalDataset(dir: string, split: string, limit?: number
     }
   }
 
-  if (items.length === 0) {
+  // With `refIds` and the split present, an empty list is returned so that the caller can
+  // say which refs are missing.
+  if (items.length === 0 && (refIds === undefined || !splits.has(split))) {
     throw new ArgumentError(`--split ${split} has no refs in ${dir}; splits present: ${[...splits].sort().join(", ") || "none"}.`);
   }
   return { dir, split, items: limit === undefined ? items : items.slice(0, limit) };

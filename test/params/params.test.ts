@@ -91,7 +91,7 @@ describe("parameters", () => {
   it("rejects an empty file", () => {
     for (const text of ["", "# only a comment\n"]) {
       const path = writeTemp(text);
-      assert.throws(() => readParameterFile(path), /is empty; add a softskip_grounding: ros__parameters: section \(see config\/params.yaml\), or leave the file out/);
+      assert.throws(() => readParameterFile(path), /is empty; add a softskip_grounding: ros__parameters: section, or leave the file out/);
     }
   });
 

@@ -331,6 +331,14 @@ describe("softskip ground and eval", function () {
     }
   });
 
+  it("eval names the bundled model's dataset for a card sample", async () => {
+    const data = path.join(dir, "dataset");
+    await writeDataset(data);
+    const run = await runCli(["eval", "--data", data, "--card-sample"]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /pass the dataset the model was trained on \(for the bundled model: softskip synth dataset --out data\/tabletop --scenes 20000/);
+  });
+
   it("eval rejects an unknown split", async () => {
     const data = path.join(dir, "dataset");
     await writeDataset(data);
