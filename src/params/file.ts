@@ -11,9 +11,10 @@ export const NODE_NAME = "softskip_grounding";
  * Reads a ROS 2 parameter file (the format `--ros-args --params-file` takes) and returns the
  * defaults merged with the values under `softskip_grounding`, `/softskip_grounding` or the
  * `/**` wildcard. Other nodes' sections are ignored, but an empty file or one with no
- * section for this node is an error. `use_sim_time` is a ROS-level parameter and is ignored here too. Values are
- * typed as ROS 2 types them. A double written as a whole number without a decimal point
- * is an integer, which the node rejects, so it is an error here too.
+ * section for this node is an error. `use_sim_time` is a ROS-level parameter and is
+ * ignored here too. Values are typed as ROS 2 types them. A double written as a whole
+ * number without a decimal point is an integer, which the node rejects, so it is an
+ * error here too.
  */
 export function readParameterFile(path: string): GroundingParameters {
   let text: string;
