@@ -6,8 +6,8 @@ export const MAX_IMAGE_SIDE = 8192;
 
 /**
  * Smallest width or height the engine grounds in, in pixels: one cell of the coarsest
- * (stride 32) grid. A smaller picture is below the detail the model was trained on, and is usually
- * a driver's placeholder or a crop by mistake.
+ * (stride 32) grid. A smaller picture is far below the detail the model was trained on,
+ * and is more likely a driver's placeholder or an accidental crop than a camera frame.
  */
 export const MIN_GROUNDING_SIDE = 32;
 

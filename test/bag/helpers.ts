@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 
 import type { BagMessage, BagReader } from "../../src/bag";
 import { McapBagWriter, type ChunkCompression } from "../../src/bag";
+import { MIN_GROUNDING_SIDE } from "../../src/image/encodings";
 import type { Logger } from "../../src/log";
 import { serializeMessage, type Image } from "../../src/msgs";
 
@@ -45,7 +46,7 @@ export class RecordingLogger implements Logger {
 
 /**
  * Builds a `width` x `height` mono8 image whose pixels all equal `value`, stamped `sec`.
- * Frames that a replay grounds need at least 32x32, the smallest size the engine takes.
+ * Frames that a replay grounds need at least MIN_GROUNDING_SIDE pixels per side.
  */
 export function monoImage(sec: number, value = 128, width = 4, height = 3): Image {
   return {
@@ -80,7 +81,7 @@ export async function writeSampleBag(path: string, options: SampleBagOptions = {
   }
   for (let index = 0; index < (options.frames ?? 5); index += 1) {
     const sec = 100 + index;
-    await writer.write("/camera/image_raw", BigInt(sec) * SECOND_NS, serializeMessage("sensor_msgs/msg/Image", monoImage(sec, index, 32, 32)));
+    await writer.write("/camera/image_raw", BigInt(sec) * SECOND_NS, serializeMessage("sensor_msgs/msg/Image", monoImage(sec, index, MIN_GROUNDING_SIDE, MIN_GROUNDING_SIDE)));
   }
   await writer.close();
 }

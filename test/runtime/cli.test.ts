@@ -331,7 +331,7 @@ describe("softskip ground and eval", function () {
     }
   });
 
-  it("eval names the bundled model's dataset for a card sample", async () => {
+  it("eval card sample names the dataset command", async () => {
     const data = path.join(dir, "dataset");
     await writeDataset(data);
     const run = await runCli(["eval", "--data", data, "--card-sample"]);
